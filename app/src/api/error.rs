@@ -1,0 +1,124 @@
+//! The one error type every server function returns. It crosses the wire (JSON) so the browser
+//! can show a translated message; internal detail never goes into it — the server logs that.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::FieldError;
+use crate::i18n::{field_error_text, Lang, Msg};
+
+/// What went wrong, as far as the user needs to know. Each variant has one HTTP status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Input that breaks a rule; every problem of the form at once (422).
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    /// Input that clashes with existing data, such as a login already registered (409).
+    #[error("conflict: {0:?}")]
+    Conflict(Vec<FieldError>),
+    /// No valid session: missing, expired, forged, revoked (401).
+    #[error("not signed in")]
+    Unauthenticated,
+    /// Signed in, but the role or ownership does not allow this (403).
+    #[error("forbidden")]
+    Forbidden,
+    /// Login or password wrong — the same answer whether or not the account exists (401).
+    #[error("wrong login or password")]
+    BadCredentials,
+    /// The second factor was wrong, expired or used up (401).
+    #[error("second factor refused")]
+    BadSecondFactor,
+    /// Too many attempts (429).
+    #[error("rate limited, retry after {retry_after_secs}s")]
+    RateLimited { retry_after_secs: u64 },
+    /// A state-changing request without proof that it came from this site (403).
+    #[error("cross-site request refused")]
+    CrossSite,
+    /// The record does not exist or is not visible to this user (404).
+    #[error("not found")]
+    NotFound,
+    /// Anything on the server's side; details are in the server log (500).
+    #[error("internal error")]
+    Internal,
+    /// The browser could not talk to the server, or could not read the answer.
+    #[error("transport: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn invalid(errors: impl Into<Vec<FieldError>>) -> Self {
+        AppError::Invalid(errors.into())
+    }
+
+    pub const fn status(&self) -> u16 {
+        match self {
+            AppError::Invalid(_) => 422,
+            AppError::Conflict(_) => 409,
+            AppError::Unauthenticated | AppError::BadCredentials | AppError::BadSecondFactor => 401,
+            AppError::Forbidden | AppError::CrossSite => 403,
+            AppError::RateLimited { .. } => 429,
+            AppError::NotFound => 404,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+
+    /// One translated line per problem, ready to show.
+    pub fn messages(&self, lang: Lang) -> Vec<String> {
+        match self {
+            AppError::Invalid(errors) | AppError::Conflict(errors) => {
+                errors.iter().map(|error| field_error_text(*error, lang)).collect()
+            }
+            AppError::Unauthenticated => vec![Msg::ErrUnauthenticated.text(lang).into()],
+            AppError::Forbidden => vec![Msg::ErrForbidden.text(lang).into()],
+            AppError::BadCredentials => vec![Msg::ErrBadCredentials.text(lang).into()],
+            AppError::BadSecondFactor => vec![Msg::ErrBadSecondFactor.text(lang).into()],
+            AppError::RateLimited { retry_after_secs } => vec![format!(
+                "{} ({retry_after_secs} {})",
+                Msg::ErrRateLimited.text(lang),
+                Msg::ErrRetryAfter.text(lang)
+            )],
+            AppError::CrossSite => vec![Msg::ErrCrossSite.text(lang).into()],
+            AppError::NotFound => vec![Msg::ErrNotFound.text(lang).into()],
+            AppError::Internal => vec![Msg::ErrInternal.text(lang).into()],
+            AppError::Transport(_) => vec![Msg::ErrTransport.text(lang).into()],
+        }
+    }
+
+    /// The field errors, if this error is about fields (for inline messages).
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            AppError::Invalid(errors) | AppError::Conflict(errors) => errors,
+            _ => &[],
+        }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Field, Problem};
+
+    #[test]
+    fn each_error_maps_to_its_status() {
+        assert_eq!(AppError::invalid(vec![]).status(), 422);
+        assert_eq!(AppError::BadCredentials.status(), 401);
+        assert_eq!(AppError::Forbidden.status(), 403);
+        assert_eq!(AppError::RateLimited { retry_after_secs: 3 }.status(), 429);
+    }
+
+    #[test]
+    fn invalid_input_gives_one_message_per_field() {
+        let error = AppError::invalid(vec![
+            FieldError::new(Field::Login, Problem::Required),
+            FieldError::new(Field::Password, Problem::TooShort { min: 10 }),
+        ]);
+        assert_eq!(error.messages(Lang::En).len(), 2);
+    }
+}

@@ -1,0 +1,82 @@
+//! Runtime configuration of the services. The server binary loads it from environment variables
+//! and an optional TOML file (see the README's table); tests build it directly.
+
+use std::path::PathBuf;
+
+/// Settings the services need. Secrets (key material) are loaded separately by [`super::auth::keys`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where SQLite, generated keys and uploads live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// The address users type, e.g. `https://zwfw.example.gov.cn`; decides cookie security and
+    /// the same-origin check.
+    pub public_url: String,
+    /// Demo mode: seed the demo district and accounts and show the logins on the home page.
+    pub demo: bool,
+    /// Lifetime of one access token (JWT) in seconds; it is refreshed from the session row.
+    pub access_token_secs: i64,
+    /// Absolute lifetime of a session in seconds.
+    pub session_secs: i64,
+    /// Failed logins per account per minute before further attempts get 429.
+    pub login_failures_per_account_per_minute: i64,
+    /// Login attempts per client IP per minute.
+    pub login_attempts_per_ip_per_minute: i64,
+    /// Registrations per client IP per hour.
+    pub registrations_per_ip_per_hour: i64,
+    /// Take the client IP from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+}
+
+impl Config {
+    /// Defaults for a data directory and database; everything else as in production.
+    pub fn new(data_dir: PathBuf, database_url: String, public_url: String) -> Self {
+        Self {
+            data_dir,
+            database_url,
+            public_url,
+            demo: false,
+            access_token_secs: 10 * 60,
+            session_secs: 12 * 60 * 60,
+            login_failures_per_account_per_minute: 5,
+            login_attempts_per_ip_per_minute: 30,
+            registrations_per_ip_per_hour: 20,
+            trust_forwarded_for: false,
+        }
+    }
+
+    /// Whether cookies must be `Secure` and carry the `__Host-` prefix.
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// `scheme://host[:port]` of the public URL, for the same-origin check.
+    pub fn public_origin(&self) -> &str {
+        let url = self.public_url.trim_end_matches('/');
+        match url.find("://") {
+            Some(scheme_end) => match url[scheme_end + 3..].find('/') {
+                Some(path_start) => &url[..scheme_end + 3 + path_start],
+                None => url,
+            },
+            None => url,
+        }
+    }
+
+    /// The issuer and audience of session tokens.
+    pub fn token_issuer(&self) -> String {
+        format!("{}/auth", self.public_origin())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_origin_drops_the_path() {
+        let config = Config::new("d".into(), "sqlite::memory:".into(), "https://zwfw.example.cn/portal/".into());
+        assert_eq!(config.public_origin(), "https://zwfw.example.cn");
+        assert!(config.is_https());
+    }
+}

@@ -1,0 +1,189 @@
+//! The repository boundary: one connection pool for either database, the migrations of each,
+//! and one module per aggregate with runtime queries that run unchanged on SQLite and PostgreSQL
+//! (sqlx's `Any` driver: `$n` placeholders, `RETURNING`, `ON CONFLICT`). Where the dialects
+//! differ, [`DbKind`] picks the statement. Times are Unix milliseconds (`BIGINT`), flags are
+//! nullable timestamps, so no type differs between the two.
+
+pub mod accounts;
+pub mod org;
+pub mod rate_limit;
+pub mod sessions;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor as _};
+
+/// Which database the pool talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+impl DbKind {
+    pub fn of_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(DbKind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DbKind::Postgres)
+        } else {
+            anyhow::bail!("DATABASE_URL must start with sqlite: or postgres://")
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            DbKind::Sqlite => "sqlite",
+            DbKind::Postgres => "postgres",
+        }
+    }
+}
+
+/// Errors of the repository layer. Constraint violations are told apart so services can turn
+/// them into 4xx answers.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("no such row")]
+    NotFound,
+    #[error("unique constraint violated: {constraint}")]
+    UniqueViolation { constraint: String },
+    #[error("foreign key violated")]
+    ForeignKeyViolation,
+    #[error(transparent)]
+    Sqlx(sqlx::Error),
+}
+
+impl From<sqlx::Error> for DbError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::RowNotFound => DbError::NotFound,
+            sqlx::Error::Database(db_error) if db_error.is_unique_violation() => {
+                DbError::UniqueViolation {
+                    constraint: db_error
+                        .constraint()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| db_error.message().to_owned()),
+                }
+            }
+            sqlx::Error::Database(db_error) if db_error.is_foreign_key_violation() => {
+                DbError::ForeignKeyViolation
+            }
+            _ => DbError::Sqlx(error),
+        }
+    }
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// A pool for one database plus the knowledge of which one it is.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    kind: DbKind,
+}
+
+impl Db {
+    /// Connects (creating the SQLite file if needed) and configures every connection: SQLite
+    /// gets WAL, foreign keys and a busy timeout.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        sqlx::any::install_default_drivers();
+        let kind = DbKind::of_url(url)?;
+        let url = match kind {
+            DbKind::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
+                let separator = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{separator}mode=rwc")
+            }
+            _ => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url).context("parsing DATABASE_URL")?;
+        let pool_options = AnyPoolOptions::new()
+            .max_connections(match kind {
+                DbKind::Sqlite => 8,
+                DbKind::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10));
+        let pool_options = match kind {
+            DbKind::Sqlite => pool_options.after_connect(|connection, _meta| {
+                Box::pin(async move {
+                    connection
+                        .execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                             PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
+                    Ok(())
+                })
+            }),
+            DbKind::Postgres => pool_options,
+        };
+        let pool = pool_options
+            .connect_with(options)
+            .await
+            .with_context(|| format!("connecting to the {} database", kind.label()))?;
+        Ok(Self { pool, kind })
+    }
+
+    /// Applies pending migrations. On PostgreSQL, sqlx holds an advisory lock meanwhile, so
+    /// several nodes starting together migrate once.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.kind {
+            DbKind::Sqlite => &SQLITE_MIGRATIONS,
+            DbKind::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await.context("applying migrations")?;
+        Ok(())
+    }
+
+    /// Whether every embedded migration has been applied (for `/readyz`).
+    pub async fn migrations_applied(&self) -> anyhow::Result<bool> {
+        let expected = match self.kind {
+            DbKind::Sqlite => SQLITE_MIGRATIONS.iter().count(),
+            DbKind::Postgres => POSTGRES_MIGRATIONS.iter().count(),
+        };
+        let applied: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .context("reading _sqlx_migrations")?;
+        Ok(usize::try_from(applied).unwrap_or(0) >= expected)
+    }
+
+    pub fn kind(&self) -> DbKind {
+        self.kind
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a transaction that will write. SQLite takes the write lock up front
+    /// (`BEGIN IMMEDIATE`) so two writers queue on the busy timeout instead of failing on a lock
+    /// upgrade.
+    pub async fn begin_write(&self) -> DbResult<Tx> {
+        let tx = match self.kind {
+            DbKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            DbKind::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query_scalar::<_, i64>("SELECT 1")
+            .fetch_one(&self.pool)
+            .await
+            .is_ok()
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

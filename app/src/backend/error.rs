@@ -1,0 +1,43 @@
+//! Errors of the service layer and their single mapping to [`AppError`] (status + user message).
+//! Internal detail is logged here and never sent to the browser.
+
+use crate::api::AppError;
+
+use super::db::DbError;
+
+/// Errors below the API: everything a service can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// A user-facing refusal that already has its API form (validation, auth, rate limit…).
+    #[error(transparent)]
+    Refused(#[from] AppError),
+    #[error("database: {0}")]
+    Db(#[from] DbError),
+    #[error("infrastructure: {0:#}")]
+    Infrastructure(#[from] anyhow::Error),
+}
+
+impl From<ServiceError> for AppError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Refused(app_error) => app_error,
+            ServiceError::Db(DbError::NotFound) => AppError::NotFound,
+            ServiceError::Db(other) => {
+                tracing::error!(error = %other, "database error");
+                AppError::Internal
+            }
+            ServiceError::Infrastructure(other) => {
+                tracing::error!(error = %format!("{other:#}"), "infrastructure error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl From<sqlx::Error> for ServiceError {
+    fn from(error: sqlx::Error) -> Self {
+        ServiceError::Db(DbError::from(error))
+    }
+}

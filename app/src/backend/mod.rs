@@ -1,0 +1,39 @@
+//! Everything that runs only on the server (feature `ssr`): configuration, database access,
+//! authentication, authorization, HTTP middleware and the services behind the server functions.
+//! The browser build never sees this module tree.
+
+pub mod audit;
+pub mod auth;
+pub mod authz;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod services;
+pub mod state;
+
+pub use config::Config;
+pub use state::AppState;
+
+/// Milliseconds since the Unix epoch: the one time representation in the database.
+pub fn now_ms() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Random bytes from the operating system, hex encoded: session ids, challenges, tokens.
+pub fn random_token(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buffer = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buffer);
+    hex::encode(buffer)
+}
+
+/// SHA-256, hex encoded.
+pub fn sha256_hex(data: impl AsRef<[u8]>) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(data.as_ref()))
+}

@@ -1,0 +1,20 @@
+//! The shared state every request handler and server function reaches through context.
+
+use std::sync::Arc;
+
+use super::auth::keys::SessionKeys;
+use super::{db::Db, Config};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub keys: Arc<SessionKeys>,
+    pub leptos_options: leptos::config::LeptosOptions,
+}
+
+impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

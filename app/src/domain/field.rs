@@ -1,0 +1,100 @@
+//! Names of input fields and the problems a value can have: the vocabulary of every validation
+//! message. The i18n layer turns a [`FieldError`] into a sentence naming the field and the fix.
+
+use serde::{Deserialize, Serialize};
+
+/// An input field a user can get wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Field {
+    Login,
+    Password,
+    NewPassword,
+    DisplayName,
+    Role,
+    Department,
+    ServiceCentre,
+    TotpCode,
+    Language,
+}
+
+/// What is wrong with a value, precise enough to tell the user how to fix it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Problem {
+    Required,
+    TooShort { min: u32 },
+    TooLong { max: u32 },
+    NotPhoneOrEmail,
+    InvalidPhone,
+    InvalidEmail,
+    PasswordNeedsLetterAndDigit,
+    PasswordTooCommon,
+    PasswordContainsLogin,
+    ControlCharacters,
+    AlreadyRegistered,
+    UnknownChoice,
+    NotSixDigits,
+    WrongCode,
+    MissingBinding,
+    UnexpectedBinding,
+    WrongPassword,
+}
+
+/// One problem with one field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: Field,
+    pub problem: Problem,
+}
+
+impl FieldError {
+    pub const fn new(field: Field, problem: Problem) -> Self {
+        Self { field, problem }
+    }
+}
+
+/// Collects every field problem of a form so that all of them are reported at once.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parses one field, remembering its problem and giving back the value when it is valid.
+    pub fn check<T>(&mut self, field: Field, parsed: Result<T, Problem>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(problem) => {
+                self.0.push(FieldError::new(field, problem));
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, error: FieldError) {
+        self.0.push(error);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_keeps_every_problem_and_returns_valid_values() {
+        let mut errors = FieldErrors::new();
+        assert_eq!(errors.check(Field::Login, Ok(3)), Some(3));
+        assert_eq!(errors.check::<u8>(Field::Password, Err(Problem::Required)), None);
+        assert_eq!(errors.check::<u8>(Field::DisplayName, Err(Problem::Required)), None);
+        assert_eq!(errors.into_vec().len(), 2);
+    }
+}

@@ -1,0 +1,19 @@
+//! Plain domain types shared by the browser and the server: no web, database or framework types.
+//!
+//! Every type here is "parse, don't validate": once you hold a value, it is valid. Parsing errors
+//! are [`Problem`]s attached to a [`Field`], so the same rule gives the same translated message in
+//! the browser (instant feedback) and on the server (the authority).
+
+pub mod contact;
+pub mod field;
+pub mod name;
+pub mod password;
+pub mod role;
+pub mod totp;
+
+pub use contact::{EmailAddress, LoginId, PhoneNumber};
+pub use field::{Field, FieldError, Problem};
+pub use name::PersonName;
+pub use password::NewPassword;
+pub use role::Role;
+pub use totp::TotpCode;

@@ -1,0 +1,309 @@
+//! The i18n layer: every user-visible string of the UI and of error messages lives here, in
+//! Chinese (first language) and English. Keys are an enum, so a missing translation is a compile
+//! error, not a blank on screen.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Field, FieldError, Problem, Role};
+
+/// The UI language. Chosen by the `lang` cookie; Chinese when absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub const COOKIE: &'static str = "lang";
+
+    /// The BCP 47 tag for `<html lang>`.
+    pub const fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub const fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code.trim() {
+            "zh" | "zh-CN" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Finds the language in a `Cookie:` header value (or `document.cookie`).
+    pub fn from_cookie_header(header: &str) -> Self {
+        header
+            .split(';')
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == Self::COOKIE)
+            .and_then(|(_, value)| Self::from_code(value))
+            .unwrap_or_default()
+    }
+
+    pub const fn other(self) -> Self {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+}
+
+macro_rules! messages {
+    ($($key:ident => $zh:literal, $en:literal;)*) => {
+        /// A translatable UI string.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Msg { $($key),* }
+
+        impl Msg {
+            pub const fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Msg::$key, Lang::Zh) => $zh, (Msg::$key, Lang::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    AppName => "不见面审批", "Online Approval Portal";
+    AppTagline => "不推一扇门、不见一个人、办成所有事", "No office to visit, no queue to join: get every licence from home";
+    SkipToContent => "跳到主要内容", "Skip to main content";
+    SwitchLanguage => "English", "中文";
+    SwitchLanguageLabel => "切换到英文界面", "Switch to Chinese";
+    NavHome => "首页", "Home";
+    NavLogin => "登录", "Sign in";
+    NavRegister => "注册", "Register";
+    NavLogout => "退出登录", "Sign out";
+    NavMyCases => "我的办件", "My applications";
+    NavDesk => "受理工作台", "Front desk";
+    NavApprovals => "审批工作台", "Approvals";
+    NavInspections => "核查任务", "Inspections";
+    NavAdmin => "管理", "Administration";
+    NavAccount => "账号安全", "Account security";
+    MainNavigation => "主导航", "Main navigation";
+    SignedInAs => "当前用户", "Signed in as";
+    HomeIntroTitle => "在家就能开店", "Open your shop from home";
+    HomeIntroBody => "实名核验、在线填报一张表、电子签署承诺书，证照以 PDF 电子证照发送到您的邮箱或快递到家。任何一个服务中心的全科社工都可以受理任何事项，各部门在后台同步审批。", "Verify your identity, fill in one form, sign commitments electronically and receive your licences as PDF e-licences by email or courier. An all-round social worker at any service centre can accept any item, while departments approve in parallel in the back office.";
+    HomeStepsTitle => "办理流程", "How it works";
+    HomeStep1 => "注册并实名核验", "Register and verify your identity";
+    HomeStep2 => "选择事项，填写一张表单", "Choose the item and fill in one form";
+    HomeStep3 => "前台受理，各部门并联审批", "Front desk accepts, departments approve in parallel";
+    HomeStep4 => "电子证照送达", "Receive your e-licence";
+    HomeStart => "立即注册", "Register now";
+    HomeGoToWorkspace => "进入我的工作台", "Go to my workspace";
+    StepsDoneCounter => "已了解的步骤", "Steps you have read";
+    MarkStepRead => "我已了解", "Got it";
+    DemoTitle => "演示账号", "Demo accounts";
+    DemoExplain => "本站运行在演示模式。以下账号可直接登录；工作人员登录需要动态验证码（TOTP），此处显示当前验证码，也可以用身份验证器 App 扫描账号的密钥，或在服务器上运行 `server totp-code <账号>` 获取。", "This site runs in demo mode. The accounts below can sign in directly. Staff sign-in needs a one-time code (TOTP): the current code is shown here; you can also add the secret to an authenticator app, or run `server totp-code <login>` on the server.";
+    DemoRole => "角色", "Role";
+    DemoLogin => "账号", "Login";
+    DemoPassword => "密码", "Password";
+    DemoCode => "当前动态码", "Current code";
+    DemoSecret => "TOTP 密钥", "TOTP secret";
+    DemoRefreshCodes => "刷新动态码", "Refresh codes";
+    DemoNoCode => "无需", "not needed";
+    RoleApplicant => "申请人", "Applicant";
+    RoleFrontDesk => "前台全科社工", "Front-desk social worker";
+    RoleApprover => "部门审批人员", "Department approver";
+    RoleInspector => "核查人员", "Inspector";
+    RoleAdmin => "政务办管理员", "Service office administrator";
+    FieldLogin => "手机号或邮箱", "Phone or email";
+    FieldLoginHelp => "中国大陆 11 位手机号，或电子邮箱地址", "An 11-digit mainland mobile number, or an email address";
+    FieldPassword => "密码", "Password";
+    FieldNewPassword => "新密码", "New password";
+    FieldPasswordHelp => "至少 10 位，同时包含字母和数字", "At least 10 characters with letters and digits";
+    FieldDisplayName => "姓名", "Name";
+    FieldRole => "角色", "Role";
+    FieldDepartment => "部门", "Department";
+    FieldServiceCentre => "服务中心", "Service centre";
+    FieldTotpCode => "动态验证码", "One-time code";
+    FieldTotpHelp => "身份验证器 App 中显示的 6 位数字", "The 6 digits shown in your authenticator app";
+    FieldLanguage => "语言", "Language";
+    LoginTitle => "登录", "Sign in";
+    LoginSubmit => "登录", "Sign in";
+    LoginNoAccount => "还没有账号？", "No account yet?";
+    LoginStaffNote => "工作人员账号由管理员创建，登录时需要动态验证码。", "Staff accounts are created by an administrator and need a one-time code to sign in.";
+    TotpTitle => "第二步：动态验证码", "Step 2: one-time code";
+    TotpExplain => "请输入身份验证器 App 中显示的 6 位动态验证码。", "Enter the 6-digit code shown in your authenticator app.";
+    TotpEnrolTitle => "首次登录：绑定身份验证器", "First sign-in: set up your authenticator";
+    TotpEnrolExplain => "工作人员登录必须使用第二因素。请用身份验证器 App（如 FreeOTP、Google Authenticator、Microsoft Authenticator）扫描二维码，或手动输入密钥，然后输入显示的 6 位数字。", "Staff sign-in requires a second factor. Scan the QR code with an authenticator app (such as FreeOTP, Google Authenticator or Microsoft Authenticator), or type the secret, then enter the 6 digits it shows.";
+    TotpSecretLabel => "密钥", "Secret";
+    TotpSubmit => "验证并登录", "Verify and sign in";
+    RegisterTitle => "注册申请人账号", "Register as an applicant";
+    RegisterSubmit => "注册", "Register";
+    RegisterHaveAccount => "已有账号？", "Already registered?";
+    RegisterNote => "注册后即可浏览事项、保存草稿；提交申请前需完成实名核验。", "Once registered you can browse items and save drafts; identity verification is needed before you submit.";
+    Working => "正在处理…", "Working…";
+    FormHasErrors => "请修改以下问题后重试：", "Please fix the following and try again:";
+    MyCasesTitle => "我的办件", "My applications";
+    MyCasesEmpty => "您还没有办件。浏览事项清单，选择要办理的事项即可开始。", "You have no applications yet. Browse the service catalogue and choose an item to start.";
+    DeskTitle => "受理工作台", "Front-desk workbench";
+    DeskCentre => "所属服务中心", "Service centre";
+    DeskQueueEmpty => "待受理队列为空：目前没有已提交或补正后重新提交的办件。", "The acceptance queue is empty: no submitted or resubmitted applications are waiting.";
+    ApprovalsTitle => "审批工作台", "Approval workbench";
+    ApprovalsDepartment => "所属部门", "Department";
+    ApprovalsQueueEmpty => "本部门暂无待审批任务。", "Your department has no approval tasks waiting.";
+    InspectionsTitle => "核查任务", "Inspection tasks";
+    InspectionsEmpty => "暂无待核查的告知承诺事项。", "No commitment-based permits are waiting for inspection.";
+    AdminTitle => "管理", "Administration";
+    AdminStaffTitle => "工作人员", "Staff";
+    AdminCreateStaffTitle => "新建工作人员账号", "Create a staff account";
+    AdminCreateStaffSubmit => "创建账号", "Create account";
+    AdminInitialPassword => "初始密码", "Initial password";
+    AdminStaffCreated => "已创建账号。请将账号和初始密码当面交给本人；首次登录时需绑定身份验证器。", "Account created. Hand the login and initial password to the person; they set up an authenticator at first sign-in.";
+    AdminNoBinding => "（无）", "(none)";
+    AdminStatus => "状态", "Status";
+    AdminActive => "在岗", "Active";
+    AdminRemoved => "已停用", "Removed";
+    AdminActions => "操作", "Actions";
+    AdminRemove => "停用", "Remove";
+    AdminChangeRole => "调整角色", "Change role";
+    AdminSave => "保存", "Save";
+    AdminDepartmentsTitle => "部门", "Departments";
+    AdminCentresTitle => "服务中心", "Service centres";
+    AdminTotpEnrolled => "已绑定动态码", "2FA set up";
+    AdminTotpPending => "待绑定动态码", "2FA pending";
+    AdminUpdated => "已保存，该人员的全部登录会话已失效。", "Saved; all of this person's sessions have been signed out.";
+    ChooseOne => "请选择", "Choose one";
+    AccountTitle => "账号安全", "Account security";
+    ChangePasswordTitle => "修改密码", "Change password";
+    CurrentPassword => "当前密码", "Current password";
+    ChangePasswordSubmit => "修改密码", "Change password";
+    PasswordChanged => "密码已修改。其他设备上的登录已全部退出。", "Password changed. You have been signed out on every other device.";
+    ForbiddenTitle => "无权访问（403）", "Access denied (403)";
+    ForbiddenBody => "您的账号没有访问此页面的权限。如需办理，请返回您的工作台；如认为有误，请联系政务办管理员。", "Your account may not open this page. Go back to your workspace, or contact the service office if you think this is a mistake.";
+    UnauthenticatedTitle => "请先登录", "Please sign in";
+    UnauthenticatedBody => "此页面需要登录后访问。", "You need to sign in to open this page.";
+    NotFoundTitle => "页面不存在（404）", "Page not found (404)";
+    NotFoundBody => "您访问的地址不存在，请检查链接或返回首页。", "There is no page at this address. Check the link or go back to the home page.";
+    BackToHome => "返回首页", "Back to the home page";
+    BackToWorkspace => "返回我的工作台", "Back to my workspace";
+    Loading => "正在加载…", "Loading…";
+    ErrUnauthenticated => "登录已失效，请重新登录。", "Your session has ended. Please sign in again.";
+    ErrForbidden => "您的账号没有执行此操作的权限。", "Your account is not allowed to do this.";
+    ErrBadCredentials => "账号或密码不正确。", "The login or password is not correct.";
+    ErrBadSecondFactor => "动态验证码不正确或已过期，请重新登录。", "The one-time code is wrong or has expired; please sign in again.";
+    ErrRateLimited => "尝试次数过多，请稍后再试。", "Too many attempts. Please wait and try again.";
+    ErrCrossSite => "请求来源无法确认（跨站请求已被拒绝），请刷新页面后重试。", "The request's origin could not be confirmed (cross-site requests are refused). Reload the page and try again.";
+    ErrNotFound => "要操作的记录不存在。", "The record does not exist.";
+    ErrInternal => "系统暂时出现问题，请稍后再试。您的数据未被修改。", "Something went wrong on our side. Please try again later; nothing was changed.";
+    ErrTransport => "无法连接服务器，请检查网络后重试。", "Could not reach the server. Check your connection and try again.";
+    ErrRetryAfter => "秒后可重试", "seconds until you can retry";
+    FooterText => "不见面审批 · 开源政务服务平台", "Online Approval Portal · open-source government services";
+}
+
+/// The translated name of a role.
+pub const fn role_name(role: Role, lang: Lang) -> &'static str {
+    match role {
+        Role::Applicant => Msg::RoleApplicant.text(lang),
+        Role::FrontDesk => Msg::RoleFrontDesk.text(lang),
+        Role::Approver => Msg::RoleApprover.text(lang),
+        Role::Inspector => Msg::RoleInspector.text(lang),
+        Role::Admin => Msg::RoleAdmin.text(lang),
+    }
+}
+
+/// The translated label of a field.
+pub const fn field_name(field: Field, lang: Lang) -> &'static str {
+    match field {
+        Field::Login => Msg::FieldLogin.text(lang),
+        Field::Password => Msg::FieldPassword.text(lang),
+        Field::NewPassword => Msg::FieldNewPassword.text(lang),
+        Field::DisplayName => Msg::FieldDisplayName.text(lang),
+        Field::Role => Msg::FieldRole.text(lang),
+        Field::Department => Msg::FieldDepartment.text(lang),
+        Field::ServiceCentre => Msg::FieldServiceCentre.text(lang),
+        Field::TotpCode => Msg::FieldTotpCode.text(lang),
+        Field::Language => Msg::FieldLanguage.text(lang),
+    }
+}
+
+/// What is wrong and how to fix it, without the field name.
+pub fn problem_text(problem: Problem, lang: Lang) -> String {
+    use Problem::*;
+    match (problem, lang) {
+        (Required, Lang::Zh) => "必填，请填写".into(),
+        (Required, Lang::En) => "is required; please fill it in".into(),
+        (TooShort { min }, Lang::Zh) => format!("太短，至少需要 {min} 个字符"),
+        (TooShort { min }, Lang::En) => format!("is too short; use at least {min} characters"),
+        (TooLong { max }, Lang::Zh) => format!("太长，最多 {max} 个字符"),
+        (TooLong { max }, Lang::En) => format!("is too long; use at most {max} characters"),
+        (NotPhoneOrEmail, Lang::Zh) => "请输入 11 位手机号或电子邮箱地址".into(),
+        (NotPhoneOrEmail, Lang::En) => "must be an 11-digit mobile number or an email address".into(),
+        (InvalidPhone, Lang::Zh) => "手机号格式不正确，请输入以 1 开头的 11 位中国大陆手机号".into(),
+        (InvalidPhone, Lang::En) => "is not a valid mobile number; enter 11 digits starting with 1".into(),
+        (InvalidEmail, Lang::Zh) => "邮箱格式不正确，例如 zhangsan@example.com".into(),
+        (InvalidEmail, Lang::En) => "is not a valid email address, e.g. zhangsan@example.com".into(),
+        (PasswordNeedsLetterAndDigit, Lang::Zh) => "需要同时包含字母和数字".into(),
+        (PasswordNeedsLetterAndDigit, Lang::En) => "must contain both letters and digits".into(),
+        (PasswordTooCommon, Lang::Zh) => "过于常见，容易被猜中，请换一个".into(),
+        (PasswordTooCommon, Lang::En) => "is too common and easy to guess; choose another".into(),
+        (PasswordContainsLogin, Lang::Zh) => "不能包含手机号或邮箱，请换一个".into(),
+        (PasswordContainsLogin, Lang::En) => "must not contain your phone number or email; choose another".into(),
+        (ControlCharacters, Lang::Zh) => "含有不可见的控制字符，请删除".into(),
+        (ControlCharacters, Lang::En) => "contains invisible control characters; remove them".into(),
+        (AlreadyRegistered, Lang::Zh) => "已注册，请直接登录；忘记密码请到服务中心重置".into(),
+        (AlreadyRegistered, Lang::En) => "is already registered; sign in instead, or have the password reset at a service centre".into(),
+        (UnknownChoice, Lang::Zh) => "不是可选的选项，请从列表中选择".into(),
+        (UnknownChoice, Lang::En) => "is not one of the choices; pick one from the list".into(),
+        (NotSixDigits, Lang::Zh) => "应为 6 位数字".into(),
+        (NotSixDigits, Lang::En) => "must be 6 digits".into(),
+        (WrongCode, Lang::Zh) => "不正确或已过期，请输入身份验证器中最新的 6 位数字".into(),
+        (WrongCode, Lang::En) => "is wrong or has expired; enter the newest 6 digits from your authenticator".into(),
+        (MissingBinding, Lang::Zh) => "该角色必须选择".into(),
+        (MissingBinding, Lang::En) => "must be chosen for this role".into(),
+        (UnexpectedBinding, Lang::Zh) => "该角色不需要选择，请留空".into(),
+        (UnexpectedBinding, Lang::En) => "does not apply to this role; leave it empty".into(),
+        (WrongPassword, Lang::Zh) => "不正确，请重新输入".into(),
+        (WrongPassword, Lang::En) => "is not correct; type it again".into(),
+    }
+}
+
+/// A full sentence naming the field and the fix.
+pub fn field_error_text(error: FieldError, lang: Lang) -> String {
+    let field = field_name(error.field, lang);
+    let problem = problem_text(error.problem, lang);
+    match lang {
+        Lang::Zh => format!("{field}：{problem}"),
+        Lang::En => format!("{field} {problem}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_comes_from_the_lang_cookie_and_defaults_to_chinese() {
+        assert_eq!(Lang::from_cookie_header("a=b; lang=en; c=d"), Lang::En);
+        assert_eq!(Lang::from_cookie_header("lang=zh"), Lang::Zh);
+        assert_eq!(Lang::from_cookie_header("lang=fr"), Lang::Zh);
+        assert_eq!(Lang::from_cookie_header(""), Lang::Zh);
+    }
+
+    #[test]
+    fn field_errors_name_the_field_and_the_fix_in_both_languages() {
+        let error = FieldError::new(Field::Login, Problem::InvalidPhone);
+        assert!(field_error_text(error, Lang::Zh).starts_with("手机号或邮箱："));
+        assert!(field_error_text(error, Lang::En).starts_with("Phone or email is not a valid mobile number"));
+    }
+
+    #[test]
+    fn every_message_has_text_in_both_languages() {
+        for msg in [Msg::AppName, Msg::ForbiddenTitle, Msg::ErrInternal] {
+            assert!(!msg.text(Lang::Zh).is_empty());
+            assert!(!msg.text(Lang::En).is_empty());
+            assert_ne!(msg.text(Lang::Zh), msg.text(Lang::En));
+        }
+    }
+}

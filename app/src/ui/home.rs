@@ -1,0 +1,112 @@
+//! The home page: what the portal does, how it works, and in demo mode the demo logins.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::common::{tr, use_lang};
+use super::use_user;
+use crate::api::demo_logins;
+use crate::i18n::{role_name, Msg};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let user = use_user();
+    view! {
+        <section class="hero" aria-labelledby="hero-title">
+            <h1 id="hero-title">{tr(Msg::HomeIntroTitle)}</h1>
+            <p class="tagline">{tr(Msg::AppTagline)}</p>
+            <p>{tr(Msg::HomeIntroBody)}</p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match user.await.ok().flatten() {
+                        Some(user) => view! {
+                            <A href=user.role.home_path() attr:class="button primary">{tr(Msg::HomeGoToWorkspace)}</A>
+                        }.into_any(),
+                        None => view! {
+                            <A href="/register" attr:class="button primary">{tr(Msg::HomeStart)}</A>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+        <section class="steps" aria-labelledby="steps-title">
+            <h2 id="steps-title">{tr(Msg::HomeStepsTitle)}</h2>
+            <ol class="step-list">
+                <li>{tr(Msg::HomeStep1)}</li>
+                <li>{tr(Msg::HomeStep2)}</li>
+                <li>{tr(Msg::HomeStep3)}</li>
+                <li>{tr(Msg::HomeStep4)}</li>
+            </ol>
+        </section>
+        <DemoLogins/>
+    }
+}
+
+/// The demo accounts with their current one-time codes; nothing outside demo mode.
+#[component]
+fn DemoLogins() -> impl IntoView {
+    let lang = use_lang();
+    let refresh = RwSignal::new(0u32);
+    let logins = Resource::new(move || refresh.get(), |_| demo_logins());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let logins = logins.await.unwrap_or_default();
+                (!logins.is_empty()).then(|| {
+                    let rows = logins
+                        .into_iter()
+                        .map(|login| {
+                            let role = login.role;
+                            let code = login.totp_code.clone();
+                            let secret = login.totp_secret.clone();
+                            view! {
+                                <tr data-testid=format!("demo-{}", role.code())>
+                                    <td>{move || role_name(role, lang.get())}</td>
+                                    <td><code data-testid="demo-login">{login.login.clone()}</code></td>
+                                    <td><code>{login.password.clone()}</code></td>
+                                    <td>
+                                        {match code {
+                                            Some(code) => view! { <code data-testid="demo-code">{code}</code> }.into_any(),
+                                            None => view! { <span>{tr(Msg::DemoNoCode)}</span> }.into_any(),
+                                        }}
+                                    </td>
+                                    <td class="secret">
+                                        {secret.map(|secret| view! { <code>{secret}</code> })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <section class="demo" aria-labelledby="demo-title" data-testid="demo-logins">
+                            <h2 id="demo-title">{tr(Msg::DemoTitle)}</h2>
+                            <p>{tr(Msg::DemoExplain)}</p>
+                            <div class="table-scroll">
+                                <table>
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">{tr(Msg::DemoRole)}</th>
+                                            <th scope="col">{tr(Msg::DemoLogin)}</th>
+                                            <th scope="col">{tr(Msg::DemoPassword)}</th>
+                                            <th scope="col">{tr(Msg::DemoCode)}</th>
+                                            <th scope="col">{tr(Msg::DemoSecret)}</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>{rows}</tbody>
+                                </table>
+                            </div>
+                            <button
+                                type="button"
+                                class="button"
+                                data-testid="demo-refresh"
+                                on:click=move |_| refresh.update(|count| *count += 1)
+                            >
+                                {tr(Msg::DemoRefreshCodes)}
+                            </button>
+                        </section>
+                    }
+                })
+            })}
+        </Transition>
+    }
+}

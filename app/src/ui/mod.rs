@@ -1,0 +1,162 @@
+//! The Leptos UI: the HTML shell, the application frame (header, navigation, language switch)
+//! and the routes. Pages live in the submodules.
+
+mod account;
+mod admin;
+mod auth;
+mod common;
+mod home;
+pub mod platform;
+mod workspaces;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Html, MetaTags, Title};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::{path, SsrMode};
+
+use crate::access::PAGES;
+use crate::api::{current_user, AppError, SessionUser};
+use crate::i18n::Msg;
+
+pub use common::{use_lang, tr};
+
+/// The signed-in user, loaded once per page and shared by every component.
+#[derive(Clone, Copy)]
+pub struct UserResource(pub Resource<Result<Option<SessionUser>, AppError>>);
+
+pub fn use_user() -> Resource<Result<Option<SessionUser>, AppError>> {
+    expect_context::<UserResource>().0
+}
+
+/// The HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    platform::set_page_csp();
+    view! {
+        <!DOCTYPE html>
+        <html lang="zh-CN">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.ico"/>
+                <link rel="stylesheet" href="/pkg/bjm.css"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = RwSignal::new(platform::initial_lang());
+    provide_context(lang);
+    let user = Resource::new(|| (), |_| current_user());
+    provide_context(UserResource(user));
+
+    view! {
+        <Html attr:lang=move || lang.get().tag()/>
+        <Title text=move || Msg::AppName.text(lang.get())/>
+        <Router>
+            <a class="skip-link" href="#main">{tr(Msg::SkipToContent)}</a>
+            <Header/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <common::NotFound/> }>
+                    <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/register") view=auth::RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/my/cases") view=workspaces::MyCasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/desk") view=workspaces::DeskPage ssr=SsrMode::Async/>
+                    <Route path=path!("/approvals") view=workspaces::ApprovalsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/inspections") view=workspaces::InspectionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>{tr(Msg::FooterText)}</p>
+            </footer>
+        </Router>
+    }
+}
+
+/// Brand, the navigation the role may use, the language switch, and sign-in or sign-out.
+#[component]
+fn Header() -> impl IntoView {
+    let lang = use_lang();
+    let user = use_user();
+    let logout_action = ServerAction::<crate::api::Logout>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = logout_action.value().get() {
+            platform::go_to("/");
+        }
+    });
+    view! {
+        <header class="site-header">
+            <div class="brand">
+                <A href="/">
+                    <span class="brand-mark" aria-hidden="true">"审"</span>
+                    <span class="brand-name">{tr(Msg::AppName)}</span>
+                </A>
+            </div>
+            <nav aria-label=move || Msg::MainNavigation.text(lang.get())>
+                <ul class="nav-list">
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let user = user.await.ok().flatten();
+                            let role = user.as_ref().map(|user| user.role);
+                            let links = PAGES
+                                .iter()
+                                .filter(|page| page.access.allows(role))
+                                .map(|page| {
+                                    let label = page.nav_label;
+                                    view! { <li><A href=page.path>{tr(label)}</A></li> }
+                                })
+                                .collect_view();
+                            let session = match user {
+                                Some(user) => view! {
+                                    <li class="nav-user">
+                                        <span class="visually-hidden">{tr(Msg::SignedInAs)}</span>
+                                        <span data-testid="current-user">{user.display_name.clone()}</span>
+                                    </li>
+                                    <li>
+                                        <ActionForm action=logout_action>
+                                            <button type="submit" class="link-button" data-testid="logout">
+                                                {tr(Msg::NavLogout)}
+                                            </button>
+                                        </ActionForm>
+                                    </li>
+                                }
+                                .into_any(),
+                                None => view! {
+                                    <li><A href="/login">{tr(Msg::NavLogin)}</A></li>
+                                    <li><A href="/register">{tr(Msg::NavRegister)}</A></li>
+                                }
+                                .into_any(),
+                            };
+                            view! { {links} {session} }
+                        })}
+                    </Transition>
+                </ul>
+            </nav>
+            <button
+                type="button"
+                class="lang-switch"
+                data-testid="lang-switch"
+                lang=move || lang.get().other().tag()
+                aria-label=move || Msg::SwitchLanguageLabel.text(lang.get())
+                on:click=move |_| {
+                    let next = lang.get_untracked().other();
+                    lang.set(next);
+                    platform::store_lang(next);
+                }
+            >
+                {tr(Msg::SwitchLanguage)}
+            </button>
+        </header>
+    }
+}

@@ -1,0 +1,92 @@
+//! The few things the UI does differently on the server and in the browser, gathered in one
+//! place: the initial language, the HTTP status of a rendered page, full-page navigation and
+//! the language cookie.
+
+use crate::i18n::Lang;
+
+/// The language of the request (server) or of the page being hydrated (browser): both read the
+/// `lang` cookie, so they agree.
+pub fn initial_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                parts
+                    .headers
+                    .get(http::header::COOKIE)
+                    .and_then(|value| value.to_str().ok())
+                    .map(Lang::from_cookie_header)
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        use wasm_bindgen::JsCast as _;
+        web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.dyn_into::<web_sys::HtmlDocument>().ok())
+            .and_then(|document| document.cookie().ok())
+            .map(|cookie| Lang::from_cookie_header(&cookie))
+            .unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        Lang::default()
+    }
+}
+
+/// Remembers the chosen language for later visits (a plain cookie: it is not a secret).
+pub fn store_lang(lang: Lang) {
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        use wasm_bindgen::JsCast as _;
+        if let Some(document) = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.dyn_into::<web_sys::HtmlDocument>().ok())
+        {
+            let _ = document.set_cookie(&format!(
+                "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                Lang::COOKIE,
+                lang.code()
+            ));
+        }
+    }
+    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
+    let _ = lang;
+}
+
+/// Loads `path` as a new page, so that the server renders it with the new session.
+pub fn go_to(path: &str) {
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(path);
+    }
+    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
+    let _ = path;
+}
+
+/// Sets the HTTP status of the page being rendered on the server (403, 404…).
+pub fn set_page_status(status: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(status),
+    ) {
+        response.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
+}
+
+/// Puts the page's Content-Security-Policy, with this response's script nonce, in the headers.
+pub fn set_page_csp() {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Some(nonce)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        leptos::nonce::use_nonce(),
+    ) {
+        if let Ok(value) = http::HeaderValue::from_str(&crate::backend::http::page_csp(&nonce)) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Configuration of the server process: environment variables (see the README's table) over an
+//! optional TOML file named by `BJM_CONFIG`, over defaults.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use figment::providers::{Env, Format as _, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// Every setting, as read from the file and the environment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// Address to listen on (`BJM_BIND`); `PORT` replaces just the port.
+    pub bind: String,
+    pub port: Option<u16>,
+    /// `DATABASE_URL`: `sqlite://…` or `postgres://…`; default SQLite in the data directory.
+    pub database_url: Option<String>,
+    /// `BJM_DATA_DIR`: SQLite file, generated keys, uploads.
+    pub data_dir: PathBuf,
+    /// `BJM_PUBLIC_URL`: the URL users type; default `http://<bind>`.
+    pub public_url: Option<String>,
+    /// `BJM_SESSION_KEY`: Ed25519 private key (PKCS#8 PEM) for session tokens.
+    pub session_key: Option<String>,
+    /// `BJM_SESSION_KEY_FILE`: the same, read from a file.
+    pub session_key_file: Option<PathBuf>,
+    /// `BJM_SESSION_PREVIOUS_PUBLIC_KEYS`: public keys (PEM) whose tokens stay valid after a
+    /// rotation, separated by blank lines.
+    pub session_previous_public_keys: Option<String>,
+    /// `BJM_DEMO`: seed the demo district and accounts.
+    pub demo: bool,
+    /// `BJM_SITE_ROOT`: the compiled site (wasm, JS, CSS) from cargo-leptos.
+    pub site_root: PathBuf,
+    /// `BJM_TRUST_FORWARDED_FOR`: take client IPs from `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
+    /// `BJM_ACCESS_TOKEN_SECS`, `BJM_SESSION_SECS`.
+    pub access_token_secs: i64,
+    pub session_secs: i64,
+    /// `BJM_LOGIN_FAILURES_PER_MINUTE`, `BJM_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE`,
+    /// `BJM_REGISTRATIONS_PER_IP_PER_HOUR`.
+    pub login_failures_per_minute: i64,
+    pub login_attempts_per_ip_per_minute: i64,
+    pub registrations_per_ip_per_hour: i64,
+    /// `BJM_SMTP_HOST`, `BJM_SMTP_PORT`, `BJM_SMTP_USERNAME`, `BJM_SMTP_PASSWORD`,
+    /// `BJM_SMTP_FROM`, `BJM_SMTP_TLS` (`none`, `starttls`, `tls`): mail delivery (notices).
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub smtp_from: Option<String>,
+    pub smtp_tls: Option<String>,
+    /// `BJM_LOG_FORMAT`: `text` (default) or `json`.
+    pub log_format: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:3000".into(),
+            port: None,
+            database_url: None,
+            data_dir: PathBuf::from("data"),
+            public_url: None,
+            session_key: None,
+            session_key_file: None,
+            session_previous_public_keys: None,
+            demo: false,
+            site_root: PathBuf::from("target/site"),
+            trust_forwarded_for: false,
+            access_token_secs: 10 * 60,
+            session_secs: 12 * 60 * 60,
+            login_failures_per_minute: 5,
+            login_attempts_per_ip_per_minute: 30,
+            registrations_per_ip_per_hour: 20,
+            smtp_host: None,
+            smtp_port: None,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: None,
+            smtp_tls: None,
+            log_format: "text".into(),
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults, then the TOML file of `BJM_CONFIG` if set, then `BJM_*`, `DATABASE_URL` and
+    /// `PORT` from the environment.
+    pub fn load() -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Ok(path) = std::env::var("BJM_CONFIG") {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment
+            .merge(Env::prefixed("BJM_").ignore(&["config"]))
+            .merge(Env::raw().only(&["database_url", "port"]))
+            .extract()
+            .context("reading configuration (BJM_* environment variables / BJM_CONFIG file)")
+    }
+
+    pub fn bind_addr(&self) -> anyhow::Result<SocketAddr> {
+        let mut addr: SocketAddr = self
+            .bind
+            .parse()
+            .with_context(|| format!("BJM_BIND {:?} is not an address like 127.0.0.1:3000", self.bind))?;
+        if let Some(port) = self.port {
+            addr.set_port(port);
+        }
+        Ok(addr)
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("bjm.db").display()))
+    }
+
+    /// The services' configuration for a server listening on `addr`.
+    pub fn app_config(&self, addr: SocketAddr) -> app::backend::Config {
+        let public_url = self.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+        let mut config = app::backend::Config::new(self.data_dir.clone(), self.database_url(), public_url);
+        config.demo = self.demo;
+        config.trust_forwarded_for = self.trust_forwarded_for;
+        config.access_token_secs = self.access_token_secs;
+        config.session_secs = self.session_secs;
+        config.login_failures_per_account_per_minute = self.login_failures_per_minute;
+        config.login_attempts_per_ip_per_minute = self.login_attempts_per_ip_per_minute;
+        config.registrations_per_ip_per_hour = self.registrations_per_ip_per_hour;
+        config
+    }
+
+    /// The session key PEM from `BJM_SESSION_KEY` or `BJM_SESSION_KEY_FILE`, if either is set.
+    pub fn session_key_pem(&self) -> anyhow::Result<Option<String>> {
+        if let Some(pem) = &self.session_key {
+            return Ok(Some(pem.clone()));
+        }
+        match &self.session_key_file {
+            Some(path) => std::fs::read_to_string(path)
+                .map(Some)
+                .with_context(|| format!("reading BJM_SESSION_KEY_FILE {}", path.display())),
+            None => Ok(None),
+        }
+    }
+
+    pub fn previous_public_keys(&self) -> Vec<String> {
+        self.session_previous_public_keys
+            .as_deref()
+            .map(|pems| {
+                pems.split("-----END PUBLIC KEY-----")
+                    .map(str::trim)
+                    .filter(|pem| !pem.is_empty())
+                    .map(|pem| format!("{pem}\n-----END PUBLIC KEY-----\n"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}

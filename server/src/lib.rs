@@ -1,0 +1,116 @@
+//! The 不见面审批 server: builds the application state from configuration and the axum router
+//! that serves pages, server functions, static files and health checks. `main.rs` adds the CLI.
+
+pub mod config;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use app::backend::auth::keys::SessionKeys;
+use app::backend::db::Db;
+use app::backend::{http as mw, AppState, Config};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes as _};
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// Connects, migrates, loads keys and (in demo mode) seeds: everything a router needs.
+pub async fn build_state(
+    config: Config,
+    session_key_pem: Option<String>,
+    previous_public_keys: &[String],
+    leptos_options: LeptosOptions,
+) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let issuer = config.token_issuer();
+    let keys = SessionKeys::load(
+        &config.data_dir,
+        session_key_pem.as_deref(),
+        previous_public_keys,
+        issuer.clone(),
+        issuer,
+    )?;
+    let state = AppState { db, config: Arc::new(config), keys: Arc::new(keys), leptos_options };
+    if state.config.demo {
+        app::backend::demo::seed(&state)
+            .await
+            .map_err(|error| anyhow::anyhow!("seeding demo data: {error}"))?;
+    }
+    Ok(state)
+}
+
+/// Leptos options for a site root and address (no `Cargo.toml` or environment needed).
+pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("bjm")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(state.clone()), request).await
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if !state.db.ping().await {
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response();
+    }
+    match state.db.migrations_applied().await {
+        Ok(true) => (StatusCode::OK, "ready").into_response(),
+        Ok(false) => (StatusCode::SERVICE_UNAVAILABLE, "migrations pending").into_response(),
+        Err(error) => {
+            tracing::error!(error = %format!("{error:#}"), "readiness check");
+            (StatusCode::SERVICE_UNAVAILABLE, "database not ready").into_response()
+        }
+    }
+}
+
+/// The whole HTTP surface. Tests call this with their own state.
+pub fn build_router(state: AppState) -> Router {
+    let routes = generate_route_list(app::App);
+    let leptos_options = state.leptos_options.clone();
+    let page_state = state.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/api/{*fn_name}", post(server_fn_handler).get(server_fn_handler))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(page_state.clone()),
+            {
+                let leptos_options = leptos_options.clone();
+                move || app::shell(leptos_options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(from_fn_with_state(state.clone(), mw::session_layer))
+        .layer(from_fn_with_state(state.clone(), mw::same_origin_guard))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Micros)),
+        )
+        .layer(from_fn_with_state(state.clone(), mw::security_headers))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .with_state(state)
+}

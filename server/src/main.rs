@@ -1,0 +1,233 @@
+//! The `server` binary: `server` (or `server serve`) runs the portal; the other subcommands are
+//! operator tools (create staff, show a TOTP code, verify the audit chain, migrate).
+
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use app::backend::audit::{self, Actor};
+use app::backend::db::{accounts, org};
+use app::backend::services::staff::{self, NewStaff};
+use clap::{Parser, Subcommand};
+use server::config::Settings;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "server", about = "不见面审批 — online approval portal server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the portal (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create a staff account (front_desk, approver, inspector, admin).
+    CreateStaff {
+        /// Phone number or email address the person signs in with.
+        #[arg(long)]
+        login: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// front_desk | approver | inspector | admin
+        #[arg(long)]
+        role: String,
+        /// Department code (approvers), e.g. D01-SCJG.
+        #[arg(long)]
+        department: Option<String>,
+        /// Service centre code (front desk), e.g. C00-QU.
+        #[arg(long)]
+        centre: Option<String>,
+        /// Initial password; prefer --password-stdin so it stays out of the shell history.
+        #[arg(long, env = "BJM_INITIAL_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// Read the initial password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Print the current TOTP code of a staff account (demo and support use).
+    TotpCode { login: String },
+    /// Verify the hash chain of the audit log.
+    AuditVerify,
+}
+
+fn init_tracing(settings: &Settings) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    if settings.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load()?;
+    init_tracing(&settings);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            let state = offline_state(&settings).await?;
+            println!("migrations applied ({})", state.db.kind().label());
+            Ok(())
+        }
+        Command::CreateStaff { login, name, role, department, centre, password, password_stdin } => {
+            let password = match (password, password_stdin) {
+                (_, true) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).context("reading password from stdin")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+                (Some(password), false) => password,
+                (None, false) => anyhow::bail!("give --password-stdin (or --password / BJM_INITIAL_PASSWORD)"),
+            };
+            let state = offline_state(&settings).await?;
+            let mut conn = state.db.pool().acquire().await?;
+            let department_id = match &department {
+                Some(code) => Some(
+                    org::department_id_by_code(&mut conn, code)
+                        .await?
+                        .with_context(|| format!("no department with code {code}"))?,
+                ),
+                None => None,
+            };
+            let service_centre_id = match &centre {
+                Some(code) => Some(
+                    org::centre_id_by_code(&mut conn, code)
+                        .await?
+                        .with_context(|| format!("no service centre with code {code}"))?,
+                ),
+                None => None,
+            };
+            drop(conn);
+            let result = staff::create(
+                &state,
+                &Actor::system("cli"),
+                NewStaff {
+                    login: &login,
+                    display_name: &name,
+                    role: &role,
+                    department_id,
+                    service_centre_id,
+                    initial_password: &password,
+                },
+                None,
+            )
+            .await;
+            match result {
+                Ok(id) => {
+                    println!("created staff account {id} ({login}, {role}); the authenticator is set up at first sign-in");
+                    Ok(())
+                }
+                Err(error) => {
+                    let error = app::api::AppError::from(error);
+                    for line in error.messages(app::i18n::Lang::Zh) {
+                        eprintln!("{line}");
+                    }
+                    anyhow::bail!("staff account not created")
+                }
+            }
+        }
+        Command::TotpCode { login } => {
+            let state = offline_state(&settings).await?;
+            let mut conn = state.db.pool().acquire().await?;
+            let user = accounts::find_by_login(&mut conn, &login).await?.context("no such account")?;
+            let secret = user.totp_secret.context("this account has no authenticator enrolled yet")?;
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+            println!("{}", app::backend::auth::totp::code_at(&secret, now)?);
+            Ok(())
+        }
+        Command::AuditVerify => {
+            let state = offline_state(&settings).await?;
+            let mut conn = state.db.pool().acquire().await?;
+            let count = audit::verify_chain(&mut conn).await?;
+            println!("audit chain intact: {count} entries");
+            Ok(())
+        }
+    }
+}
+
+/// State for CLI commands: same database and keys, no demo seeding.
+async fn offline_state(settings: &Settings) -> anyhow::Result<app::backend::AppState> {
+    let addr = settings.bind_addr()?;
+    let mut config = settings.app_config(addr);
+    config.demo = false;
+    server::build_state(
+        config,
+        settings.session_key_pem()?,
+        &settings.previous_public_keys(),
+        server::leptos_options(&settings.site_root.to_string_lossy(), addr),
+    )
+    .await
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let addr = settings.bind_addr()?;
+    let listener = TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    let addr = listener.local_addr()?;
+    let config = settings.app_config(addr);
+    let public_url = config.public_url.clone();
+    let state = server::build_state(
+        config,
+        settings.session_key_pem()?,
+        &settings.previous_public_keys(),
+        server::leptos_options(&settings.site_root.to_string_lossy(), addr),
+    )
+    .await?;
+    if state.config.demo {
+        print_demo_logins(&state).await;
+    }
+    tracing::info!(%addr, database = state.db.kind().label(), "listening on {public_url}");
+    let db = state.db.clone();
+    axum::serve(listener, server::build_router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")?;
+    db.close().await;
+    Ok(())
+}
+
+async fn print_demo_logins(state: &app::backend::AppState) {
+    match app::backend::demo::logins(state).await {
+        Ok(logins) => {
+            println!("\n演示账号 / demo logins (password {}):", app::backend::demo::DEMO_PASSWORD);
+            for login in logins {
+                let code = match &login.totp_secret {
+                    Some(_) => "TOTP: see the home page or `server totp-code <login>`".to_owned(),
+                    None => "no second factor".to_owned(),
+                };
+                println!("  {:<11} {:<28} {}", login.role.code(), login.login, code);
+            }
+            println!();
+        }
+        Err(error) => tracing::warn!(error = %error, "could not list demo logins"),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
