@@ -33,7 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     platform::set_page_csp();
     view! {
         <!DOCTYPE html>
-        <html lang="zh-CN">
+        <html>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>

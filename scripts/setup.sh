@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, skipping whatever is already there:
+# the wasm32 target, the pinned cargo-leptos and wasm-bindgen CLI, the npm packages of end2end/
+# (Playwright and binaryen's wasm-opt) and, with --browser, Debian's chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.10
+WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in app/Cargo.toml
+
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+if ! command -v cargo >/dev/null; then
+    echo "cargo is missing: install Rust with rustup first (https://rustup.rs)" >&2
+    exit 1
+fi
+export PATH="$HOME/.cargo/bin:$PATH"
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(cargo leptos --version 2>/dev/null || true)" != "cargo-leptos ${CARGO_LEPTOS_VERSION}" ]; then
+    say "installing cargo-leptos ${CARGO_LEPTOS_VERSION} (about 12 minutes, once)"
+    cargo install cargo-leptos --version "${CARGO_LEPTOS_VERSION}" --locked
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen ${WASM_BINDGEN_VERSION}" ]; then
+    say "installing wasm-bindgen-cli ${WASM_BINDGEN_VERSION}"
+    cargo install wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}"
+fi
+
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.bin/playwright ] \
+    || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "installing npm packages of end2end/ (Playwright, binaryen)"
+    (cd end2end && npm ci --no-audit --no-fund)
+fi
+
+if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
+    say "installing Debian's chromium"
+    SUDO=""
+    if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+    $SUDO apt-get update -qq || true
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+fi

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# `make test`: every test of the project, on a fresh machine too.
+#   1. formatting and clippy (warnings are errors)
+#   2. unit tests (domain, i18n, tokens, TOTP, …)
+#   3. HTTP integration tests against SQLite, then the same tests against PostgreSQL
+#      (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres; skipped with a
+#      clear message when no PostgreSQL answers)
+#   4. end-to-end tests: Playwright in Debian's Chromium against the release server, started here
+#      on a free port with a fresh SQLite database and demo data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+say() { printf '\n\033[1;34m[test]\033[0m %s\n' "$*"; }
+summary=()
+
+# Sums the "N passed" / "N failed" of cargo test output.
+count() { grep -E '^test result:' "$1" | awk '{p+=$4; f+=$6} END {printf "%d passed, %d failed", p, f}'; }
+
+scripts/setup.sh --browser
+
+say "format and lints"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+say "unit tests"
+cargo test --workspace --lib --bins --locked 2>&1 | tee target/unit-tests.log
+summary+=("unit:        $(count target/unit-tests.log)")
+
+say "integration tests on SQLite"
+BJM_TEST_BACKEND=sqlite cargo test -p server --tests --locked 2>&1 | tee target/sqlite-tests.log
+summary+=("SQLite:      $(count target/sqlite-tests.log)")
+
+postgres_up() {
+    python3 - "$TEST_DATABASE_URL" <<'PY'
+import socket, sys, urllib.parse
+url = urllib.parse.urlparse(sys.argv[1])
+try:
+    socket.create_connection((url.hostname or "127.0.0.1", url.port or 5432), timeout=2).close()
+except OSError:
+    sys.exit(1)
+PY
+}
+if postgres_up; then
+    say "integration tests on PostgreSQL ($TEST_DATABASE_URL)"
+    BJM_TEST_BACKEND=postgres cargo test -p server --tests --locked 2>&1 | tee target/postgres-tests.log
+    summary+=("PostgreSQL:  $(count target/postgres-tests.log)")
+else
+    say "PostgreSQL tests SKIPPED: no PostgreSQL answers at $TEST_DATABASE_URL (set TEST_DATABASE_URL)"
+    summary+=("PostgreSQL:  SKIPPED (no server at $TEST_DATABASE_URL)")
+fi
+
+say "end-to-end tests (release build, Chromium)"
+scripts/build.sh
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+e2e_data=$(mktemp -d)
+BJM_DATA_DIR="$e2e_data" BJM_DEMO=true BJM_SITE_ROOT=target/site BJM_BIND="127.0.0.1:$port" \
+    DATABASE_URL="sqlite://$e2e_data/bjm.db" target/release/server serve > target/e2e-server.log 2>&1 &
+server_pid=$!
+trap 'kill $server_pid 2>/dev/null || true; rm -rf "$e2e_data"' EXIT
+for _ in $(seq 1 100); do
+    if python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/readyz', timeout=1)" 2>/dev/null; then break; fi
+    if ! kill -0 $server_pid 2>/dev/null; then cat target/e2e-server.log; echo "server did not start" >&2; exit 1; fi
+    sleep 0.3
+done
+set +e
+(cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test) 2>&1 | tee target/e2e-tests.log
+e2e_status=${PIPESTATUS[0]}
+set -e
+if [ "$e2e_status" != 0 ]; then echo "--- server log (target/e2e-server.log) ---"; tail -50 target/e2e-server.log; fi
+summary+=("end2end:     $(grep -Eo '[0-9]+ (passed|failed|flaky)' target/e2e-tests.log | paste -sd, -)")
+
+say "summary"
+printf '  %s\n' "${summary[@]}"
+exit "$e2e_status"
