@@ -16,4 +16,5 @@ setup:
 	scripts/setup.sh --browser
 
 lint:
-	cargo fmt --all --check && cargo clippy --workspace --all-targets -- -D warnings
+	cargo fmt --all --check && cargo clippy --workspace --all-targets -- -D warnings \
+	  && cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings

@@ -23,6 +23,7 @@ scripts/setup.sh --browser
 say "format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p app --lib --locked --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
 say "unit tests"
 cargo test --workspace --lib --bins --locked 2>&1 | tee target/unit-tests.log

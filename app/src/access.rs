@@ -42,12 +42,36 @@ pub struct Page {
 
 /// The role workspaces, in navigation order.
 pub const PAGES: &[Page] = &[
-    Page { path: "/my/cases", access: APPLICANTS, nav_label: Msg::NavMyCases },
-    Page { path: "/desk", access: FRONT_DESK, nav_label: Msg::NavDesk },
-    Page { path: "/approvals", access: APPROVERS, nav_label: Msg::NavApprovals },
-    Page { path: "/inspections", access: INSPECTORS, nav_label: Msg::NavInspections },
-    Page { path: "/admin", access: ADMINS, nav_label: Msg::NavAdmin },
-    Page { path: "/account", access: Access::SignedIn, nav_label: Msg::NavAccount },
+    Page {
+        path: "/my/cases",
+        access: APPLICANTS,
+        nav_label: Msg::NavMyCases,
+    },
+    Page {
+        path: "/desk",
+        access: FRONT_DESK,
+        nav_label: Msg::NavDesk,
+    },
+    Page {
+        path: "/approvals",
+        access: APPROVERS,
+        nav_label: Msg::NavApprovals,
+    },
+    Page {
+        path: "/inspections",
+        access: INSPECTORS,
+        nav_label: Msg::NavInspections,
+    },
+    Page {
+        path: "/admin",
+        access: ADMINS,
+        nav_label: Msg::NavAdmin,
+    },
+    Page {
+        path: "/account",
+        access: Access::SignedIn,
+        nav_label: Msg::NavAccount,
+    },
 ];
 
 #[cfg(test)]

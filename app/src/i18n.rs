@@ -239,27 +239,44 @@ pub fn problem_text(problem: Problem, lang: Lang) -> String {
         (TooLong { max }, Lang::Zh) => format!("太长，最多 {max} 个字符"),
         (TooLong { max }, Lang::En) => format!("is too long; use at most {max} characters"),
         (NotPhoneOrEmail, Lang::Zh) => "请输入 11 位手机号或电子邮箱地址".into(),
-        (NotPhoneOrEmail, Lang::En) => "must be an 11-digit mobile number or an email address".into(),
-        (InvalidPhone, Lang::Zh) => "手机号格式不正确，请输入以 1 开头的 11 位中国大陆手机号".into(),
-        (InvalidPhone, Lang::En) => "is not a valid mobile number; enter 11 digits starting with 1".into(),
+        (NotPhoneOrEmail, Lang::En) => {
+            "must be an 11-digit mobile number or an email address".into()
+        }
+        (InvalidPhone, Lang::Zh) => {
+            "手机号格式不正确，请输入以 1 开头的 11 位中国大陆手机号".into()
+        }
+        (InvalidPhone, Lang::En) => {
+            "is not a valid mobile number; enter 11 digits starting with 1".into()
+        }
         (InvalidEmail, Lang::Zh) => "邮箱格式不正确，例如 zhangsan@example.com".into(),
-        (InvalidEmail, Lang::En) => "is not a valid email address, e.g. zhangsan@example.com".into(),
+        (InvalidEmail, Lang::En) => {
+            "is not a valid email address, e.g. zhangsan@example.com".into()
+        }
         (PasswordNeedsLetterAndDigit, Lang::Zh) => "需要同时包含字母和数字".into(),
         (PasswordNeedsLetterAndDigit, Lang::En) => "must contain both letters and digits".into(),
         (PasswordTooCommon, Lang::Zh) => "过于常见，容易被猜中，请换一个".into(),
         (PasswordTooCommon, Lang::En) => "is too common and easy to guess; choose another".into(),
         (PasswordContainsLogin, Lang::Zh) => "不能包含手机号或邮箱，请换一个".into(),
-        (PasswordContainsLogin, Lang::En) => "must not contain your phone number or email; choose another".into(),
+        (PasswordContainsLogin, Lang::En) => {
+            "must not contain your phone number or email; choose another".into()
+        }
         (ControlCharacters, Lang::Zh) => "含有不可见的控制字符，请删除".into(),
-        (ControlCharacters, Lang::En) => "contains invisible control characters; remove them".into(),
+        (ControlCharacters, Lang::En) => {
+            "contains invisible control characters; remove them".into()
+        }
         (AlreadyRegistered, Lang::Zh) => "已注册，请直接登录；忘记密码请到服务中心重置".into(),
-        (AlreadyRegistered, Lang::En) => "is already registered; sign in instead, or have the password reset at a service centre".into(),
+        (AlreadyRegistered, Lang::En) => {
+            "is already registered; sign in instead, or have the password reset at a service centre"
+                .into()
+        }
         (UnknownChoice, Lang::Zh) => "不是可选的选项，请从列表中选择".into(),
         (UnknownChoice, Lang::En) => "is not one of the choices; pick one from the list".into(),
         (NotSixDigits, Lang::Zh) => "应为 6 位数字".into(),
         (NotSixDigits, Lang::En) => "must be 6 digits".into(),
         (WrongCode, Lang::Zh) => "不正确或已过期，请输入身份验证器中最新的 6 位数字".into(),
-        (WrongCode, Lang::En) => "is wrong or has expired; enter the newest 6 digits from your authenticator".into(),
+        (WrongCode, Lang::En) => {
+            "is wrong or has expired; enter the newest 6 digits from your authenticator".into()
+        }
         (MissingBinding, Lang::Zh) => "该角色必须选择".into(),
         (MissingBinding, Lang::En) => "must be chosen for this role".into(),
         (UnexpectedBinding, Lang::Zh) => "该角色不需要选择，请留空".into(),
@@ -295,7 +312,10 @@ mod tests {
     fn field_errors_name_the_field_and_the_fix_in_both_languages() {
         let error = FieldError::new(Field::Login, Problem::InvalidPhone);
         assert!(field_error_text(error, Lang::Zh).starts_with("手机号或邮箱："));
-        assert!(field_error_text(error, Lang::En).starts_with("Phone or email is not a valid mobile number"));
+        assert!(
+            field_error_text(error, Lang::En)
+                .starts_with("Phone or email is not a valid mobile number")
+        );
     }
 
     #[test]

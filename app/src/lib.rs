@@ -16,7 +16,7 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod backend;
 
-pub use ui::{shell, App};
+pub use ui::{App, shell};
 
 /// Entry point of the browser build: attaches the reactive UI to the server-rendered HTML.
 #[cfg(feature = "hydrate")]

@@ -32,6 +32,10 @@ test('registration with bad input names the fields to fix', async ({ page }) => 
   await open(page, '/register');
   const form = page.getByTestId('register-form');
   await form.getByLabel(/手机号或邮箱/).fill('12345');
+  await form.getByLabel(/手机号或邮箱/).blur();
+  // Checked in the browser as soon as the field is left, before anything is sent.
+  await expect(page.locator('#login-problem')).toContainText('11 位');
+  await expect(form.getByLabel(/手机号或邮箱/)).toHaveAttribute('aria-invalid', 'true');
   await form.getByLabel(/姓名/).fill('王');
   await form.getByLabel(/^密码$/).fill('abcdefghijk');
   await form.getByRole('button', { name: '注册' }).click();

@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use figment::providers::{Env, Format as _, Serialized, Toml};
 use figment::Figment;
+use figment::providers::{Env, Format as _, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 /// Every setting, as read from the file and the environment.
@@ -100,10 +100,12 @@ impl Settings {
     }
 
     pub fn bind_addr(&self) -> anyhow::Result<SocketAddr> {
-        let mut addr: SocketAddr = self
-            .bind
-            .parse()
-            .with_context(|| format!("BJM_BIND {:?} is not an address like 127.0.0.1:3000", self.bind))?;
+        let mut addr: SocketAddr = self.bind.parse().with_context(|| {
+            format!(
+                "BJM_BIND {:?} is not an address like 127.0.0.1:3000",
+                self.bind
+            )
+        })?;
         if let Some(port) = self.port {
             addr.set_port(port);
         }
@@ -118,8 +120,12 @@ impl Settings {
 
     /// The services' configuration for a server listening on `addr`.
     pub fn app_config(&self, addr: SocketAddr) -> app::backend::Config {
-        let public_url = self.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-        let mut config = app::backend::Config::new(self.data_dir.clone(), self.database_url(), public_url);
+        let public_url = self
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let mut config =
+            app::backend::Config::new(self.data_dir.clone(), self.database_url(), public_url);
         config.demo = self.demo;
         config.trust_forwarded_for = self.trust_forwarded_for;
         config.access_token_secs = self.access_token_secs;

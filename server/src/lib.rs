@@ -9,17 +9,17 @@ use std::time::Duration;
 use anyhow::Context as _;
 use app::backend::auth::keys::SessionKeys;
 use app::backend::db::Db;
-use app::backend::{http as mw, AppState, Config};
+use app::backend::{AppState, Config, http as mw};
+use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes as _};
+use leptos_axum::{LeptosRoutes as _, generate_route_list, handle_server_fns_with_context};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -42,7 +42,12 @@ pub async fn build_state(
         issuer.clone(),
         issuer,
     )?;
-    let state = AppState { db, config: Arc::new(config), keys: Arc::new(keys), leptos_options };
+    let state = AppState {
+        db,
+        config: Arc::new(config),
+        keys: Arc::new(keys),
+        leptos_options,
+    };
     if state.config.demo {
         app::backend::demo::seed(&state)
             .await
@@ -61,7 +66,10 @@ pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOpti
         .build()
 }
 
-async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+async fn server_fn_handler(
+    State(state): State<AppState>,
+    request: Request<Body>,
+) -> impl IntoResponse {
     handle_server_fns_with_context(move || provide_context(state.clone()), request).await
 }
 
@@ -91,7 +99,10 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/api/{*fn_name}", post(server_fn_handler).get(server_fn_handler))
+        .route(
+            "/api/{*fn_name}",
+            post(server_fn_handler).get(server_fn_handler),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
@@ -101,16 +112,25 @@ pub fn build_router(state: AppState) -> Router {
                 move || app::shell(leptos_options.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
         .layer(from_fn_with_state(state.clone(), mw::session_layer))
         .layer(from_fn_with_state(state.clone(), mw::same_origin_guard))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_request(())
-                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Micros)),
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Micros),
+                ),
         )
         .layer(from_fn_with_state(state.clone(), mw::security_headers))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .with_state(state)
 }

@@ -56,8 +56,11 @@ enum Command {
 }
 
 fn init_tracing(settings: &Settings) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
     if settings.log_format == "json" {
         builder.json().init();
     } else {
@@ -77,15 +80,27 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied ({})", state.db.kind().label());
             Ok(())
         }
-        Command::CreateStaff { login, name, role, department, centre, password, password_stdin } => {
+        Command::CreateStaff {
+            login,
+            name,
+            role,
+            department,
+            centre,
+            password,
+            password_stdin,
+        } => {
             let password = match (password, password_stdin) {
                 (_, true) => {
                     let mut line = String::new();
-                    std::io::stdin().read_line(&mut line).context("reading password from stdin")?;
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("reading password from stdin")?;
                     line.trim_end_matches(['\r', '\n']).to_owned()
                 }
                 (Some(password), false) => password,
-                (None, false) => anyhow::bail!("give --password-stdin (or --password / BJM_INITIAL_PASSWORD)"),
+                (None, false) => {
+                    anyhow::bail!("give --password-stdin (or --password / BJM_INITIAL_PASSWORD)")
+                }
             };
             let state = offline_state(&settings).await?;
             let mut conn = state.db.pool().acquire().await?;
@@ -122,7 +137,9 @@ async fn main() -> anyhow::Result<()> {
             .await;
             match result {
                 Ok(id) => {
-                    println!("created staff account {id} ({login}, {role}); the authenticator is set up at first sign-in");
+                    println!(
+                        "created staff account {id} ({login}, {role}); the authenticator is set up at first sign-in"
+                    );
                     Ok(())
                 }
                 Err(error) => {
@@ -137,9 +154,15 @@ async fn main() -> anyhow::Result<()> {
         Command::TotpCode { login } => {
             let state = offline_state(&settings).await?;
             let mut conn = state.db.pool().acquire().await?;
-            let user = accounts::find_by_login(&mut conn, &login).await?.context("no such account")?;
-            let secret = user.totp_secret.context("this account has no authenticator enrolled yet")?;
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+            let user = accounts::find_by_login(&mut conn, &login)
+                .await?
+                .context("no such account")?;
+            let secret = user
+                .totp_secret
+                .context("this account has no authenticator enrolled yet")?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)?
+                .as_secs();
             println!("{}", app::backend::auth::totp::code_at(&secret, now)?);
             Ok(())
         }
@@ -169,7 +192,9 @@ async fn offline_state(settings: &Settings) -> anyhow::Result<app::backend::AppS
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let addr = settings.bind_addr()?;
-    let listener = TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
     let addr = listener.local_addr()?;
     let config = settings.app_config(addr);
     let public_url = config.public_url.clone();
@@ -185,10 +210,13 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     }
     tracing::info!(%addr, database = state.db.kind().label(), "listening on {public_url}");
     let db = state.db.clone();
-    axum::serve(listener, server::build_router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    axum::serve(
+        listener,
+        server::build_router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving")?;
     db.close().await;
     Ok(())
 }
@@ -196,7 +224,10 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 async fn print_demo_logins(state: &app::backend::AppState) {
     match app::backend::demo::logins(state).await {
         Ok(logins) => {
-            println!("\n演示账号 / demo logins (password {}):", app::backend::demo::DEMO_PASSWORD);
+            println!(
+                "\n演示账号 / demo logins (password {}):",
+                app::backend::demo::DEMO_PASSWORD
+            );
             for login in logins {
                 let code = match &login.totp_secret {
                     Some(_) => "TOTP: see the home page or `server totp-code <login>`".to_owned(),

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::FieldError;
-use crate::i18n::{field_error_text, Lang, Msg};
+use crate::i18n::{Lang, Msg, field_error_text};
 
 /// What went wrong, as far as the user needs to know. Each variant has one HTTP status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -64,9 +64,10 @@ impl AppError {
     /// One translated line per problem, ready to show.
     pub fn messages(&self, lang: Lang) -> Vec<String> {
         match self {
-            AppError::Invalid(errors) | AppError::Conflict(errors) => {
-                errors.iter().map(|error| field_error_text(*error, lang)).collect()
-            }
+            AppError::Invalid(errors) | AppError::Conflict(errors) => errors
+                .iter()
+                .map(|error| field_error_text(*error, lang))
+                .collect(),
             AppError::Unauthenticated => vec![Msg::ErrUnauthenticated.text(lang).into()],
             AppError::Forbidden => vec![Msg::ErrForbidden.text(lang).into()],
             AppError::BadCredentials => vec![Msg::ErrBadCredentials.text(lang).into()],
@@ -96,6 +97,20 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        // On the server these mean the request's arguments could not be read (missing, malformed,
+        // not UTF-8): the caller's fault. Answer 422 instead of the framework's 500.
+        #[cfg(feature = "ssr")]
+        {
+            use leptos::server_fn::error::ServerFnErrorErr as E;
+            if matches!(value, E::Args(_) | E::MissingArg(_) | E::Deserialization(_)) {
+                if let Some(response) =
+                    leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+                {
+                    response.set_status(http::StatusCode::UNPROCESSABLE_ENTITY);
+                }
+                return AppError::Invalid(Vec::new());
+            }
+        }
         AppError::Transport(value.to_string())
     }
 }
@@ -110,7 +125,13 @@ mod tests {
         assert_eq!(AppError::invalid(vec![]).status(), 422);
         assert_eq!(AppError::BadCredentials.status(), 401);
         assert_eq!(AppError::Forbidden.status(), 403);
-        assert_eq!(AppError::RateLimited { retry_after_secs: 3 }.status(), 429);
+        assert_eq!(
+            AppError::RateLimited {
+                retry_after_secs: 3
+            }
+            .status(),
+            429
+        );
     }
 
     #[test]

@@ -19,8 +19,18 @@ fn set_session_cookies(ctx: &RequestCtx, started: &crate::backend::auth::session
     use crate::backend::auth::cookies;
     let config = &ctx.state.config;
     let names = cookies::names(config);
-    ctx.append_set_cookie(&cookies::set_cookie(config, names.access, &started.access_token, config.access_token_secs));
-    ctx.append_set_cookie(&cookies::set_cookie(config, names.refresh, &started.refresh_token, config.session_secs));
+    ctx.append_set_cookie(&cookies::set_cookie(
+        config,
+        names.access,
+        &started.access_token,
+        config.access_token_secs,
+    ));
+    ctx.append_set_cookie(&cookies::set_cookie(
+        config,
+        names.refresh,
+        &started.refresh_token,
+        config.session_secs,
+    ));
 }
 
 /// The signed-in user, or `None` for visitors. Never fails for a missing session.
@@ -29,7 +39,9 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
     let ctx = RequestCtx::current()?;
     match ctx.user.clone() {
         None => Ok(None),
-        Some(user) => ctx.finish(crate::backend::services::accounts::session_user(&ctx.state, &user).await).map(Some),
+        Some(user) => ctx
+            .finish(crate::backend::services::accounts::session_user(&ctx.state, &user).await)
+            .map(Some),
     }
 }
 
@@ -43,11 +55,22 @@ pub async fn whoami() -> Result<SessionUser, AppError> {
 
 /// Registers an applicant account and signs it in; returns the workspace path.
 #[server(endpoint = "auth/register")]
-pub async fn register(login: String, display_name: String, password: String) -> Result<String, AppError> {
+pub async fn register(
+    login: String,
+    display_name: String,
+    password: String,
+) -> Result<String, AppError> {
     let ctx = RequestCtx::current()?;
     ctx.require(crate::access::Access::Public)?;
     let (started, role) = ctx.finish(
-        crate::backend::services::accounts::register(&ctx.state, &ctx.client, &login, &display_name, &password).await,
+        crate::backend::services::accounts::register(
+            &ctx.state,
+            &ctx.client,
+            &login,
+            &display_name,
+            &password,
+        )
+        .await,
     )?;
     set_session_cookies(&ctx, &started);
     Ok(role.home_path().to_owned())
@@ -58,8 +81,9 @@ pub async fn register(login: String, display_name: String, password: String) -> 
 pub async fn login(login: String, password: String) -> Result<LoginOutcome, AppError> {
     let ctx = RequestCtx::current()?;
     ctx.require(crate::access::Access::Public)?;
-    let (outcome, started) =
-        ctx.finish(crate::backend::services::accounts::login(&ctx.state, &ctx.client, &login, &password).await)?;
+    let (outcome, started) = ctx.finish(
+        crate::backend::services::accounts::login(&ctx.state, &ctx.client, &login, &password).await,
+    )?;
     if let Some(started) = started {
         set_session_cookies(&ctx, &started);
     }
@@ -72,7 +96,13 @@ pub async fn login_totp(challenge: String, code: String) -> Result<String, AppEr
     let ctx = RequestCtx::current()?;
     ctx.require(crate::access::Access::Public)?;
     let (started, role) = ctx.finish(
-        crate::backend::services::accounts::login_second_factor(&ctx.state, &ctx.client, &challenge, &code).await,
+        crate::backend::services::accounts::login_second_factor(
+            &ctx.state,
+            &ctx.client,
+            &challenge,
+            &code,
+        )
+        .await,
     )?;
     set_session_cookies(&ctx, &started);
     Ok(role.home_path().to_owned())
@@ -87,18 +117,32 @@ pub async fn logout() -> Result<(), AppError> {
     ctx.finish(crate::backend::services::accounts::logout(&ctx.state, &ctx.client, &user).await)?;
     let names = cookies::names(&ctx.state.config);
     ctx.append_set_cookie(&cookies::set_cookie(&ctx.state.config, names.access, "", 0));
-    ctx.append_set_cookie(&cookies::set_cookie(&ctx.state.config, names.refresh, "", 0));
+    ctx.append_set_cookie(&cookies::set_cookie(
+        &ctx.state.config,
+        names.refresh,
+        "",
+        0,
+    ));
     Ok(())
 }
 
 /// Changes the password; other sessions of the account end.
 #[server(endpoint = "account/password")]
-pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
     let ctx = RequestCtx::current()?;
     let user = ctx.require_user(crate::access::Access::SignedIn)?.clone();
     ctx.finish(
-        crate::backend::services::accounts::change_password(&ctx.state, &ctx.client, &user, &current_password, &new_password)
-            .await,
+        crate::backend::services::accounts::change_password(
+            &ctx.state,
+            &ctx.client,
+            &user,
+            &current_password,
+            &new_password,
+        )
+        .await,
     )
 }
 
@@ -148,7 +192,10 @@ pub async fn create_staff(
     let (department_id, service_centre_id) = match (department_id, service_centre_id) {
         (Ok(department), Ok(centre)) => (department, centre),
         (department, centre) => {
-            let errors: Vec<FieldError> = [department.err(), centre.err()].into_iter().flatten().collect();
+            let errors: Vec<FieldError> = [department.err(), centre.err()]
+                .into_iter()
+                .flatten()
+                .collect();
             ctx.set_status(422);
             return Err(AppError::Invalid(errors));
         }
@@ -187,7 +234,10 @@ pub async fn change_staff_role(
     let (department_id, service_centre_id) = match (department_id, service_centre_id) {
         (Ok(department), Ok(centre)) => (department, centre),
         (department, centre) => {
-            let errors: Vec<FieldError> = [department.err(), centre.err()].into_iter().flatten().collect();
+            let errors: Vec<FieldError> = [department.err(), centre.err()]
+                .into_iter()
+                .flatten()
+                .collect();
             ctx.set_status(422);
             return Err(AppError::Invalid(errors));
         }
@@ -210,12 +260,17 @@ pub async fn change_staff_role(
 pub async fn remove_staff(user_id: i64) -> Result<(), AppError> {
     let ctx = RequestCtx::current()?;
     ctx.require_user(crate::access::ADMINS)?;
-    ctx.finish(crate::backend::services::staff::remove(&ctx.state, &ctx.audit_actor(), user_id).await)
+    ctx.finish(
+        crate::backend::services::staff::remove(&ctx.state, &ctx.audit_actor(), user_id).await,
+    )
 }
 
 /// Parses an optional id from a form select: empty means none.
 #[cfg(feature = "ssr")]
-fn parse_optional_id(input: &str, field: crate::domain::Field) -> Result<Option<i64>, crate::domain::FieldError> {
+fn parse_optional_id(
+    input: &str,
+    field: crate::domain::Field,
+) -> Result<Option<i64>, crate::domain::FieldError> {
     let input = input.trim();
     if input.is_empty() {
         return Ok(None);

@@ -56,7 +56,12 @@ pub enum LoginOutcome {
     /// Staff with an authenticator: ask for the code.
     NeedTotp { challenge: String },
     /// Staff without an authenticator yet: show the secret and ask for the first code.
-    EnrolTotp { challenge: String, secret: String, otpauth_uri: String, qr_svg: String },
+    EnrolTotp {
+        challenge: String,
+        secret: String,
+        otpauth_uri: String,
+        qr_svg: String,
+    },
 }
 
 /// A demo login shown on the home page in demo mode.

@@ -12,7 +12,7 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// Key of the PostgreSQL advisory lock that serialises appends (SQLite's write lock does the
 /// same there), so two transactions never chain onto the same predecessor.
-const APPEND_LOCK_KEY: i64 = 0x6a6d_6175_6469_74;
+const APPEND_LOCK_KEY: i64 = 0x006a_6d61_7564_6974;
 
 /// Who did it: a person, or the system itself (instant approval, background jobs, the CLI).
 #[derive(Debug, Clone)]
@@ -24,11 +24,19 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(label: &str) -> Self {
-        Self { user_id: None, label: label.to_owned(), ip: None }
+        Self {
+            user_id: None,
+            label: label.to_owned(),
+            ip: None,
+        }
     }
 
     pub fn user(user_id: i64, ip: Option<String>) -> Self {
-        Self { user_id: Some(user_id), label: format!("user:{user_id}"), ip }
+        Self {
+            user_id: Some(user_id),
+            label: format!("user:{user_id}"),
+            ip,
+        }
     }
 }
 
@@ -46,7 +54,10 @@ struct EntryRow {
     hash: String,
 }
 
-#[expect(clippy::too_many_arguments, reason = "one argument per hashed column keeps the canonical order visible")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one argument per hashed column keeps the canonical order visible"
+)]
 fn entry_hash(
     prev_hash: &str,
     at: i64,
@@ -58,7 +69,16 @@ fn entry_hash(
     ip: Option<&str>,
 ) -> String {
     // A JSON array is an unambiguous encoding: no field can bleed into the next.
-    let canonical = serde_json::json!([prev_hash, at, actor_user_id, actor_label, action, subject, detail, ip]);
+    let canonical = serde_json::json!([
+        prev_hash,
+        at,
+        actor_user_id,
+        actor_label,
+        action,
+        subject,
+        detail,
+        ip
+    ]);
     sha256_hex(canonical.to_string())
 }
 
@@ -78,9 +98,10 @@ pub async fn append(
             .execute(&mut *conn)
             .await?;
     }
-    let prev_hash: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await?;
+    let prev_hash: Option<String> =
+        sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
     let prev_hash = prev_hash.unwrap_or_else(|| GENESIS.to_owned());
     let detail = detail.to_string();
     let hash = entry_hash(
@@ -163,8 +184,35 @@ mod tests {
     #[test]
     fn hash_changes_with_any_field() {
         let base = entry_hash(GENESIS, 1, Some(2), "user:2", "login", "user:2", "{}", None);
-        assert_ne!(base, entry_hash(GENESIS, 1, Some(2), "user:2", "logout", "user:2", "{}", None));
-        assert_ne!(base, entry_hash(GENESIS, 2, Some(2), "user:2", "login", "user:2", "{}", None));
-        assert_ne!(base, entry_hash(GENESIS, 1, Some(2), "user:2", "login", "user:2", "{}", Some("1.2.3.4")));
+        assert_ne!(
+            base,
+            entry_hash(
+                GENESIS,
+                1,
+                Some(2),
+                "user:2",
+                "logout",
+                "user:2",
+                "{}",
+                None
+            )
+        );
+        assert_ne!(
+            base,
+            entry_hash(GENESIS, 2, Some(2), "user:2", "login", "user:2", "{}", None)
+        );
+        assert_ne!(
+            base,
+            entry_hash(
+                GENESIS,
+                1,
+                Some(2),
+                "user:2",
+                "login",
+                "user:2",
+                "{}",
+                Some("1.2.3.4")
+            )
+        );
     }
 }

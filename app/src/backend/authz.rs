@@ -5,9 +5,9 @@
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
+use super::AppState;
 use super::auth::session::{ClientInfo, CurrentUser};
 use super::error::ServiceResult;
-use super::AppState;
 use crate::access::Access;
 use crate::api::AppError;
 
@@ -39,7 +39,12 @@ impl RequestCtx {
             .and_then(|parts| parts.extensions.get::<ClientInfo>())
             .cloned()
             .unwrap_or_default();
-        Ok(Self { state, client, user, response: use_context::<ResponseOptions>() })
+        Ok(Self {
+            state,
+            client,
+            user,
+            response: use_context::<ResponseOptions>(),
+        })
     }
 
     /// Checks the access rule; gives the signed-in user when the rule needs one.
@@ -48,7 +53,11 @@ impl RequestCtx {
         if access.allows(role) {
             return Ok(self.user.as_ref());
         }
-        let error = if self.user.is_none() { AppError::Unauthenticated } else { AppError::Forbidden };
+        let error = if self.user.is_none() {
+            AppError::Unauthenticated
+        } else {
+            AppError::Forbidden
+        };
         self.set_status(error.status());
         Err(error)
     }

@@ -75,7 +75,11 @@ mod tests {
 
     #[test]
     fn public_origin_drops_the_path() {
-        let config = Config::new("d".into(), "sqlite::memory:".into(), "https://zwfw.example.cn/portal/".into());
+        let config = Config::new(
+            "d".into(),
+            "sqlite::memory:".into(),
+            "https://zwfw.example.cn/portal/".into(),
+        );
         assert_eq!(config.public_origin(), "https://zwfw.example.cn");
         assert!(config.is_https());
     }

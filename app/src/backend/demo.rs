@@ -9,7 +9,7 @@ use super::auth::totp;
 use super::db::{accounts, org};
 use super::error::ServiceResult;
 use super::services::staff::{self, NewStaff};
-use super::{now_ms, AppState};
+use super::{AppState, now_ms};
 use crate::api::DemoLogin;
 use crate::domain::{LoginId, Role};
 
@@ -18,34 +18,130 @@ pub const DEMO_PASSWORD: &str = "Demo-2026-bjm";
 
 /// Departments: code, Chinese name, English name.
 pub const DEPARTMENTS: &[(&str, &str, &str)] = &[
-    ("D01-SCJG", "区市场监督管理局", "District Administration for Market Regulation"),
+    (
+        "D01-SCJG",
+        "区市场监督管理局",
+        "District Administration for Market Regulation",
+    ),
     ("D02-WJW", "区卫生健康委员会", "District Health Commission"),
-    ("D03-ZJJ", "区住房和城乡建设局", "District Housing and Urban-Rural Development Bureau"),
-    ("D04-RSJ", "区人力资源和社会保障局", "District Human Resources and Social Security Bureau"),
+    (
+        "D03-ZJJ",
+        "区住房和城乡建设局",
+        "District Housing and Urban-Rural Development Bureau",
+    ),
+    (
+        "D04-RSJ",
+        "区人力资源和社会保障局",
+        "District Human Resources and Social Security Bureau",
+    ),
     ("D05-MZJ", "区民政局", "District Civil Affairs Bureau"),
-    ("D06-GAFJ", "公安分局", "District Public Security Sub-bureau"),
-    ("D07-CGJ", "区城市管理局", "District Urban Management Bureau"),
-    ("D08-SHJ", "生态环境局分局", "Ecology and Environment Sub-bureau"),
-    ("D09-XF", "区消防救援大队", "District Fire and Rescue Brigade"),
+    (
+        "D06-GAFJ",
+        "公安分局",
+        "District Public Security Sub-bureau",
+    ),
+    (
+        "D07-CGJ",
+        "区城市管理局",
+        "District Urban Management Bureau",
+    ),
+    (
+        "D08-SHJ",
+        "生态环境局分局",
+        "Ecology and Environment Sub-bureau",
+    ),
+    (
+        "D09-XF",
+        "区消防救援大队",
+        "District Fire and Rescue Brigade",
+    ),
     ("D10-SWJ", "税务局分局", "District Taxation Sub-bureau"),
-    ("D11-YBJ", "区医疗保障局", "District Healthcare Security Bureau"),
+    (
+        "D11-YBJ",
+        "区医疗保障局",
+        "District Healthcare Security Bureau",
+    ),
     ("D12-DAG", "区档案馆", "District Archives"),
     ("D13-SWJ", "区水务局", "District Water Affairs Bureau"),
-    ("D14-WLJ", "区文化和旅游局", "District Culture and Tourism Bureau"),
+    (
+        "D14-WLJ",
+        "区文化和旅游局",
+        "District Culture and Tourism Bureau",
+    ),
 ];
 
 /// Service centres: code, Chinese name, English name, level, address.
 pub const CENTRES: &[(&str, &str, &str, &str, &str)] = &[
-    ("C00-QU", "区政务服务中心", "District Government Service Hall", "district", "区政务服务中心一楼大厅"),
-    ("C01-YH", "尧化街道便民服务中心", "Yaohua Street Service Centre", "street", "尧化街道办事处一楼"),
-    ("C02-MQ", "马群街道便民服务中心", "Maqun Street Service Centre", "street", "马群街道办事处一楼"),
-    ("C03-MGQ", "迈皋桥街道便民服务中心", "Maigaoqiao Street Service Centre", "street", "迈皋桥街道办事处一楼"),
-    ("C04-YZJ", "燕子矶街道便民服务中心", "Yanziji Street Service Centre", "street", "燕子矶街道办事处一楼"),
-    ("C05-XL", "仙林街道便民服务中心", "Xianlin Street Service Centre", "street", "仙林街道办事处一楼"),
-    ("C06-QX", "栖霞街道便民服务中心", "Qixia Street Service Centre", "street", "栖霞街道办事处一楼"),
-    ("C07-LT", "龙潭街道便民服务中心", "Longtan Street Service Centre", "street", "龙潭街道办事处一楼"),
-    ("C08-BGZ", "八卦洲街道便民服务中心", "Baguazhou Street Service Centre", "street", "八卦洲街道办事处一楼"),
-    ("C09-XG", "西岗街道便民服务中心", "Xigang Street Service Centre", "street", "西岗街道办事处一楼"),
+    (
+        "C00-QU",
+        "区政务服务中心",
+        "District Government Service Hall",
+        "district",
+        "区政务服务中心一楼大厅",
+    ),
+    (
+        "C01-YH",
+        "尧化街道便民服务中心",
+        "Yaohua Street Service Centre",
+        "street",
+        "尧化街道办事处一楼",
+    ),
+    (
+        "C02-MQ",
+        "马群街道便民服务中心",
+        "Maqun Street Service Centre",
+        "street",
+        "马群街道办事处一楼",
+    ),
+    (
+        "C03-MGQ",
+        "迈皋桥街道便民服务中心",
+        "Maigaoqiao Street Service Centre",
+        "street",
+        "迈皋桥街道办事处一楼",
+    ),
+    (
+        "C04-YZJ",
+        "燕子矶街道便民服务中心",
+        "Yanziji Street Service Centre",
+        "street",
+        "燕子矶街道办事处一楼",
+    ),
+    (
+        "C05-XL",
+        "仙林街道便民服务中心",
+        "Xianlin Street Service Centre",
+        "street",
+        "仙林街道办事处一楼",
+    ),
+    (
+        "C06-QX",
+        "栖霞街道便民服务中心",
+        "Qixia Street Service Centre",
+        "street",
+        "栖霞街道办事处一楼",
+    ),
+    (
+        "C07-LT",
+        "龙潭街道便民服务中心",
+        "Longtan Street Service Centre",
+        "street",
+        "龙潭街道办事处一楼",
+    ),
+    (
+        "C08-BGZ",
+        "八卦洲街道便民服务中心",
+        "Baguazhou Street Service Centre",
+        "street",
+        "八卦洲街道办事处一楼",
+    ),
+    (
+        "C09-XG",
+        "西岗街道便民服务中心",
+        "Xigang Street Service Centre",
+        "street",
+        "西岗街道办事处一楼",
+    ),
 ];
 
 struct DemoAccount {
@@ -57,11 +153,41 @@ struct DemoAccount {
 }
 
 const ACCOUNTS: &[DemoAccount] = &[
-    DemoAccount { role: Role::Applicant, login: "13800138000", name: "张小餐", department: None, centre: None },
-    DemoAccount { role: Role::FrontDesk, login: "qiantai@qixia.example.cn", name: "李全科", department: None, centre: Some("C00-QU") },
-    DemoAccount { role: Role::Approver, login: "shenpi@qixia.example.cn", name: "王审批", department: Some("D01-SCJG"), centre: None },
-    DemoAccount { role: Role::Inspector, login: "hecha@qixia.example.cn", name: "赵核查", department: None, centre: None },
-    DemoAccount { role: Role::Admin, login: "admin@qixia.example.cn", name: "陈管理", department: None, centre: None },
+    DemoAccount {
+        role: Role::Applicant,
+        login: "13800138000",
+        name: "张小餐",
+        department: None,
+        centre: None,
+    },
+    DemoAccount {
+        role: Role::FrontDesk,
+        login: "qiantai@qixia.example.cn",
+        name: "李全科",
+        department: None,
+        centre: Some("C00-QU"),
+    },
+    DemoAccount {
+        role: Role::Approver,
+        login: "shenpi@qixia.example.cn",
+        name: "王审批",
+        department: Some("D01-SCJG"),
+        centre: None,
+    },
+    DemoAccount {
+        role: Role::Inspector,
+        login: "hecha@qixia.example.cn",
+        name: "赵核查",
+        department: None,
+        centre: None,
+    },
+    DemoAccount {
+        role: Role::Admin,
+        login: "admin@qixia.example.cn",
+        name: "陈管理",
+        department: None,
+        centre: None,
+    },
 ];
 
 /// Creates the demo district and accounts if they are missing.
@@ -71,21 +197,55 @@ pub async fn seed(state: &AppState) -> ServiceResult<()> {
     let mut tx = state.db.begin_write().await?;
     let mut created = 0;
     for (code, zh, en) in DEPARTMENTS {
-        created += usize::from(org::upsert_department(&mut tx, &org::NewOrgUnit { code, name_zh: zh, name_en: en }, now).await?);
+        created += usize::from(
+            org::upsert_department(
+                &mut tx,
+                &org::NewOrgUnit {
+                    code,
+                    name_zh: zh,
+                    name_en: en,
+                },
+                now,
+            )
+            .await?,
+        );
     }
     for (code, zh, en, level, address) in CENTRES {
         created += usize::from(
-            org::upsert_centre(&mut tx, &org::NewOrgUnit { code, name_zh: zh, name_en: en }, level, address, now).await?,
+            org::upsert_centre(
+                &mut tx,
+                &org::NewOrgUnit {
+                    code,
+                    name_zh: zh,
+                    name_en: en,
+                },
+                level,
+                address,
+                now,
+            )
+            .await?,
         );
     }
     if created > 0 {
-        audit::append(&mut tx, state.db.kind(), &actor, "demo.seed_organisation", "organisation", json!({ "created": created }), now).await?;
+        audit::append(
+            &mut tx,
+            state.db.kind(),
+            &actor,
+            "demo.seed_organisation",
+            "organisation",
+            json!({ "created": created }),
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
 
     for account in ACCOUNTS {
         let mut conn = state.db.pool().acquire().await?;
-        if accounts::find_by_login(&mut conn, account.login).await?.is_some() {
+        if accounts::find_by_login(&mut conn, account.login)
+            .await?
+            .is_some()
+        {
             continue;
         }
         let department_id = match account.department {
@@ -120,8 +280,13 @@ pub async fn seed(state: &AppState) -> ServiceResult<()> {
     Ok(())
 }
 
-async fn seed_applicant(state: &AppState, actor: &Actor, account: &DemoAccount) -> ServiceResult<()> {
-    let login = LoginId::parse(account.login).map_err(|_| anyhow::anyhow!("demo login is invalid"))?;
+async fn seed_applicant(
+    state: &AppState,
+    actor: &Actor,
+    account: &DemoAccount,
+) -> ServiceResult<()> {
+    let login =
+        LoginId::parse(account.login).map_err(|_| anyhow::anyhow!("demo login is invalid"))?;
     let hash = super::auth::password::hash(DEMO_PASSWORD.to_owned()).await?;
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
@@ -140,7 +305,16 @@ async fn seed_applicant(state: &AppState, actor: &Actor, account: &DemoAccount) 
         },
     )
     .await?;
-    audit::append(&mut tx, state.db.kind(), actor, "demo.seed_applicant", &format!("user:{user_id}"), json!({}), now).await?;
+    audit::append(
+        &mut tx,
+        state.db.kind(),
+        actor,
+        "demo.seed_applicant",
+        &format!("user:{user_id}"),
+        json!({}),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -151,7 +325,9 @@ pub async fn logins(state: &AppState) -> ServiceResult<Vec<DemoLogin>> {
     let mut conn = state.db.pool().acquire().await?;
     let mut result = Vec::with_capacity(ACCOUNTS.len());
     for account in ACCOUNTS {
-        let Some(row) = accounts::find_by_login(&mut conn, account.login).await? else { continue };
+        let Some(row) = accounts::find_by_login(&mut conn, account.login).await? else {
+            continue;
+        };
         let totp_code = match &row.totp_secret {
             Some(secret) => Some(totp::code_at(secret, now_secs)?),
             None => None,

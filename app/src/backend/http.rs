@@ -8,12 +8,12 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http::{header, HeaderValue, Method, StatusCode};
+use http::{HeaderValue, Method, StatusCode, header};
 
+use super::AppState;
 use super::auth::cookies;
 use super::auth::session::{self, ClientInfo, Resolution};
 use super::authz::RequestAuth;
-use super::AppState;
 use crate::api::AppError;
 
 fn client_info(state: &AppState, request: &Request) -> ClientInfo {
@@ -34,12 +34,19 @@ fn client_info(state: &AppState, request: &Request) -> ClientInfo {
         .get(header::USER_AGENT)
         .and_then(|value| value.to_str().ok())
         .map(|value| value.chars().take(300).collect());
-    ClientInfo { ip: forwarded.or(peer), user_agent }
+    ClientInfo {
+        ip: forwarded.or(peer),
+        user_agent,
+    }
 }
 
 /// Establishes who is calling, attaches [`ClientInfo`] and [`RequestAuth`] to the request, and
 /// sets or clears session cookies on the way out.
-pub async fn session_layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn session_layer(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let client = client_info(&state, &request);
     let names = cookies::names(&state.config);
     let cookie_header = request
@@ -53,14 +60,26 @@ pub async fn session_layer(State(state): State<AppState>, mut request: Request, 
     let refresh = cookies::find(&cookie_header, names.refresh).filter(|value| !value.is_empty());
 
     let resolution = if access.is_none() && refresh.is_none() {
-        Ok(Resolution::Anonymous { clear_cookies: false })
+        Ok(Resolution::Anonymous {
+            clear_cookies: false,
+        })
     } else {
         session::resolve(&state, access, refresh).await
     };
     let (auth, set_cookies) = match resolution {
-        Ok(Resolution::Authenticated { user, new_access_token }) => {
+        Ok(Resolution::Authenticated {
+            user,
+            new_access_token,
+        }) => {
             let set = new_access_token
-                .map(|token| vec![cookies::set_cookie(&state.config, names.access, &token, state.config.access_token_secs)])
+                .map(|token| {
+                    vec![cookies::set_cookie(
+                        &state.config,
+                        names.access,
+                        &token,
+                        state.config.access_token_secs,
+                    )]
+                })
                 .unwrap_or_default();
             (RequestAuth(Some(user)), set)
         }
@@ -111,7 +130,9 @@ pub fn error_response(error: &AppError) -> Response {
 /// one, its `Referer`) is the public origin or the host it was sent to, or the browser marks it
 /// `Sec-Fetch-Site: same-origin`.
 pub fn is_same_origin(public_origin: &str, headers: &http::HeaderMap) -> bool {
-    let host = headers.get(header::HOST).and_then(|value| value.to_str().ok());
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok());
     let matches_site = |origin: &str| {
         let origin = origin.trim_end_matches('/');
         if origin == public_origin {
@@ -120,13 +141,22 @@ pub fn is_same_origin(public_origin: &str, headers: &http::HeaderMap) -> bool {
         let authority = origin.split_once("://").map(|(_, rest)| rest);
         matches!((authority, host), (Some(authority), Some(host)) if authority == host)
     };
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|value| value.to_str().ok()) {
+    if let Some(origin) = headers
+        .get(header::ORIGIN)
+        .and_then(|value| value.to_str().ok())
+    {
         return origin != "null" && matches_site(origin);
     }
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|value| value.to_str().ok()) {
+    if let Some(site) = headers
+        .get("sec-fetch-site")
+        .and_then(|value| value.to_str().ok())
+    {
         return site == "same-origin";
     }
-    if let Some(referer) = headers.get(header::REFERER).and_then(|value| value.to_str().ok()) {
+    if let Some(referer) = headers
+        .get(header::REFERER)
+        .and_then(|value| value.to_str().ok())
+    {
         let origin_of_referer = referer
             .split_once("://")
             .map(|(scheme, rest)| format!("{scheme}://{}", rest.split('/').next().unwrap_or("")));
@@ -137,8 +167,15 @@ pub fn is_same_origin(public_origin: &str, headers: &http::HeaderMap) -> bool {
 
 /// Refuses state-changing requests (anything but GET, HEAD, OPTIONS) that cannot prove they come
 /// from this site (CSRF). Server functions that only read are also POSTs; they pass the same way.
-pub async fn same_origin_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+pub async fn same_origin_guard(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if !safe && !is_same_origin(state.config.public_origin(), request.headers()) {
         tracing::warn!(path = %request.uri().path(), "cross-site request refused");
         return error_response(&AppError::CrossSite);
@@ -148,17 +185,30 @@ pub async fn same_origin_guard(State(state): State<AppState>, request: Request, 
 
 /// Security headers on every response. HTML pages carry their own CSP with a per-response
 /// nonce (set by the app shell); everything else gets a strict default.
-pub async fn security_headers(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     headers.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
     );
-    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
@@ -198,19 +248,46 @@ mod tests {
     #[test]
     fn same_site_origin_is_accepted() {
         let origin = "http://127.0.0.1:3000";
-        assert!(is_same_origin(origin, &headers(&[("origin", "http://127.0.0.1:3000")])));
-        assert!(is_same_origin(origin, &headers(&[("origin", "http://localhost:3000"), ("host", "localhost:3000")])));
-        assert!(is_same_origin(origin, &headers(&[("referer", "http://127.0.0.1:3000/login")])));
-        assert!(is_same_origin(origin, &headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(is_same_origin(
+            origin,
+            &headers(&[("origin", "http://127.0.0.1:3000")])
+        ));
+        assert!(is_same_origin(
+            origin,
+            &headers(&[
+                ("origin", "http://localhost:3000"),
+                ("host", "localhost:3000")
+            ])
+        ));
+        assert!(is_same_origin(
+            origin,
+            &headers(&[("referer", "http://127.0.0.1:3000/login")])
+        ));
+        assert!(is_same_origin(
+            origin,
+            &headers(&[("sec-fetch-site", "same-origin")])
+        ));
     }
 
     #[test]
     fn foreign_null_or_missing_origin_is_refused() {
         let origin = "http://127.0.0.1:3000";
-        assert!(!is_same_origin(origin, &headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")])));
+        assert!(!is_same_origin(
+            origin,
+            &headers(&[
+                ("origin", "https://evil.example"),
+                ("host", "127.0.0.1:3000")
+            ])
+        ));
         assert!(!is_same_origin(origin, &headers(&[("origin", "null")])));
-        assert!(!is_same_origin(origin, &headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(!is_same_origin(origin, &headers(&[("referer", "https://evil.example/x")])));
+        assert!(!is_same_origin(
+            origin,
+            &headers(&[("sec-fetch-site", "cross-site")])
+        ));
+        assert!(!is_same_origin(
+            origin,
+            &headers(&[("referer", "https://evil.example/x")])
+        ));
         assert!(!is_same_origin(origin, &headers(&[])));
     }
 }

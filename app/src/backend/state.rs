@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::auth::keys::SessionKeys;
-use super::{db::Db, Config};
+use super::{Config, db::Db};
 
 #[derive(Clone)]
 pub struct AppState {

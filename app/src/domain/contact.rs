@@ -24,7 +24,11 @@ impl PhoneNumber {
         }
         let digits = digits
             .strip_prefix("+86")
-            .or_else(|| (digits.len() == 13).then(|| digits.strip_prefix("86")).flatten())
+            .or_else(|| {
+                (digits.len() == 13)
+                    .then(|| digits.strip_prefix("86"))
+                    .flatten()
+            })
             .unwrap_or(&digits);
         let bytes = digits.as_bytes();
         let valid = bytes.len() == 11
@@ -65,7 +69,9 @@ impl EmailAddress {
         let (local, domain) = input.split_once('@').ok_or(Problem::InvalidEmail)?;
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && local.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '@' | '<' | '>' | '"' | ',' | ';'));
+            && local
+                .chars()
+                .all(|c| c.is_ascii_graphic() && !matches!(c, '@' | '<' | '>' | '"' | ',' | ';'));
         let labels: Vec<&str> = domain.split('.').collect();
         let domain_ok = labels.len() >= 2
             && labels.iter().all(|label| {
@@ -75,7 +81,9 @@ impl EmailAddress {
                     && !label.ends_with('-')
                     && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             })
-            && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+            && labels
+                .last()
+                .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
         if local_ok && domain_ok {
             Ok(Self(format!("{local}@{}", domain.to_ascii_lowercase())))
         } else {
@@ -146,22 +154,44 @@ mod tests {
 
     #[test]
     fn phone_accepts_common_ways_of_writing_a_mobile_number() {
-        for input in ["13812345678", " 138 1234 5678 ", "+86 138-1234-5678", "8613812345678"] {
-            assert_eq!(PhoneNumber::parse(input).map(|p| p.as_str().to_owned()), Ok("13812345678".into()), "{input}");
+        for input in [
+            "13812345678",
+            " 138 1234 5678 ",
+            "+86 138-1234-5678",
+            "8613812345678",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(input).map(|p| p.as_str().to_owned()),
+                Ok("13812345678".into()),
+                "{input}"
+            );
         }
     }
 
     #[test]
     fn phone_rejects_wrong_length_prefix_and_letters() {
-        for input in ["1381234567", "138123456789", "12812345678", "23812345678", "1381234567a"] {
-            assert_eq!(PhoneNumber::parse(input), Err(Problem::InvalidPhone), "{input}");
+        for input in [
+            "1381234567",
+            "138123456789",
+            "12812345678",
+            "23812345678",
+            "1381234567a",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(input),
+                Err(Problem::InvalidPhone),
+                "{input}"
+            );
         }
         assert_eq!(PhoneNumber::parse("  "), Err(Problem::Required));
     }
 
     #[test]
     fn phone_mask_hides_the_middle_digits() {
-        assert_eq!(PhoneNumber::parse("13812345678").map(|p| p.masked()), Ok("138****5678".into()));
+        assert_eq!(
+            PhoneNumber::parse("13812345678").map(|p| p.masked()),
+            Ok("138****5678".into())
+        );
     }
 
     #[test]
@@ -174,15 +204,34 @@ mod tests {
 
     #[test]
     fn email_rejects_addresses_without_a_proper_domain() {
-        for input in ["zhang", "zhang@", "@example.com", "zhang@example", "zhang@exa mple.com", "a b@example.com", "zhang@-x.com", "zhang@example.c0m"] {
-            assert_eq!(EmailAddress::parse(input), Err(Problem::InvalidEmail), "{input}");
+        for input in [
+            "zhang",
+            "zhang@",
+            "@example.com",
+            "zhang@example",
+            "zhang@exa mple.com",
+            "a b@example.com",
+            "zhang@-x.com",
+            "zhang@example.c0m",
+        ] {
+            assert_eq!(
+                EmailAddress::parse(input),
+                Err(Problem::InvalidEmail),
+                "{input}"
+            );
         }
     }
 
     #[test]
     fn login_id_is_email_with_at_sign_and_phone_otherwise() {
-        assert!(matches!(LoginId::parse("a@example.com"), Ok(LoginId::Email(_))));
-        assert!(matches!(LoginId::parse("13812345678"), Ok(LoginId::Phone(_))));
+        assert!(matches!(
+            LoginId::parse("a@example.com"),
+            Ok(LoginId::Email(_))
+        ));
+        assert!(matches!(
+            LoginId::parse("13812345678"),
+            Ok(LoginId::Phone(_))
+        ));
         assert_eq!(LoginId::parse("zhangsan"), Err(Problem::NotPhoneOrEmail));
         assert_eq!(LoginId::parse("12345"), Err(Problem::InvalidPhone));
         assert_eq!(LoginId::parse(""), Err(Problem::Required));

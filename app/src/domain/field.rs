@@ -93,8 +93,14 @@ mod tests {
     fn check_keeps_every_problem_and_returns_valid_values() {
         let mut errors = FieldErrors::new();
         assert_eq!(errors.check(Field::Login, Ok(3)), Some(3));
-        assert_eq!(errors.check::<u8>(Field::Password, Err(Problem::Required)), None);
-        assert_eq!(errors.check::<u8>(Field::DisplayName, Err(Problem::Required)), None);
+        assert_eq!(
+            errors.check::<u8>(Field::Password, Err(Problem::Required)),
+            None
+        );
+        assert_eq!(
+            errors.check::<u8>(Field::DisplayName, Err(Problem::Required)),
+            None
+        );
         assert_eq!(errors.into_vec().len(), 2);
     }
 }

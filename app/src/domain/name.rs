@@ -16,7 +16,9 @@ impl PersonName {
             return Err(Problem::Required);
         }
         if name.chars().count() > Self::MAX_CHARS as usize {
-            return Err(Problem::TooLong { max: Self::MAX_CHARS });
+            return Err(Problem::TooLong {
+                max: Self::MAX_CHARS,
+            });
         }
         if name.chars().any(char::is_control) {
             return Err(Problem::ControlCharacters);
@@ -35,13 +37,22 @@ mod tests {
 
     #[test]
     fn name_is_trimmed_and_may_be_chinese() {
-        assert_eq!(PersonName::parse("  张三 ").map(|n| n.as_str().to_owned()), Ok("张三".into()));
+        assert_eq!(
+            PersonName::parse("  张三 ").map(|n| n.as_str().to_owned()),
+            Ok("张三".into())
+        );
     }
 
     #[test]
     fn empty_overlong_and_control_character_names_are_rejected() {
         assert_eq!(PersonName::parse(" "), Err(Problem::Required));
-        assert_eq!(PersonName::parse(&"张".repeat(51)), Err(Problem::TooLong { max: 50 }));
-        assert_eq!(PersonName::parse("张\u{0}三"), Err(Problem::ControlCharacters));
+        assert_eq!(
+            PersonName::parse(&"张".repeat(51)),
+            Err(Problem::TooLong { max: 50 })
+        );
+        assert_eq!(
+            PersonName::parse("张\u{0}三"),
+            Err(Problem::ControlCharacters)
+        );
     }
 }

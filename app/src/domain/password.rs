@@ -10,10 +10,27 @@ pub struct NewPassword(String);
 /// The most common passwords in leaked Chinese and international lists that pass the length and
 /// letter/digit rules. Checked case-insensitively.
 const COMMON_PASSWORDS: &[&str] = &[
-    "password123", "password1234", "qwerty123456", "qwertyuiop1", "a123456789", "abc1234567",
-    "abcd123456", "1234567890a", "1q2w3e4r5t", "1qaz2wsx3edc", "zxcvbnm123", "iloveyou123",
-    "woaini1314520", "woaini520520", "asdfghjkl1", "admin123456", "welcome123", "p@ssw0rd123",
-    "qazwsx123456", "aa123456789", "abc123456789",
+    "password123",
+    "password1234",
+    "qwerty123456",
+    "qwertyuiop1",
+    "a123456789",
+    "abc1234567",
+    "abcd123456",
+    "1234567890a",
+    "1q2w3e4r5t",
+    "1qaz2wsx3edc",
+    "zxcvbnm123",
+    "iloveyou123",
+    "woaini1314520",
+    "woaini520520",
+    "asdfghjkl1",
+    "admin123456",
+    "welcome123",
+    "p@ssw0rd123",
+    "qazwsx123456",
+    "aa123456789",
+    "abc123456789",
 ];
 
 impl NewPassword {
@@ -27,10 +44,14 @@ impl NewPassword {
         }
         let chars = input.chars().count();
         if chars < Self::MIN_CHARS as usize {
-            return Err(Problem::TooShort { min: Self::MIN_CHARS });
+            return Err(Problem::TooShort {
+                min: Self::MIN_CHARS,
+            });
         }
         if chars > Self::MAX_CHARS as usize {
-            return Err(Problem::TooLong { max: Self::MAX_CHARS });
+            return Err(Problem::TooLong {
+                max: Self::MAX_CHARS,
+            });
         }
         if !input.chars().any(char::is_alphabetic) || !input.chars().any(|c| c.is_ascii_digit()) {
             return Err(Problem::PasswordNeedsLetterAndDigit);
@@ -71,15 +92,30 @@ mod tests {
     #[test]
     fn short_long_and_single_class_passwords_are_rejected() {
         assert_eq!(NewPassword::parse("", None), Err(Problem::Required));
-        assert_eq!(NewPassword::parse("abc123", None), Err(Problem::TooShort { min: 10 }));
-        assert_eq!(NewPassword::parse(&"a1".repeat(65), None), Err(Problem::TooLong { max: 128 }));
-        assert_eq!(NewPassword::parse("abcdefghijkl", None), Err(Problem::PasswordNeedsLetterAndDigit));
-        assert_eq!(NewPassword::parse("123456789012", None), Err(Problem::PasswordNeedsLetterAndDigit));
+        assert_eq!(
+            NewPassword::parse("abc123", None),
+            Err(Problem::TooShort { min: 10 })
+        );
+        assert_eq!(
+            NewPassword::parse(&"a1".repeat(65), None),
+            Err(Problem::TooLong { max: 128 })
+        );
+        assert_eq!(
+            NewPassword::parse("abcdefghijkl", None),
+            Err(Problem::PasswordNeedsLetterAndDigit)
+        );
+        assert_eq!(
+            NewPassword::parse("123456789012", None),
+            Err(Problem::PasswordNeedsLetterAndDigit)
+        );
     }
 
     #[test]
     fn common_passwords_are_rejected_whatever_their_case() {
-        assert_eq!(NewPassword::parse("Password123", None), Err(Problem::PasswordTooCommon));
+        assert_eq!(
+            NewPassword::parse("Password123", None),
+            Err(Problem::PasswordTooCommon)
+        );
     }
 
     #[test]

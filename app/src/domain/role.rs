@@ -33,7 +33,12 @@ impl Role {
         Role::Inspector,
         Role::Admin,
     ];
-    pub const STAFF: [Role; 4] = [Role::FrontDesk, Role::Approver, Role::Inspector, Role::Admin];
+    pub const STAFF: [Role; 4] = [
+        Role::FrontDesk,
+        Role::Approver,
+        Role::Inspector,
+        Role::Admin,
+    ];
 
     /// The code stored in the database and used in URLs and the CLI.
     pub const fn code(self) -> &'static str {

@@ -32,7 +32,10 @@ mod tests {
 
     #[test]
     fn six_digits_with_or_without_a_space_are_accepted() {
-        assert_eq!(TotpCode::parse("123 456").map(|c| c.as_str().to_owned()), Ok("123456".into()));
+        assert_eq!(
+            TotpCode::parse("123 456").map(|c| c.as_str().to_owned()),
+            Ok("123456".into())
+        );
     }
 
     #[test]

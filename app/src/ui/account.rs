@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::common::{action_error, tr, Guarded};
+use super::common::{Guarded, action_error, tr};
 use crate::access::Access;
 use crate::api::ChangePassword;
 use crate::i18n::Msg;

@@ -3,13 +3,14 @@
 
 use leptos::prelude::*;
 
-use super::common::{action_error, tr, use_lang, Guarded};
+use super::common::{Guarded, action_error, tr, use_lang};
 use crate::access;
 use crate::api::{
-    list_staff, load_organisation, ChangeStaffRole, CreateStaff, Organisation, RemoveStaff, StaffMember,
+    ChangeStaffRole, CreateStaff, Organisation, RemoveStaff, StaffMember, list_staff,
+    load_organisation,
 };
 use crate::domain::Role;
-use crate::i18n::{role_name, Msg};
+use crate::i18n::{Msg, role_name};
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -24,7 +25,13 @@ fn AdminWorkspace(current_user_id: i64) -> impl IntoView {
     let change_role = ServerAction::<ChangeStaffRole>::new();
     let remove = ServerAction::<RemoveStaff>::new();
     let staff = Resource::new(
-        move || (create.version().get(), change_role.version().get(), remove.version().get()),
+        move || {
+            (
+                create.version().get(),
+                change_role.version().get(),
+                remove.version().get(),
+            )
+        },
         |_| list_staff(),
     );
     let org = Resource::new(|| (), |_| load_organisation());

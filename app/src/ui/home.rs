@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use super::common::{tr, use_lang};
 use super::use_user;
 use crate::api::demo_logins;
-use crate::i18n::{role_name, Msg};
+use crate::i18n::{Msg, role_name};
 
 #[component]
 pub fn HomePage() -> impl IntoView {

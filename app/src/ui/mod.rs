@@ -10,15 +10,15 @@ pub mod platform;
 mod workspaces;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Html, MetaTags, Title};
-use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::{path, SsrMode};
+use leptos_meta::{Html, MetaTags, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
 
 use crate::access::PAGES;
-use crate::api::{current_user, AppError, SessionUser};
+use crate::api::{AppError, SessionUser, current_user};
 use crate::i18n::Msg;
 
-pub use common::{use_lang, tr};
+pub use common::{tr, use_lang};
 
 /// The signed-in user, loaded once per page and shared by every component.
 #[derive(Clone, Copy)]

@@ -84,9 +84,8 @@ pub fn set_page_csp() {
     if let (Some(response), Some(nonce)) = (
         leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
         leptos::nonce::use_nonce(),
-    ) {
-        if let Ok(value) = http::HeaderValue::from_str(&crate::backend::http::page_csp(&nonce)) {
-            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-        }
+    ) && let Ok(value) = http::HeaderValue::from_str(&crate::backend::http::page_csp(&nonce))
+    {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }

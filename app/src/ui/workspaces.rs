@@ -4,13 +4,18 @@
 
 use leptos::prelude::*;
 
-use super::common::{tr, use_lang, Guarded};
+use super::common::{Guarded, tr, use_lang};
 use crate::access;
 use crate::api::SessionUser;
-use crate::i18n::{role_name, Msg};
+use crate::i18n::{Msg, role_name};
 
 #[component]
-fn Workspace(title: Msg, user: SessionUser, empty: Msg, children: Children) -> impl IntoView {
+fn Workspace(
+    title: Msg,
+    user: SessionUser,
+    empty: Msg,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     let lang = use_lang();
     let role = user.role;
     view! {
@@ -23,7 +28,7 @@ fn Workspace(title: Msg, user: SessionUser, empty: Msg, children: Children) -> i
                 " · "
                 <span>{user.login_masked.clone()}</span>
             </p>
-            {children()}
+            {children.map(|children| children())}
             <p class="empty-state" role="status">{tr(empty)}</p>
         </section>
     }
@@ -33,7 +38,7 @@ fn Workspace(title: Msg, user: SessionUser, empty: Msg, children: Children) -> i
 pub fn MyCasesPage() -> impl IntoView {
     view! {
         <Guarded access=access::APPLICANTS children=|user| view! {
-            <Workspace title=Msg::MyCasesTitle user empty=Msg::MyCasesEmpty>{()}</Workspace>
+            <Workspace title=Msg::MyCasesTitle user empty=Msg::MyCasesEmpty/>
         }/>
     }
 }
@@ -76,7 +81,7 @@ pub fn ApprovalsPage() -> impl IntoView {
 pub fn InspectionsPage() -> impl IntoView {
     view! {
         <Guarded access=access::INSPECTORS children=|user| view! {
-            <Workspace title=Msg::InspectionsTitle user empty=Msg::InspectionsEmpty>{()}</Workspace>
+            <Workspace title=Msg::InspectionsTitle user empty=Msg::InspectionsEmpty/>
         }/>
     }
 }

@@ -10,9 +10,15 @@ pub struct CookieNames {
 
 pub fn names(config: &Config) -> CookieNames {
     if config.is_https() {
-        CookieNames { access: "__Host-bjm_session", refresh: "__Host-bjm_refresh" }
+        CookieNames {
+            access: "__Host-bjm_session",
+            refresh: "__Host-bjm_refresh",
+        }
     } else {
-        CookieNames { access: "bjm_session", refresh: "bjm_refresh" }
+        CookieNames {
+            access: "bjm_session",
+            refresh: "bjm_refresh",
+        }
     }
 }
 
@@ -37,23 +43,42 @@ mod tests {
 
     #[test]
     fn https_sites_get_host_prefixed_secure_cookies() {
-        let config = Config::new("d".into(), "sqlite::memory:".into(), "https://a.example".into());
+        let config = Config::new(
+            "d".into(),
+            "sqlite::memory:".into(),
+            "https://a.example".into(),
+        );
         let header = set_cookie(&config, names(&config).access, "t", 60);
         assert!(header.starts_with("__Host-bjm_session=t; Path=/;"));
-        assert!(header.contains("HttpOnly") && header.contains("SameSite=Lax") && header.ends_with("Secure"));
+        assert!(
+            header.contains("HttpOnly")
+                && header.contains("SameSite=Lax")
+                && header.ends_with("Secure")
+        );
     }
 
     #[test]
     fn plain_http_cookies_are_still_http_only_and_lax() {
-        let config = Config::new("d".into(), "sqlite::memory:".into(), "http://127.0.0.1:3000".into());
+        let config = Config::new(
+            "d".into(),
+            "sqlite::memory:".into(),
+            "http://127.0.0.1:3000".into(),
+        );
         let header = set_cookie(&config, names(&config).access, "t", 60);
         assert!(header.starts_with("bjm_session=t;"));
-        assert!(header.contains("HttpOnly") && header.contains("SameSite=Lax") && !header.contains("Secure"));
+        assert!(
+            header.contains("HttpOnly")
+                && header.contains("SameSite=Lax")
+                && !header.contains("Secure")
+        );
     }
 
     #[test]
     fn find_reads_one_cookie_from_the_header() {
-        assert_eq!(find("a=1; bjm_session=xyz; b=2", "bjm_session"), Some("xyz"));
+        assert_eq!(
+            find("a=1; bjm_session=xyz; b=2", "bjm_session"),
+            Some("xyz")
+        );
         assert_eq!(find("a=1", "bjm_session"), None);
     }
 }

@@ -68,26 +68,38 @@ impl SessionKeys {
         };
         let mut keys = Self::from_private_pem(&private_pem, issuer, audience)?;
         for public_pem in previous_public_pems {
-            let key = DecodingKey::from_ed_pem(public_pem.as_bytes()).context("previous session key")?;
-            keys.verifying.push(VerifyingKey { kid: key_id_of_public_pem(public_pem), key });
+            let key =
+                DecodingKey::from_ed_pem(public_pem.as_bytes()).context("previous session key")?;
+            keys.verifying.push(VerifyingKey {
+                kid: key_id_of_public_pem(public_pem),
+                key,
+            });
         }
         Ok(keys)
     }
 
-    pub fn from_private_pem(private_pem: &str, issuer: String, audience: String) -> anyhow::Result<Self> {
+    pub fn from_private_pem(
+        private_pem: &str,
+        issuer: String,
+        audience: String,
+    ) -> anyhow::Result<Self> {
         use ed25519_dalek::pkcs8::DecodePrivateKey as _;
-        let signing_key = ed25519_dalek::SigningKey::from_pkcs8_pem(private_pem)
-            .map_err(|error| anyhow::anyhow!("session key is not an Ed25519 PKCS#8 PEM: {error}"))?;
+        let signing_key =
+            ed25519_dalek::SigningKey::from_pkcs8_pem(private_pem).map_err(|error| {
+                anyhow::anyhow!("session key is not an Ed25519 PKCS#8 PEM: {error}")
+            })?;
         let public_pem = signing_key
             .verifying_key()
             .to_public_key_pem(Default::default())
             .map_err(|error| anyhow::anyhow!("encoding public key: {error}"))?;
         let kid = key_id_of_public_pem(&public_pem);
         Ok(Self {
-            signing: EncodingKey::from_ed_pem(private_pem.as_bytes()).context("session signing key")?,
+            signing: EncodingKey::from_ed_pem(private_pem.as_bytes())
+                .context("session signing key")?,
             verifying: vec![VerifyingKey {
                 kid: kid.clone(),
-                key: DecodingKey::from_ed_pem(public_pem.as_bytes()).context("session verifying key")?,
+                key: DecodingKey::from_ed_pem(public_pem.as_bytes())
+                    .context("session verifying key")?,
             }],
             kid,
             issuer,
@@ -104,7 +116,13 @@ impl SessionKeys {
     }
 
     /// Signs an access token for a session.
-    pub fn issue(&self, user_id: i64, session_id: &str, now_secs: i64, lifetime_secs: i64) -> anyhow::Result<String> {
+    pub fn issue(
+        &self,
+        user_id: i64,
+        session_id: &str,
+        now_secs: i64,
+        lifetime_secs: i64,
+    ) -> anyhow::Result<String> {
         let claims = SessionClaims {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
@@ -155,10 +173,12 @@ pub fn generate_private_pem() -> anyhow::Result<String> {
 
 fn load_or_generate(path: &Path) -> anyhow::Result<String> {
     if path.exists() {
-        return std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()));
+        return std::fs::read_to_string(path)
+            .with_context(|| format!("reading {}", path.display()));
     }
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
     }
     let pem = generate_private_pem()?;
     write_private_file(path, &pem)?;
@@ -192,7 +212,8 @@ mod tests {
 
     fn keys() -> SessionKeys {
         let pem = generate_private_pem().expect("key");
-        SessionKeys::from_private_pem(&pem, "https://x/auth".into(), "https://x/auth".into()).expect("keys")
+        SessionKeys::from_private_pem(&pem, "https://x/auth".into(), "https://x/auth".into())
+            .expect("keys")
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! async runtime.
 
 use anyhow::Context as _;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng,
+};
 
 /// A hash of a random password nobody knows, verified against when the account does not exist
 /// so that unknown and known logins take the same time.
@@ -34,8 +36,11 @@ pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-        let parsed = PasswordHash::new(&stored).map_err(|error| anyhow::anyhow!("stored hash: {error}"))?;
-        let matches = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+        let parsed =
+            PasswordHash::new(&stored).map_err(|error| anyhow::anyhow!("stored hash: {error}"))?;
+        let matches = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         Ok(known && matches)
     })
     .await
@@ -50,8 +55,16 @@ mod tests {
     async fn hashes_are_argon2id_and_verify_only_the_right_password() {
         let stored = hash("Kaidian2026!".into()).await.expect("hash");
         assert!(stored.starts_with("$argon2id$"));
-        assert!(verify("Kaidian2026!".into(), Some(stored.clone())).await.expect("verify"));
-        assert!(!verify("kaidian2026!".into(), Some(stored)).await.expect("verify"));
+        assert!(
+            verify("Kaidian2026!".into(), Some(stored.clone()))
+                .await
+                .expect("verify")
+        );
+        assert!(
+            !verify("kaidian2026!".into(), Some(stored))
+                .await
+                .expect("verify")
+        );
     }
 
     #[tokio::test]

@@ -3,8 +3,8 @@
 //! removal revoke at once); an expired access token is replaced using the refresh token, which
 //! is stored only as a hash.
 
-use crate::backend::db::{sessions, DbResult};
-use crate::backend::{now_ms, random_token, sha256_hex, AppState};
+use crate::backend::db::{DbResult, sessions};
+use crate::backend::{AppState, now_ms, random_token, sha256_hex};
 use crate::domain::Role;
 
 /// The signed-in user of a request, as established by the session middleware.
@@ -38,47 +38,67 @@ pub enum Resolution {
 
 fn active_to_user(active: sessions::ActiveSession) -> Option<CurrentUser> {
     let role = Role::parse(&active.role).ok()?;
-    Some(CurrentUser { user_id: active.user_id, session_id: active.session_id, role })
+    Some(CurrentUser {
+        user_id: active.user_id,
+        session_id: active.session_id,
+        role,
+    })
 }
 
 /// Resolves the session of a request from its two cookie values.
-pub async fn resolve(state: &AppState, access: Option<&str>, refresh: Option<&str>) -> DbResult<Resolution> {
+pub async fn resolve(
+    state: &AppState,
+    access: Option<&str>,
+    refresh: Option<&str>,
+) -> DbResult<Resolution> {
     let now = now_ms();
     let mut conn = state.db.pool().acquire().await?;
     if let Some(token) = access {
         match state.keys.verify(token) {
             Ok(claims) => {
-                if let Some(active) = sessions::find_active(&mut conn, &claims.sid, now).await? {
-                    if active.user_id.to_string() == claims.sub {
-                        if let Some(user) = active_to_user(active) {
-                            return Ok(Resolution::Authenticated { user, new_access_token: None });
-                        }
-                    }
+                if let Some(active) = sessions::find_active(&mut conn, &claims.sid, now).await?
+                    && active.user_id.to_string() == claims.sub
+                    && let Some(user) = active_to_user(active)
+                {
+                    return Ok(Resolution::Authenticated {
+                        user,
+                        new_access_token: None,
+                    });
                 }
                 // A genuine token of a revoked or expired session: never fall back to refresh.
-                return Ok(Resolution::Anonymous { clear_cookies: true });
+                return Ok(Resolution::Anonymous {
+                    clear_cookies: true,
+                });
             }
             Err(error) => tracing::debug!(%error, "access token refused"),
         }
     }
-    if let Some(refresh) = refresh {
-        if let Some(active) = sessions::find_active_by_refresh(&mut conn, &sha256_hex(refresh), now).await? {
-            let session_id = active.session_id.clone();
-            let user_id = active.user_id;
-            let remaining_secs = (active.expires_at - now) / 1000;
-            if let Some(user) = active_to_user(active) {
-                let lifetime = state.config.access_token_secs.min(remaining_secs.max(1));
-                match state.keys.issue(user_id, &session_id, now / 1000, lifetime) {
-                    Ok(token) => {
-                        sessions::touch(&mut conn, &session_id, now).await?;
-                        return Ok(Resolution::Authenticated { user, new_access_token: Some(token) });
-                    }
-                    Err(error) => tracing::error!(error = %format!("{error:#}"), "issuing access token"),
+    if let Some(refresh) = refresh
+        && let Some(active) =
+            sessions::find_active_by_refresh(&mut conn, &sha256_hex(refresh), now).await?
+    {
+        let session_id = active.session_id.clone();
+        let user_id = active.user_id;
+        let remaining_secs = (active.expires_at - now) / 1000;
+        if let Some(user) = active_to_user(active) {
+            let lifetime = state.config.access_token_secs.min(remaining_secs.max(1));
+            match state.keys.issue(user_id, &session_id, now / 1000, lifetime) {
+                Ok(token) => {
+                    sessions::touch(&mut conn, &session_id, now).await?;
+                    return Ok(Resolution::Authenticated {
+                        user,
+                        new_access_token: Some(token),
+                    });
+                }
+                Err(error) => {
+                    tracing::error!(error = %format!("{error:#}"), "issuing access token")
                 }
             }
         }
     }
-    Ok(Resolution::Anonymous { clear_cookies: access.is_some() || refresh.is_some() })
+    Ok(Resolution::Anonymous {
+        clear_cookies: access.is_some() || refresh.is_some(),
+    })
 }
 
 /// The tokens of a newly started session.
@@ -111,6 +131,15 @@ pub async fn start(
         },
     )
     .await?;
-    let access_token = state.keys.issue(user_id, &session_id, now / 1000, state.config.access_token_secs)?;
-    Ok(StartedSession { session_id, access_token, refresh_token })
+    let access_token = state.keys.issue(
+        user_id,
+        &session_id,
+        now / 1000,
+        state.config.access_token_secs,
+    )?;
+    Ok(StartedSession {
+        session_id,
+        access_token,
+        refresh_token,
+    })
 }

@@ -15,8 +15,16 @@ fn totp(secret_base32: &str, account: &str) -> anyhow::Result<TOTP> {
     let bytes = Secret::Encoded(secret_base32.to_owned())
         .to_bytes()
         .map_err(|error| anyhow::anyhow!("TOTP secret is not base32: {error:?}"))?;
-    TOTP::new(Algorithm::SHA1, 6, 0, STEP_SECS, bytes, Some(ISSUER.to_owned()), account.to_owned())
-        .map_err(|error| anyhow::anyhow!("TOTP parameters: {error}"))
+    TOTP::new(
+        Algorithm::SHA1,
+        6,
+        0,
+        STEP_SECS,
+        bytes,
+        Some(ISSUER.to_owned()),
+        account.to_owned(),
+    )
+    .map_err(|error| anyhow::anyhow!("TOTP parameters: {error}"))
 }
 
 /// The `otpauth://` URI an authenticator app scans.
@@ -26,7 +34,8 @@ pub fn provisioning_uri(secret_base32: &str, account: &str) -> anyhow::Result<St
 
 /// The provisioning URI as an SVG QR code.
 pub fn provisioning_qr_svg(uri: &str) -> anyhow::Result<String> {
-    let code = qrcode::QrCode::new(uri.as_bytes()).map_err(|error| anyhow::anyhow!("QR code: {error}"))?;
+    let code =
+        qrcode::QrCode::new(uri.as_bytes()).map_err(|error| anyhow::anyhow!("QR code: {error}"))?;
     Ok(code
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(200, 200)
@@ -44,7 +53,11 @@ pub fn step_of(unix_secs: u64) -> i64 {
 }
 
 /// The step whose code equals `code`, looking one step back and ahead for clock drift.
-pub fn matching_step(secret_base32: &str, code: &str, unix_secs: u64) -> anyhow::Result<Option<i64>> {
+pub fn matching_step(
+    secret_base32: &str,
+    code: &str,
+    unix_secs: u64,
+) -> anyhow::Result<Option<i64>> {
     let totp = totp(secret_base32, "")?;
     let current = unix_secs / STEP_SECS;
     for step in [current.saturating_sub(1), current, current + 1] {
@@ -63,7 +76,9 @@ mod tests {
     fn rfc_6238_sha1_test_vector() {
         // RFC 6238 appendix B, secret "12345678901234567890", T = 59 s → 94287082 (8 digits);
         // the 6-digit code is its last six digits.
-        let secret = Secret::Raw(b"12345678901234567890".to_vec()).to_encoded().to_string();
+        let secret = Secret::Raw(b"12345678901234567890".to_vec())
+            .to_encoded()
+            .to_string();
         assert_eq!(code_at(&secret, 59).expect("code"), "287082");
     }
 
@@ -72,9 +87,15 @@ mod tests {
         let secret = generate_secret();
         let now = 1_800_000_000;
         let code = code_at(&secret, now).expect("code");
-        assert_eq!(matching_step(&secret, &code, now).expect("check"), Some(step_of(now)));
+        assert_eq!(
+            matching_step(&secret, &code, now).expect("check"),
+            Some(step_of(now))
+        );
         let previous = code_at(&secret, now - 30).expect("code");
-        assert_eq!(matching_step(&secret, &previous, now).expect("check"), Some(step_of(now) - 1));
+        assert_eq!(
+            matching_step(&secret, &previous, now).expect("check"),
+            Some(step_of(now) - 1)
+        );
         let old = code_at(&secret, now - 120).expect("code");
         assert_eq!(matching_step(&secret, &old, now).expect("check"), None);
     }

@@ -28,7 +28,9 @@ impl UserRow {
     /// treated as some default role).
     pub fn role(&self) -> DbResult<Role> {
         Role::parse(&self.role).map_err(|_| {
-            DbError::Sqlx(sqlx::Error::Decode(format!("unknown role code {:?}", self.role).into()))
+            DbError::Sqlx(sqlx::Error::Decode(
+                format!("unknown role code {:?}", self.role).into(),
+            ))
         })
     }
 
@@ -79,18 +81,22 @@ pub async fn insert(conn: &mut AnyConnection, user: NewUser<'_>) -> DbResult<i64
 }
 
 pub async fn find_by_login(conn: &mut AnyConnection, login: &str) -> DbResult<Option<UserRow>> {
-    let row = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE login = $1")))
-        .bind(login)
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE login = $1"
+    )))
+    .bind(login)
+    .fetch_optional(conn)
+    .await?;
     Ok(row)
 }
 
 pub async fn find_by_id(conn: &mut AnyConnection, id: i64) -> DbResult<Option<UserRow>> {
-    let row = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
     Ok(row)
 }
 
@@ -108,7 +114,13 @@ pub async fn claim_totp_step(conn: &mut AnyConnection, user_id: i64, step: i64) 
     Ok(result.rows_affected() == 1)
 }
 
-pub async fn enrol_totp(conn: &mut AnyConnection, user_id: i64, secret: &str, step: i64, now: i64) -> DbResult<()> {
+pub async fn enrol_totp(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    secret: &str,
+    step: i64,
+    now: i64,
+) -> DbResult<()> {
     sqlx::query(
         "UPDATE users SET totp_secret = $1, totp_enrolled_at = $2, totp_last_step = $3, updated_at = $2 \
          WHERE id = $4",
@@ -122,7 +134,12 @@ pub async fn enrol_totp(conn: &mut AnyConnection, user_id: i64, secret: &str, st
     Ok(())
 }
 
-pub async fn set_password_hash(conn: &mut AnyConnection, user_id: i64, hash: &str, now: i64) -> DbResult<()> {
+pub async fn set_password_hash(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    hash: &str,
+    now: i64,
+) -> DbResult<()> {
     let result = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash)
         .bind(now)
@@ -161,11 +178,13 @@ pub async fn set_role(
 }
 
 pub async fn mark_removed(conn: &mut AnyConnection, user_id: i64, now: i64) -> DbResult<()> {
-    let result = sqlx::query("UPDATE users SET removed_at = $1, updated_at = $1 WHERE id = $2 AND removed_at IS NULL")
-        .bind(now)
-        .bind(user_id)
-        .execute(conn)
-        .await?;
+    let result = sqlx::query(
+        "UPDATE users SET removed_at = $1, updated_at = $1 WHERE id = $2 AND removed_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
     if result.rows_affected() == 0 {
         return Err(DbError::NotFound);
     }
@@ -199,8 +218,11 @@ impl TryFrom<UserWithOrgRow> for StaffMember {
     type Error = DbError;
 
     fn try_from(row: UserWithOrgRow) -> DbResult<Self> {
-        let role = Role::parse(&row.role)
-            .map_err(|_| DbError::Sqlx(sqlx::Error::Decode(format!("unknown role {}", row.role).into())))?;
+        let role = Role::parse(&row.role).map_err(|_| {
+            DbError::Sqlx(sqlx::Error::Decode(
+                format!("unknown role {}", row.role).into(),
+            ))
+        })?;
         Ok(StaffMember {
             id: row.id,
             login: row.login,
@@ -227,10 +249,12 @@ pub async fn list_staff(conn: &mut AnyConnection) -> DbResult<Vec<StaffMember>> 
 
 /// One account with its department and centre names.
 pub async fn with_org(conn: &mut AnyConnection, user_id: i64) -> DbResult<StaffMember> {
-    let row: UserWithOrgRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{USER_WITH_ORG} WHERE u.id = $1")))
-        .bind(user_id)
-        .fetch_optional(conn)
-        .await?
-        .ok_or(DbError::NotFound)?;
+    let row: UserWithOrgRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{USER_WITH_ORG} WHERE u.id = $1"
+    )))
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(DbError::NotFound)?;
     StaffMember::try_from(row)
 }

@@ -137,7 +137,10 @@ impl Db {
             DbKind::Sqlite => &SQLITE_MIGRATIONS,
             DbKind::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.pool).await.context("applying migrations")?;
+        migrator
+            .run(&self.pool)
+            .await
+            .context("applying migrations")?;
         Ok(())
     }
 
@@ -147,12 +150,11 @@ impl Db {
             DbKind::Sqlite => SQLITE_MIGRATIONS.iter().count(),
             DbKind::Postgres => POSTGRES_MIGRATIONS.iter().count(),
         };
-        let applied: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .context("reading _sqlx_migrations")?;
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(&self.pool)
+                .await
+                .context("reading _sqlx_migrations")?;
         Ok(usize::try_from(applied).unwrap_or(0) >= expected)
     }
 

@@ -30,7 +30,11 @@ pub struct NewOrgUnit<'a> {
 }
 
 /// Inserts a department unless one with the same code exists. Returns whether it was new.
-pub async fn upsert_department(conn: &mut AnyConnection, unit: &NewOrgUnit<'_>, now: i64) -> DbResult<bool> {
+pub async fn upsert_department(
+    conn: &mut AnyConnection,
+    unit: &NewOrgUnit<'_>,
+    now: i64,
+) -> DbResult<bool> {
     let result = sqlx::query(
         "INSERT INTO departments (code, name_zh, name_en, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (code) DO NOTHING",
@@ -67,17 +71,21 @@ pub async fn upsert_centre(
 }
 
 pub async fn department_id_by_code(conn: &mut AnyConnection, code: &str) -> DbResult<Option<i64>> {
-    Ok(sqlx::query_scalar("SELECT id FROM departments WHERE code = $1")
-        .bind(code)
-        .fetch_optional(conn)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT id FROM departments WHERE code = $1")
+            .bind(code)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 pub async fn centre_id_by_code(conn: &mut AnyConnection, code: &str) -> DbResult<Option<i64>> {
-    Ok(sqlx::query_scalar("SELECT id FROM service_centres WHERE code = $1")
-        .bind(code)
-        .fetch_optional(conn)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT id FROM service_centres WHERE code = $1")
+            .bind(code)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 pub async fn department_exists(conn: &mut AnyConnection, id: i64) -> DbResult<bool> {
@@ -113,7 +121,10 @@ pub async fn list(conn: &mut AnyConnection) -> DbResult<Organisation> {
             .map(|row| Department {
                 id: row.id,
                 code: row.code,
-                name: OrgUnitName { zh: row.name_zh, en: row.name_en },
+                name: OrgUnitName {
+                    zh: row.name_zh,
+                    en: row.name_en,
+                },
             })
             .collect(),
         service_centres: centres
@@ -121,7 +132,10 @@ pub async fn list(conn: &mut AnyConnection) -> DbResult<Organisation> {
             .map(|row| ServiceCentre {
                 id: row.id,
                 code: row.code,
-                name: OrgUnitName { zh: row.name_zh, en: row.name_en },
+                name: OrgUnitName {
+                    zh: row.name_zh,
+                    en: row.name_en,
+                },
                 level: row.level,
             })
             .collect(),

@@ -12,7 +12,12 @@ pub fn window_start(now_ms: i64, window_ms: i64) -> i64 {
 
 /// Adds one hit to `bucket` in the current window and returns the hits so far (this one
 /// included).
-pub async fn hit(conn: &mut AnyConnection, bucket: &str, window_ms: i64, now_ms: i64) -> DbResult<i64> {
+pub async fn hit(
+    conn: &mut AnyConnection,
+    bucket: &str,
+    window_ms: i64,
+    now_ms: i64,
+) -> DbResult<i64> {
     let hits = sqlx::query_scalar(
         "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
          ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 \
@@ -26,24 +31,30 @@ pub async fn hit(conn: &mut AnyConnection, bucket: &str, window_ms: i64, now_ms:
 }
 
 /// Hits recorded in the current window, without adding one.
-pub async fn count(conn: &mut AnyConnection, bucket: &str, window_ms: i64, now_ms: i64) -> DbResult<i64> {
-    let hits: Option<i64> = sqlx::query_scalar(
-        "SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2",
-    )
-    .bind(bucket)
-    .bind(window_start(now_ms, window_ms))
-    .fetch_optional(conn)
-    .await?;
+pub async fn count(
+    conn: &mut AnyConnection,
+    bucket: &str,
+    window_ms: i64,
+    now_ms: i64,
+) -> DbResult<i64> {
+    let hits: Option<i64> =
+        sqlx::query_scalar("SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2")
+            .bind(bucket)
+            .bind(window_start(now_ms, window_ms))
+            .fetch_optional(conn)
+            .await?;
     Ok(hits.unwrap_or(0))
 }
 
 /// Drops windows that ended before `before_ms` (housekeeping).
 pub async fn purge(conn: &mut AnyConnection, before_ms: i64) -> DbResult<u64> {
-    Ok(sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
-        .bind(before_ms)
-        .execute(conn)
-        .await?
-        .rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
+            .bind(before_ms)
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
 }
 
 #[cfg(test)]

@@ -46,21 +46,33 @@ const ACTIVE: &str = "SELECT s.id AS session_id, s.user_id, s.expires_at, u.role
     WHERE s.revoked_at IS NULL AND s.expires_at > $2 AND u.removed_at IS NULL";
 
 /// The session with this id, if it is neither revoked, expired, nor its user removed.
-pub async fn find_active(conn: &mut AnyConnection, session_id: &str, now: i64) -> DbResult<Option<ActiveSession>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{ACTIVE} AND s.id = $1")))
-        .bind(session_id)
-        .bind(now)
-        .fetch_optional(conn)
-        .await?)
+pub async fn find_active(
+    conn: &mut AnyConnection,
+    session_id: &str,
+    now: i64,
+) -> DbResult<Option<ActiveSession>> {
+    Ok(
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{ACTIVE} AND s.id = $1")))
+            .bind(session_id)
+            .bind(now)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 /// The active session holding this refresh token (by its hash).
-pub async fn find_active_by_refresh(conn: &mut AnyConnection, refresh_hash: &str, now: i64) -> DbResult<Option<ActiveSession>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{ACTIVE} AND s.refresh_hash = $1")))
-        .bind(refresh_hash)
-        .bind(now)
-        .fetch_optional(conn)
-        .await?)
+pub async fn find_active_by_refresh(
+    conn: &mut AnyConnection,
+    refresh_hash: &str,
+    now: i64,
+) -> DbResult<Option<ActiveSession>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{ACTIVE} AND s.refresh_hash = $1"
+    )))
+    .bind(refresh_hash)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?)
 }
 
 pub async fn touch(conn: &mut AnyConnection, session_id: &str, now: i64) -> DbResult<()> {
@@ -82,7 +94,12 @@ pub async fn revoke(conn: &mut AnyConnection, session_id: &str, now: i64) -> DbR
 }
 
 /// Revokes every session of a user except `keep` (the one making the change, if any).
-pub async fn revoke_all_for_user(conn: &mut AnyConnection, user_id: i64, keep: Option<&str>, now: i64) -> DbResult<u64> {
+pub async fn revoke_all_for_user(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    keep: Option<&str>,
+    now: i64,
+) -> DbResult<u64> {
     Ok(sqlx::query(
         "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND id <> $3",
     )
@@ -128,7 +145,10 @@ pub async fn insert_challenge(
 }
 
 /// Counts one attempt against the challenge and returns it as it was before this attempt.
-pub async fn attempt_challenge(conn: &mut AnyConnection, id: &str) -> DbResult<Option<ChallengeRow>> {
+pub async fn attempt_challenge(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> DbResult<Option<ChallengeRow>> {
     let row: Option<ChallengeRow> = sqlx::query_as(
         "SELECT id, user_id, pending_secret, attempts, expires_at, used_at FROM login_challenges WHERE id = $1",
     )

@@ -3,13 +3,13 @@
 
 use serde_json::json;
 
-use super::{ensure_valid, limits, ServiceResult};
+use super::{ServiceResult, ensure_valid, limits};
 use crate::api::{AppError, LoginOutcome, SessionUser};
 use crate::backend::audit::{self, Actor};
 use crate::backend::auth::session::{self, ClientInfo, CurrentUser, StartedSession};
 use crate::backend::auth::{password, totp};
-use crate::backend::db::{accounts, sessions, DbError};
-use crate::backend::{now_ms, random_token, AppState};
+use crate::backend::db::{DbError, accounts, sessions};
+use crate::backend::{AppState, now_ms, random_token};
 use crate::domain::field::FieldErrors;
 use crate::domain::{Field, FieldError, LoginId, NewPassword, PersonName, Problem, Role, TotpCode};
 
@@ -60,14 +60,36 @@ pub async fn register(
     let user_id = match inserted {
         Ok(id) => id,
         Err(DbError::UniqueViolation { .. }) => {
-            return Err(AppError::Conflict(vec![FieldError::new(Field::Login, Problem::AlreadyRegistered)]).into());
+            return Err(AppError::Conflict(vec![FieldError::new(
+                Field::Login,
+                Problem::AlreadyRegistered,
+            )])
+            .into());
         }
         Err(other) => return Err(other.into()),
     };
     let started = session::start(&mut tx, state, user_id, client).await?;
     let actor = Actor::user(user_id, client.ip.clone());
-    audit::append(&mut tx, state.db.kind(), &actor, "account.register", &format!("user:{user_id}"), json!({ "login": login.masked() }), now).await?;
-    audit::append(&mut tx, state.db.kind(), &actor, "session.start", &format!("user:{user_id}"), json!({ "session": &started.session_id[..8] }), now).await?;
+    audit::append(
+        &mut tx,
+        state.db.kind(),
+        &actor,
+        "account.register",
+        &format!("user:{user_id}"),
+        json!({ "login": login.masked() }),
+        now,
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        state.db.kind(),
+        &actor,
+        "session.start",
+        &format!("user:{user_id}"),
+        json!({ "session": &started.session_id[..8] }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok((started, Role::Applicant))
 }
@@ -95,7 +117,10 @@ pub async fn login(
         let mut conn = state.db.pool().acquire().await?;
         accounts::find_by_login(&mut conn, login.as_str()).await?
     };
-    let stored_hash = user.as_ref().filter(|user| user.is_active()).map(|user| user.password_hash.clone());
+    let stored_hash = user
+        .as_ref()
+        .filter(|user| user.is_active())
+        .map(|user| user.password_hash.clone());
     let matches = password::verify(password_input.to_owned(), stored_hash).await?;
     let user = match (matches, user) {
         (true, Some(user)) => user,
@@ -110,22 +135,59 @@ pub async fn login(
     let actor = Actor::user(user.id, client.ip.clone());
     let outcome = if !role.is_staff() {
         let started = session::start(&mut tx, state, user.id, client).await?;
-        audit::append(&mut tx, state.db.kind(), &actor, "session.start", &format!("user:{}", user.id), json!({ "session": &started.session_id[..8] }), now).await?;
+        audit::append(
+            &mut tx,
+            state.db.kind(),
+            &actor,
+            "session.start",
+            &format!("user:{}", user.id),
+            json!({ "session": &started.session_id[..8] }),
+            now,
+        )
+        .await?;
         tx.commit().await?;
-        return Ok((LoginOutcome::SignedIn { home: role.home_path().to_owned() }, Some(started)));
+        return Ok((
+            LoginOutcome::SignedIn {
+                home: role.home_path().to_owned(),
+            },
+            Some(started),
+        ));
     } else if user.totp_enrolled_at.is_some() {
         let challenge = random_token(24);
-        sessions::insert_challenge(&mut tx, &challenge, user.id, None, now, now + CHALLENGE_MS).await?;
+        sessions::insert_challenge(&mut tx, &challenge, user.id, None, now, now + CHALLENGE_MS)
+            .await?;
         LoginOutcome::NeedTotp { challenge }
     } else {
         let challenge = random_token(24);
         let secret = totp::generate_secret();
-        sessions::insert_challenge(&mut tx, &challenge, user.id, Some(&secret), now, now + CHALLENGE_MS).await?;
+        sessions::insert_challenge(
+            &mut tx,
+            &challenge,
+            user.id,
+            Some(&secret),
+            now,
+            now + CHALLENGE_MS,
+        )
+        .await?;
         let otpauth_uri = totp::provisioning_uri(&secret, &user.login)?;
         let qr_svg = totp::provisioning_qr_svg(&otpauth_uri)?;
-        LoginOutcome::EnrolTotp { challenge, secret, otpauth_uri, qr_svg }
+        LoginOutcome::EnrolTotp {
+            challenge,
+            secret,
+            otpauth_uri,
+            qr_svg,
+        }
     };
-    audit::append(&mut tx, state.db.kind(), &actor, "login.password_ok", &format!("user:{}", user.id), json!({ "second_factor": "pending" }), now).await?;
+    audit::append(
+        &mut tx,
+        state.db.kind(),
+        &actor,
+        "login.password_ok",
+        &format!("user:{}", user.id),
+        json!({ "second_factor": "pending" }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok((outcome, None))
 }
@@ -157,7 +219,10 @@ pub async fn login_second_factor(
     let Some(challenge_row) = challenge_row else {
         return Err(AppError::BadSecondFactor.into());
     };
-    if challenge_row.used_at.is_some() || challenge_row.expires_at <= now || challenge_row.attempts >= CHALLENGE_ATTEMPTS {
+    if challenge_row.used_at.is_some()
+        || challenge_row.expires_at <= now
+        || challenge_row.attempts >= CHALLENGE_ATTEMPTS
+    {
         return Err(AppError::BadSecondFactor.into());
     }
     let user = {
@@ -168,11 +233,17 @@ pub async fn login_second_factor(
         return Err(AppError::BadSecondFactor.into());
     };
     let enrolling = challenge_row.pending_secret.is_some();
-    let Some(secret) = challenge_row.pending_secret.clone().or_else(|| user.totp_secret.clone()) else {
+    let Some(secret) = challenge_row
+        .pending_secret
+        .clone()
+        .or_else(|| user.totp_secret.clone())
+    else {
         return Err(AppError::BadSecondFactor.into());
     };
     let Some(step) = totp::matching_step(&secret, code.as_str(), unix_secs)? else {
-        return Err(AppError::Invalid(vec![FieldError::new(Field::TotpCode, Problem::WrongCode)]).into());
+        return Err(
+            AppError::Invalid(vec![FieldError::new(Field::TotpCode, Problem::WrongCode)]).into(),
+        );
     };
 
     let mut tx = state.db.begin_write().await?;
@@ -180,26 +251,59 @@ pub async fn login_second_factor(
         accounts::enrol_totp(&mut tx, user.id, &secret, step, now).await?;
     } else if !accounts::claim_totp_step(&mut tx, user.id, step).await? {
         // The same code a second time: refused, so an observed code cannot be replayed.
-        return Err(AppError::Invalid(vec![FieldError::new(Field::TotpCode, Problem::WrongCode)]).into());
+        return Err(
+            AppError::Invalid(vec![FieldError::new(Field::TotpCode, Problem::WrongCode)]).into(),
+        );
     }
     sessions::mark_challenge_used(&mut tx, challenge, now).await?;
     let started = session::start(&mut tx, state, user.id, client).await?;
     let actor = Actor::user(user.id, client.ip.clone());
     if enrolling {
-        audit::append(&mut tx, state.db.kind(), &actor, "account.totp_enrolled", &format!("user:{}", user.id), json!({}), now).await?;
+        audit::append(
+            &mut tx,
+            state.db.kind(),
+            &actor,
+            "account.totp_enrolled",
+            &format!("user:{}", user.id),
+            json!({}),
+            now,
+        )
+        .await?;
     }
-    audit::append(&mut tx, state.db.kind(), &actor, "session.start", &format!("user:{}", user.id), json!({ "session": &started.session_id[..8], "second_factor": "totp" }), now).await?;
+    audit::append(
+        &mut tx,
+        state.db.kind(),
+        &actor,
+        "session.start",
+        &format!("user:{}", user.id),
+        json!({ "session": &started.session_id[..8], "second_factor": "totp" }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok((started, user.role()?))
 }
 
 /// Ends the current session.
-pub async fn logout(state: &AppState, client: &ClientInfo, user: &CurrentUser) -> ServiceResult<()> {
+pub async fn logout(
+    state: &AppState,
+    client: &ClientInfo,
+    user: &CurrentUser,
+) -> ServiceResult<()> {
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
     sessions::revoke(&mut tx, &user.session_id, now).await?;
     let actor = Actor::user(user.user_id, client.ip.clone());
-    audit::append(&mut tx, state.db.kind(), &actor, "session.end", &format!("user:{}", user.user_id), json!({}), now).await?;
+    audit::append(
+        &mut tx,
+        state.db.kind(),
+        &actor,
+        "session.end",
+        &format!("user:{}", user.user_id),
+        json!({}),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -214,13 +318,18 @@ pub async fn change_password(
 ) -> ServiceResult<()> {
     let row = {
         let mut conn = state.db.pool().acquire().await?;
-        accounts::find_by_id(&mut conn, user.user_id).await?.ok_or(DbError::NotFound)?
+        accounts::find_by_id(&mut conn, user.user_id)
+            .await?
+            .ok_or(DbError::NotFound)?
     };
     let mut errors = FieldErrors::new();
     if current.is_empty() {
         errors.push(FieldError::new(Field::Password, Problem::Required));
     }
-    let new_password = errors.check(Field::NewPassword, NewPassword::parse(new_password, Some(&row.login)));
+    let new_password = errors.check(
+        Field::NewPassword,
+        NewPassword::parse(new_password, Some(&row.login)),
+    );
     ensure_valid(errors)?;
     let Some(new_password) = new_password else {
         return Err(AppError::Internal.into());
@@ -228,15 +337,29 @@ pub async fn change_password(
     limits::ensure_login_not_locked(state, &row.login).await?;
     if !password::verify(current.to_owned(), Some(row.password_hash.clone())).await? {
         limits::record_login_failure(state, &row.login).await?;
-        return Err(AppError::Invalid(vec![FieldError::new(Field::Password, Problem::WrongPassword)]).into());
+        return Err(AppError::Invalid(vec![FieldError::new(
+            Field::Password,
+            Problem::WrongPassword,
+        )])
+        .into());
     }
     let hash = password::hash(new_password.expose().to_owned()).await?;
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
     accounts::set_password_hash(&mut tx, user.user_id, &hash, now).await?;
-    let revoked = sessions::revoke_all_for_user(&mut tx, user.user_id, Some(&user.session_id), now).await?;
+    let revoked =
+        sessions::revoke_all_for_user(&mut tx, user.user_id, Some(&user.session_id), now).await?;
     let actor = Actor::user(user.user_id, client.ip.clone());
-    audit::append(&mut tx, state.db.kind(), &actor, "account.password_changed", &format!("user:{}", user.user_id), json!({ "sessions_revoked": revoked }), now).await?;
+    audit::append(
+        &mut tx,
+        state.db.kind(),
+        &actor,
+        "account.password_changed",
+        &format!("user:{}", user.user_id),
+        json!({ "sessions_revoked": revoked }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -245,7 +368,9 @@ pub async fn change_password(
 pub async fn session_user(state: &AppState, user: &CurrentUser) -> ServiceResult<SessionUser> {
     let mut conn = state.db.pool().acquire().await?;
     let member = accounts::with_org(&mut conn, user.user_id).await?;
-    let login_masked = LoginId::parse(&member.login).map(|id| id.masked()).unwrap_or_default();
+    let login_masked = LoginId::parse(&member.login)
+        .map(|id| id.masked())
+        .unwrap_or_default();
     Ok(SessionUser {
         id: member.id,
         display_name: member.display_name,

@@ -4,7 +4,7 @@
 use super::ServiceResult;
 use crate::api::AppError;
 use crate::backend::db::rate_limit;
-use crate::backend::{now_ms, AppState};
+use crate::backend::{AppState, now_ms};
 
 const MINUTE_MS: i64 = 60_000;
 const HOUR_MS: i64 = 60 * MINUTE_MS;
@@ -20,19 +20,34 @@ async fn hit(state: &AppState, bucket: &str, limit: i64, window_ms: i64) -> Serv
     let mut conn = state.db.pool().acquire().await?;
     let hits = rate_limit::hit(&mut conn, bucket, window_ms, now).await?;
     if hits > limit {
-        return Err(AppError::RateLimited { retry_after_secs: retry_after(now, window_ms) }.into());
+        return Err(AppError::RateLimited {
+            retry_after_secs: retry_after(now, window_ms),
+        }
+        .into());
     }
     Ok(())
 }
 
 pub async fn login_attempt_from_ip(state: &AppState, ip: Option<&str>) -> ServiceResult<()> {
     let bucket = format!("login-ip:{}", ip.unwrap_or("unknown"));
-    hit(state, &bucket, state.config.login_attempts_per_ip_per_minute, MINUTE_MS).await
+    hit(
+        state,
+        &bucket,
+        state.config.login_attempts_per_ip_per_minute,
+        MINUTE_MS,
+    )
+    .await
 }
 
 pub async fn registration_from_ip(state: &AppState, ip: Option<&str>) -> ServiceResult<()> {
     let bucket = format!("register-ip:{}", ip.unwrap_or("unknown"));
-    hit(state, &bucket, state.config.registrations_per_ip_per_hour, HOUR_MS).await
+    hit(
+        state,
+        &bucket,
+        state.config.registrations_per_ip_per_hour,
+        HOUR_MS,
+    )
+    .await
 }
 
 fn failure_bucket(login: &str) -> String {
@@ -45,7 +60,10 @@ pub async fn ensure_login_not_locked(state: &AppState, login: &str) -> ServiceRe
     let mut conn = state.db.pool().acquire().await?;
     let failures = rate_limit::count(&mut conn, &failure_bucket(login), MINUTE_MS, now).await?;
     if failures >= state.config.login_failures_per_account_per_minute {
-        return Err(AppError::RateLimited { retry_after_secs: retry_after(now, MINUTE_MS) }.into());
+        return Err(AppError::RateLimited {
+            retry_after_secs: retry_after(now, MINUTE_MS),
+        }
+        .into());
     }
     Ok(())
 }

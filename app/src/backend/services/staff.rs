@@ -4,12 +4,12 @@
 
 use serde_json::json;
 
-use super::{ensure_valid, ServiceResult};
+use super::{ServiceResult, ensure_valid};
 use crate::api::{AppError, Organisation, StaffMember};
 use crate::backend::audit::{self, Actor};
 use crate::backend::auth::password;
-use crate::backend::db::{accounts, org, sessions, DbError};
-use crate::backend::{now_ms, AppState};
+use crate::backend::db::{DbError, accounts, org, sessions};
+use crate::backend::{AppState, now_ms};
 use crate::domain::field::FieldErrors;
 use crate::domain::role::Binding;
 use crate::domain::{Field, FieldError, LoginId, NewPassword, PersonName, Problem, Role};
@@ -35,21 +35,34 @@ async fn check_binding(
     let Some(role) = role else { return Ok(()) };
     let mut conn = state.db.pool().acquire().await?;
     match (role.binding(), department_id) {
-        (Binding::Department, None) => errors.push(FieldError::new(Field::Department, Problem::MissingBinding)),
+        (Binding::Department, None) => {
+            errors.push(FieldError::new(Field::Department, Problem::MissingBinding))
+        }
         (Binding::Department, Some(id)) if !org::department_exists(&mut conn, id).await? => {
             errors.push(FieldError::new(Field::Department, Problem::UnknownChoice))
         }
         (Binding::Department, Some(_)) => {}
-        (_, Some(_)) => errors.push(FieldError::new(Field::Department, Problem::UnexpectedBinding)),
+        (_, Some(_)) => errors.push(FieldError::new(
+            Field::Department,
+            Problem::UnexpectedBinding,
+        )),
         (_, None) => {}
     }
     match (role.binding(), service_centre_id) {
-        (Binding::ServiceCentre, None) => errors.push(FieldError::new(Field::ServiceCentre, Problem::MissingBinding)),
-        (Binding::ServiceCentre, Some(id)) if !org::centre_exists(&mut conn, id).await? => {
-            errors.push(FieldError::new(Field::ServiceCentre, Problem::UnknownChoice))
-        }
+        (Binding::ServiceCentre, None) => errors.push(FieldError::new(
+            Field::ServiceCentre,
+            Problem::MissingBinding,
+        )),
+        (Binding::ServiceCentre, Some(id)) if !org::centre_exists(&mut conn, id).await? => errors
+            .push(FieldError::new(
+                Field::ServiceCentre,
+                Problem::UnknownChoice,
+            )),
         (Binding::ServiceCentre, Some(_)) => {}
-        (_, Some(_)) => errors.push(FieldError::new(Field::ServiceCentre, Problem::UnexpectedBinding)),
+        (_, Some(_)) => errors.push(FieldError::new(
+            Field::ServiceCentre,
+            Problem::UnexpectedBinding,
+        )),
         (_, None) => {}
     }
     Ok(())
@@ -66,7 +79,12 @@ fn parse_staff_role(input: &str) -> Result<Role, Problem> {
 
 /// Creates a staff account. The person enrols their authenticator at first sign-in, unless a
 /// TOTP secret is given (demo accounts).
-pub async fn create(state: &AppState, actor: &Actor, input: NewStaff<'_>, totp_secret: Option<&str>) -> ServiceResult<i64> {
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    input: NewStaff<'_>,
+    totp_secret: Option<&str>,
+) -> ServiceResult<i64> {
     let mut errors = FieldErrors::new();
     let login = errors.check(Field::Login, LoginId::parse(input.login));
     let name = errors.check(Field::DisplayName, PersonName::parse(input.display_name));
@@ -75,9 +93,17 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewStaff<'_>, totp_s
         Field::Password,
         NewPassword::parse(input.initial_password, login.as_ref().map(LoginId::as_str)),
     );
-    check_binding(state, &mut errors, role, input.department_id, input.service_centre_id).await?;
+    check_binding(
+        state,
+        &mut errors,
+        role,
+        input.department_id,
+        input.service_centre_id,
+    )
+    .await?;
     ensure_valid(errors)?;
-    let (Some(login), Some(name), Some(role), Some(password)) = (login, name, role, password) else {
+    let (Some(login), Some(name), Some(role), Some(password)) = (login, name, role, password)
+    else {
         return Err(AppError::Internal.into());
     };
     let hash = password::hash(password.expose().to_owned()).await?;
@@ -101,7 +127,11 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewStaff<'_>, totp_s
     let user_id = match inserted {
         Ok(id) => id,
         Err(DbError::UniqueViolation { .. }) => {
-            return Err(AppError::Conflict(vec![FieldError::new(Field::Login, Problem::AlreadyRegistered)]).into());
+            return Err(AppError::Conflict(vec![FieldError::new(
+                Field::Login,
+                Problem::AlreadyRegistered,
+            )])
+            .into());
         }
         Err(other) => return Err(other.into()),
     };
@@ -129,18 +159,34 @@ pub async fn change_role(
     service_centre_id: Option<i64>,
 ) -> ServiceResult<()> {
     let mut errors = FieldErrors::new();
-    let role = errors.check(Field::Role, Role::parse(role));
+    // Only staff roles: an applicant's self-registered account never becomes staff.
+    let role = errors.check(Field::Role, parse_staff_role(role));
     check_binding(state, &mut errors, role, department_id, service_centre_id).await?;
     if actor.user_id == Some(user_id) {
         // An admin demoting themselves could leave the district without an administrator.
         errors.push(FieldError::new(Field::Role, Problem::UnknownChoice));
     }
     ensure_valid(errors)?;
-    let Some(role) = role else { return Err(AppError::Internal.into()) };
+    let Some(role) = role else {
+        return Err(AppError::Internal.into());
+    };
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
-    let existing = accounts::find_by_id(&mut tx, user_id).await?.ok_or(DbError::NotFound)?;
-    accounts::set_role(&mut tx, user_id, role, department_id, service_centre_id, now).await?;
+    let existing = accounts::find_by_id(&mut tx, user_id)
+        .await?
+        .ok_or(DbError::NotFound)?;
+    if !existing.role()?.is_staff() {
+        return Err(DbError::NotFound.into());
+    }
+    accounts::set_role(
+        &mut tx,
+        user_id,
+        role,
+        department_id,
+        service_centre_id,
+        now,
+    )
+    .await?;
     let revoked = sessions::revoke_all_for_user(&mut tx, user_id, None, now).await?;
     audit::append(
         &mut tx,
@@ -163,13 +209,24 @@ pub async fn remove(state: &AppState, actor: &Actor, user_id: i64) -> ServiceRes
     }
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
-    let existing = accounts::find_by_id(&mut tx, user_id).await?.ok_or(DbError::NotFound)?;
+    let existing = accounts::find_by_id(&mut tx, user_id)
+        .await?
+        .ok_or(DbError::NotFound)?;
     if !existing.role()?.is_staff() {
         return Err(DbError::NotFound.into());
     }
     accounts::mark_removed(&mut tx, user_id, now).await?;
     let revoked = sessions::revoke_all_for_user(&mut tx, user_id, None, now).await?;
-    audit::append(&mut tx, state.db.kind(), actor, "staff.removed", &format!("user:{user_id}"), json!({ "sessions_revoked": revoked }), now).await?;
+    audit::append(
+        &mut tx,
+        state.db.kind(),
+        actor,
+        "staff.removed",
+        &format!("user:{user_id}"),
+        json!({ "sessions_revoked": revoked }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
