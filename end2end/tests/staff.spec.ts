@@ -1,7 +1,7 @@
 // Each member of staff signs in with password and authenticator code and lands on the
 // workspace of their role.
 import { expect, test } from '@playwright/test';
-import { DEMO_PASSWORD, demoAccount, open, signIn } from './helpers';
+import { DEMO_PASSWORD, demoAccount, open, signIn, signInStaff } from './helpers';
 
 const workspaces: Array<[string, RegExp]> = [
   ['front_desk', /\/desk$/],
@@ -12,10 +12,7 @@ const workspaces: Array<[string, RegExp]> = [
 
 for (const [role, url] of workspaces) {
   test(`the ${role} demo account signs in with a second factor and lands on its workspace`, async ({ page }) => {
-    const account = await demoAccount(page, role);
-    expect(account.code).toMatch(/^\d{6}$/);
-    await signIn(page, account.login, DEMO_PASSWORD, account.code);
-    await expect(page).toHaveURL(url);
+    await signInStaff(page, role, url);
     await expect(page.getByTestId(`workspace-${role}`)).toBeVisible();
     if (role === 'admin') {
       await expect(page.getByTestId('staff-table')).toContainText('qiantai@qixia.example.cn');
