@@ -184,22 +184,10 @@ pub async fn create_staff(
     initial_password: String,
 ) -> Result<i64, AppError> {
     use crate::backend::services::staff::{self, NewStaff};
-    use crate::domain::{Field, FieldError};
     let ctx = RequestCtx::current()?;
     ctx.require_user(crate::access::ADMINS)?;
-    let department_id = parse_optional_id(&department_id, Field::Department);
-    let service_centre_id = parse_optional_id(&service_centre_id, Field::ServiceCentre);
-    let (department_id, service_centre_id) = match (department_id, service_centre_id) {
-        (Ok(department), Ok(centre)) => (department, centre),
-        (department, centre) => {
-            let errors: Vec<FieldError> = [department.err(), centre.err()]
-                .into_iter()
-                .flatten()
-                .collect();
-            ctx.set_status(422);
-            return Err(AppError::Invalid(errors));
-        }
-    };
+    let (department_id, service_centre_id) =
+        form_bindings(&ctx, &department_id, &service_centre_id)?;
     ctx.finish(
         staff::create(
             &ctx.state,
@@ -226,22 +214,10 @@ pub async fn change_staff_role(
     department_id: String,
     service_centre_id: String,
 ) -> Result<(), AppError> {
-    use crate::domain::{Field, FieldError};
     let ctx = RequestCtx::current()?;
     ctx.require_user(crate::access::ADMINS)?;
-    let department_id = parse_optional_id(&department_id, Field::Department);
-    let service_centre_id = parse_optional_id(&service_centre_id, Field::ServiceCentre);
-    let (department_id, service_centre_id) = match (department_id, service_centre_id) {
-        (Ok(department), Ok(centre)) => (department, centre),
-        (department, centre) => {
-            let errors: Vec<FieldError> = [department.err(), centre.err()]
-                .into_iter()
-                .flatten()
-                .collect();
-            ctx.set_status(422);
-            return Err(AppError::Invalid(errors));
-        }
-    };
+    let (department_id, service_centre_id) =
+        form_bindings(&ctx, &department_id, &service_centre_id)?;
     ctx.finish(
         crate::backend::services::staff::change_role(
             &ctx.state,
@@ -263,6 +239,33 @@ pub async fn remove_staff(user_id: i64) -> Result<(), AppError> {
     ctx.finish(
         crate::backend::services::staff::remove(&ctx.state, &ctx.audit_actor(), user_id).await,
     )
+}
+
+/// The department and service-centre ids of a staff form (empty select = none); both problems
+/// at once when neither is a number.
+#[cfg(feature = "ssr")]
+fn form_bindings(
+    ctx: &RequestCtx,
+    department_id: &str,
+    service_centre_id: &str,
+) -> Result<(Option<i64>, Option<i64>), AppError> {
+    use crate::domain::Field;
+    match (
+        parse_optional_id(department_id, Field::Department),
+        parse_optional_id(service_centre_id, Field::ServiceCentre),
+    ) {
+        (Ok(department), Ok(centre)) => Ok((department, centre)),
+        (department, centre) => {
+            let error = AppError::Invalid(
+                [department.err(), centre.err()]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            );
+            ctx.set_status(error.status());
+            Err(error)
+        }
+    }
 }
 
 /// Parses an optional id from a form select: empty means none.

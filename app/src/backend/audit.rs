@@ -132,6 +132,27 @@ pub async fn append(
     Ok(hash)
 }
 
+/// Appends an entry stamped with the current time, in the database of `state`.
+pub async fn record(
+    conn: &mut AnyConnection,
+    state: &super::AppState,
+    actor: &Actor,
+    action: &str,
+    subject: &str,
+    detail: serde_json::Value,
+) -> DbResult<String> {
+    append(
+        conn,
+        state.db.kind(),
+        actor,
+        action,
+        subject,
+        detail,
+        super::now_ms(),
+    )
+    .await
+}
+
 /// Where the chain is broken.
 #[derive(Debug, thiserror::Error)]
 pub enum ChainError {

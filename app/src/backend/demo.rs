@@ -227,14 +227,13 @@ pub async fn seed(state: &AppState) -> ServiceResult<()> {
         );
     }
     if created > 0 {
-        audit::append(
+        audit::record(
             &mut tx,
-            state.db.kind(),
+            state,
             &actor,
             "demo.seed_organisation",
             "organisation",
             json!({ "created": created }),
-            now,
         )
         .await?;
     }
@@ -290,7 +289,7 @@ async fn seed_applicant(
     let hash = super::auth::password::hash(DEMO_PASSWORD.to_owned()).await?;
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
-    let user_id = accounts::insert(
+    let user_id = super::services::insert_account(
         &mut tx,
         accounts::NewUser {
             login: &login,
@@ -305,14 +304,13 @@ async fn seed_applicant(
         },
     )
     .await?;
-    audit::append(
+    audit::record(
         &mut tx,
-        state.db.kind(),
+        state,
         actor,
         "demo.seed_applicant",
         &format!("user:{user_id}"),
         json!({}),
-        now,
     )
     .await?;
     tx.commit().await?;

@@ -18,6 +18,29 @@ const CHALLENGE_MS: i64 = 5 * 60_000;
 /// Wrong codes allowed per challenge.
 const CHALLENGE_ATTEMPTS: i64 = 5;
 
+/// Starts a session inside `tx` and records it in the audit log.
+async fn start_recorded_session(
+    tx: &mut sqlx::AnyConnection,
+    state: &AppState,
+    user_id: i64,
+    client: &ClientInfo,
+    second_factor: Option<&str>,
+) -> ServiceResult<StartedSession> {
+    let started = session::start(tx, state, user_id, client).await?;
+    let actor = Actor::user(user_id, client.ip.clone());
+    let detail = json!({ "session": &started.session_id[..8], "second_factor": second_factor });
+    audit::record(
+        tx,
+        state,
+        &actor,
+        "session.start",
+        &format!("user:{user_id}"),
+        detail,
+    )
+    .await?;
+    Ok(started)
+}
+
 /// Registers an applicant and signs them in.
 pub async fn register(
     state: &AppState,
@@ -42,7 +65,7 @@ pub async fn register(
     let hash = password::hash(password.expose().to_owned()).await?;
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
-    let inserted = accounts::insert(
+    let user_id = super::insert_account(
         &mut tx,
         accounts::NewUser {
             login: &login,
@@ -56,40 +79,19 @@ pub async fn register(
             now,
         },
     )
-    .await;
-    let user_id = match inserted {
-        Ok(id) => id,
-        Err(DbError::UniqueViolation { .. }) => {
-            return Err(AppError::Conflict(vec![FieldError::new(
-                Field::Login,
-                Problem::AlreadyRegistered,
-            )])
-            .into());
-        }
-        Err(other) => return Err(other.into()),
-    };
-    let started = session::start(&mut tx, state, user_id, client).await?;
+    .await?;
     let actor = Actor::user(user_id, client.ip.clone());
-    audit::append(
+    let detail = json!({ "login": login.masked() });
+    audit::record(
         &mut tx,
-        state.db.kind(),
+        state,
         &actor,
         "account.register",
         &format!("user:{user_id}"),
-        json!({ "login": login.masked() }),
-        now,
+        detail,
     )
     .await?;
-    audit::append(
-        &mut tx,
-        state.db.kind(),
-        &actor,
-        "session.start",
-        &format!("user:{user_id}"),
-        json!({ "session": &started.session_id[..8] }),
-        now,
-    )
-    .await?;
+    let started = start_recorded_session(&mut tx, state, user_id, client, None).await?;
     tx.commit().await?;
     Ok((started, Role::Applicant))
 }
@@ -134,17 +136,7 @@ pub async fn login(
     let mut tx = state.db.begin_write().await?;
     let actor = Actor::user(user.id, client.ip.clone());
     let outcome = if !role.is_staff() {
-        let started = session::start(&mut tx, state, user.id, client).await?;
-        audit::append(
-            &mut tx,
-            state.db.kind(),
-            &actor,
-            "session.start",
-            &format!("user:{}", user.id),
-            json!({ "session": &started.session_id[..8] }),
-            now,
-        )
-        .await?;
+        let started = start_recorded_session(&mut tx, state, user.id, client, None).await?;
         tx.commit().await?;
         return Ok((
             LoginOutcome::SignedIn {
@@ -178,14 +170,13 @@ pub async fn login(
             qr_svg,
         }
     };
-    audit::append(
+    audit::record(
         &mut tx,
-        state.db.kind(),
+        state,
         &actor,
         "login.password_ok",
         &format!("user:{}", user.id),
         json!({ "second_factor": "pending" }),
-        now,
     )
     .await?;
     tx.commit().await?;
@@ -256,30 +247,20 @@ pub async fn login_second_factor(
         );
     }
     sessions::mark_challenge_used(&mut tx, challenge, now).await?;
-    let started = session::start(&mut tx, state, user.id, client).await?;
-    let actor = Actor::user(user.id, client.ip.clone());
     if enrolling {
-        audit::append(
+        let actor = Actor::user(user.id, client.ip.clone());
+        let subject = format!("user:{}", user.id);
+        audit::record(
             &mut tx,
-            state.db.kind(),
+            state,
             &actor,
             "account.totp_enrolled",
-            &format!("user:{}", user.id),
+            &subject,
             json!({}),
-            now,
         )
         .await?;
     }
-    audit::append(
-        &mut tx,
-        state.db.kind(),
-        &actor,
-        "session.start",
-        &format!("user:{}", user.id),
-        json!({ "session": &started.session_id[..8], "second_factor": "totp" }),
-        now,
-    )
-    .await?;
+    let started = start_recorded_session(&mut tx, state, user.id, client, Some("totp")).await?;
     tx.commit().await?;
     Ok((started, user.role()?))
 }
@@ -294,14 +275,13 @@ pub async fn logout(
     let mut tx = state.db.begin_write().await?;
     sessions::revoke(&mut tx, &user.session_id, now).await?;
     let actor = Actor::user(user.user_id, client.ip.clone());
-    audit::append(
+    audit::record(
         &mut tx,
-        state.db.kind(),
+        state,
         &actor,
         "session.end",
         &format!("user:{}", user.user_id),
         json!({}),
-        now,
     )
     .await?;
     tx.commit().await?;
@@ -350,14 +330,13 @@ pub async fn change_password(
     let revoked =
         sessions::revoke_all_for_user(&mut tx, user.user_id, Some(&user.session_id), now).await?;
     let actor = Actor::user(user.user_id, client.ip.clone());
-    audit::append(
+    audit::record(
         &mut tx,
-        state.db.kind(),
+        state,
         &actor,
         "account.password_changed",
         &format!("user:{}", user.user_id),
         json!({ "sessions_revoked": revoked }),
-        now,
     )
     .await?;
     tx.commit().await?;

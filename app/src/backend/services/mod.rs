@@ -16,3 +16,23 @@ pub fn ensure_valid(errors: crate::domain::field::FieldErrors) -> ServiceResult<
         Err(crate::api::AppError::Invalid(errors.into_vec()).into())
     }
 }
+
+/// Inserts an account. A login that exists already is the user's 409 naming the field (the
+/// unique constraint decides, so two simultaneous registrations cannot both succeed).
+pub async fn insert_account(
+    conn: &mut sqlx::AnyConnection,
+    user: crate::backend::db::accounts::NewUser<'_>,
+) -> ServiceResult<i64> {
+    use crate::domain::{Field, FieldError, Problem};
+    match crate::backend::db::accounts::insert(conn, user).await {
+        Ok(id) => Ok(id),
+        Err(crate::backend::db::DbError::UniqueViolation { .. }) => {
+            Err(crate::api::AppError::Conflict(vec![FieldError::new(
+                Field::Login,
+                Problem::AlreadyRegistered,
+            )])
+            .into())
+        }
+        Err(other) => Err(other.into()),
+    }
+}

@@ -109,7 +109,7 @@ pub async fn create(
     let hash = password::hash(password.expose().to_owned()).await?;
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
-    let inserted = accounts::insert(
+    let user_id = super::insert_account(
         &mut tx,
         accounts::NewUser {
             login: &login,
@@ -123,30 +123,24 @@ pub async fn create(
             now,
         },
     )
-    .await;
-    let user_id = match inserted {
-        Ok(id) => id,
-        Err(DbError::UniqueViolation { .. }) => {
-            return Err(AppError::Conflict(vec![FieldError::new(
-                Field::Login,
-                Problem::AlreadyRegistered,
-            )])
-            .into());
-        }
-        Err(other) => return Err(other.into()),
-    };
-    audit::append(
-        &mut tx,
-        state.db.kind(),
-        actor,
+    .await?;
+    audit::record(&mut tx, state, actor,
         "staff.create",
         &format!("user:{user_id}"),
-        json!({ "role": role.code(), "department_id": input.department_id, "service_centre_id": input.service_centre_id }),
-        now,
-    )
-    .await?;
+        json!({ "role": role.code(), "department_id": input.department_id, "service_centre_id": input.service_centre_id })).await?;
     tx.commit().await?;
     Ok(user_id)
+}
+
+/// The staff account with this id; applicants' accounts are not managed here (404).
+async fn find_staff(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+) -> ServiceResult<accounts::UserRow> {
+    match accounts::find_by_id(conn, user_id).await? {
+        Some(row) if row.role()?.is_staff() => Ok(row),
+        _ => Err(DbError::NotFound.into()),
+    }
 }
 
 /// Changes a staff member's role (and binding) and signs them out everywhere.
@@ -172,12 +166,7 @@ pub async fn change_role(
     };
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
-    let existing = accounts::find_by_id(&mut tx, user_id)
-        .await?
-        .ok_or(DbError::NotFound)?;
-    if !existing.role()?.is_staff() {
-        return Err(DbError::NotFound.into());
-    }
+    let existing = find_staff(&mut tx, user_id).await?;
     accounts::set_role(
         &mut tx,
         user_id,
@@ -188,14 +177,13 @@ pub async fn change_role(
     )
     .await?;
     let revoked = sessions::revoke_all_for_user(&mut tx, user_id, None, now).await?;
-    audit::append(
+    audit::record(
         &mut tx,
-        state.db.kind(),
+        state,
         actor,
         "staff.role_changed",
         &format!("user:{user_id}"),
         json!({ "from": existing.role, "to": role.code(), "sessions_revoked": revoked }),
-        now,
     )
     .await?;
     tx.commit().await?;
@@ -209,22 +197,16 @@ pub async fn remove(state: &AppState, actor: &Actor, user_id: i64) -> ServiceRes
     }
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
-    let existing = accounts::find_by_id(&mut tx, user_id)
-        .await?
-        .ok_or(DbError::NotFound)?;
-    if !existing.role()?.is_staff() {
-        return Err(DbError::NotFound.into());
-    }
+    find_staff(&mut tx, user_id).await?;
     accounts::mark_removed(&mut tx, user_id, now).await?;
     let revoked = sessions::revoke_all_for_user(&mut tx, user_id, None, now).await?;
-    audit::append(
+    audit::record(
         &mut tx,
-        state.db.kind(),
+        state,
         actor,
         "staff.removed",
         &format!("user:{user_id}"),
         json!({ "sessions_revoked": revoked }),
-        now,
     )
     .await?;
     tx.commit().await?;
