@@ -9,7 +9,6 @@
 //! the server's key and unchanged claims, both get 200 — so every refusal is due to the one thing
 //! the attack changed.
 
-mod common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -17,7 +16,7 @@ use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _, EncodeP
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
-use common::{OTHER_PASSWORD, PASSWORD, Reply, TestApp, browser, spawn_app};
+use crate::common::{OTHER_PASSWORD, PASSWORD, Reply, TestApp, browser, spawn_app};
 
 /// A genuine token of a signed-in applicant, and what a forger would start from.
 struct Genuine {
@@ -62,7 +61,7 @@ fn sign_eddsa(private_pem: &str, kid: Option<&str>, claims: &Value) -> String {
 }
 
 fn now() -> i64 {
-    i64::try_from(common::unix_secs()).expect("time")
+    i64::try_from(crate::common::unix_secs()).expect("time")
 }
 
 fn with(claims: &Value, changes: Value) -> Value {
@@ -388,7 +387,7 @@ async fn the_tokens_of_a_logged_out_session_are_refused() {
 async fn whoami_with_cookie(app: &TestApp, cookie: &str) -> Reply {
     let origin = app.origin.clone();
     app.post_raw(
-        &common::bare_client(),
+        &crate::common::bare_client(),
         "session/whoami",
         "application/x-www-form-urlencoded",
         Vec::new(),

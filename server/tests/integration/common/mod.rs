@@ -9,10 +9,6 @@
 //!
 //! Every test therefore runs unchanged against either backend.
 
-#![allow(
-    dead_code,
-    reason = "each test file uses a different subset of the helpers"
-)]
 
 use std::net::SocketAddr;
 use std::time::Duration;

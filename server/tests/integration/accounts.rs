@@ -4,11 +4,10 @@
 //! changes with a taken login, a weak password or a malformed phone/email are refused with the
 //! offending field named (409 / 422) and write nothing — no user, no session, no audit entry.
 
-mod common;
 
 use serde_json::{Value, json};
 
-use common::{
+use crate::common::{
     OTHER_PASSWORD, PASSWORD, TestApp, browser, error_kind, field_problems, names_field, spawn_app,
 };
 
@@ -58,7 +57,7 @@ async fn the_sixth_attempt_after_five_wrong_passwords_is_rate_limited_even_with_
 {
     let app = spawn_app().await;
     app.register_ok(&browser(), "13800138001").await;
-    common::wait_for_minute_window_with(20).await;
+    crate::common::wait_for_minute_window_with(20).await;
 
     let replies = five_wrong_passwords(&app, "13800138001").await;
     for (status, body) in &replies {
@@ -88,7 +87,7 @@ async fn an_unknown_account_gets_the_same_answers_as_a_known_one() {
     let app = spawn_app().await;
     app.register_ok(&browser(), "13800138001").await;
     let users = app.count("users").await;
-    common::wait_for_minute_window_with(20).await;
+    crate::common::wait_for_minute_window_with(20).await;
 
     let known = five_wrong_passwords(&app, "13800138001").await;
     let unknown = five_wrong_passwords(&app, "13900139009").await;

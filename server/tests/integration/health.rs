@@ -3,9 +3,8 @@
 //! missing); `/admin` renders a real 403 page for an applicant, a 401 page for a visitor and the
 //! workspace for an admin; an unknown path is a 404 page; demo mode seeds its logins.
 
-mod common;
 
-use common::{PASSWORD, browser, spawn_app, spawn_app_with_demo};
+use crate::common::{PASSWORD, browser, spawn_app, spawn_app_with_demo};
 
 #[tokio::test]
 async fn healthz_and_readyz_answer_on_a_migrated_database() {
@@ -158,8 +157,8 @@ async fn without_demo_mode_there_are_no_demo_logins() {
 async fn the_suite_runs_on_the_backend_it_was_asked_for() {
     let app = spawn_app().await;
     let expected = match app.backend {
-        common::Backend::Sqlite => app::backend::db::DbKind::Sqlite,
-        common::Backend::Postgres => app::backend::db::DbKind::Postgres,
+        crate::common::Backend::Sqlite => app::backend::db::DbKind::Sqlite,
+        crate::common::Backend::Postgres => app::backend::db::DbKind::Postgres,
     };
     assert_eq!(app.state.db.kind(), expected);
     assert!(app.state.db.ping().await);

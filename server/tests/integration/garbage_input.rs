@@ -3,9 +3,8 @@
 //! wrongly typed, badly percent-encoded, invalid-UTF-8 or wrongly content-typed bodies, answers
 //! with a 4xx (never a 5xx), writes no user, and leaves the server working.
 
-mod common;
 
-use common::{Options, Reply, TestApp, browser, spawn_app_with};
+use crate::common::{Options, Reply, TestApp, browser, spawn_app_with};
 
 const ENDPOINTS: &[&str] = &[
     "session/current",
@@ -208,7 +207,7 @@ async fn garbage_to_any_server_function_is_never_a_server_error() {
     // The server still works.
     assert_eq!(app.get(&browser(), "/healthz").await.status, 200);
     let register = app
-        .register(&browser(), "13800138001", "张三", common::PASSWORD)
+        .register(&browser(), "13800138001", "张三", crate::common::PASSWORD)
         .await;
     assert_eq!(register.status, 200, "{}", register.body);
 }

@@ -5,11 +5,10 @@
 //! refused; the list and organisation reflect what was created; an admin cannot demote or
 //! remove themselves.
 
-mod common;
 
 use serde_json::{Value, json};
 
-use common::{PASSWORD, TestApp, browser, field_problems, spawn_app};
+use crate::common::{PASSWORD, TestApp, browser, field_problems, spawn_app};
 
 /// Every admin server function with a form that would succeed for an admin.
 fn admin_calls(target_id: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
@@ -46,7 +45,7 @@ async fn call(
     client: &reqwest::Client,
     path: &str,
     form: &[(&'static str, String)],
-) -> common::Reply {
+) -> crate::common::Reply {
     let form: Vec<(&str, &str)> = form
         .iter()
         .map(|(key, value)| (*key, value.as_str()))
@@ -153,7 +152,7 @@ async fn create(
     role: &str,
     department: &str,
     centre: &str,
-) -> common::Reply {
+) -> crate::common::Reply {
     app.post_fn(
         "admin/staff/create",
         &[

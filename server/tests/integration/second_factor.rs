@@ -3,14 +3,13 @@
 //! 422 naming `TotpCode` and still no session; a forged challenge or a used-up challenge is
 //! refused; the correct code signs in; and the same code cannot be replayed for another sign-in.
 
-mod common;
 
 use app::backend::audit::Actor;
 use app::backend::auth::totp;
 use app::backend::services::staff::{self, NewStaff};
 use serde_json::json;
 
-use common::{PASSWORD, Reply, TestApp, browser, field_problems, spawn_app, unix_secs};
+use crate::common::{PASSWORD, Reply, TestApp, browser, field_problems, spawn_app, unix_secs};
 
 /// A six-digit code that is not valid for `secret` anywhere near now.
 fn wrong_code(secret: &str) -> String {

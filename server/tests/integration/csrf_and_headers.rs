@@ -5,11 +5,10 @@
 //! session cookies are HttpOnly and SameSite=Lax (plus `Secure` and `__Host-` on https); and
 //! pages and API responses carry CSP, nosniff and frame denial, with HSTS only on https.
 
-mod common;
 
 use serde_json::json;
 
-use common::{PASSWORD, TestApp, browser, form_body, spawn_app, spawn_app_https};
+use crate::common::{PASSWORD, TestApp, browser, form_body, spawn_app, spawn_app_https};
 
 /// Every server function with a valid form for it (ids refer to a real staff member).
 fn endpoints(staff_id: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
@@ -347,7 +346,7 @@ async fn on_https_session_cookies_are_secure_and_host_prefixed() {
     let origin = app.origin.clone();
     let me = app
         .post_raw(
-            &common::bare_client(),
+            &crate::common::bare_client(),
             "session/whoami",
             "application/x-www-form-urlencoded",
             Vec::new(),
@@ -360,7 +359,7 @@ async fn on_https_session_cookies_are_secure_and_host_prefixed() {
     assert_eq!(me.status, 200, "{}", me.body);
     let unprefixed = app
         .post_raw(
-            &common::bare_client(),
+            &crate::common::bare_client(),
             "session/whoami",
             "application/x-www-form-urlencoded",
             Vec::new(),
@@ -377,7 +376,7 @@ async fn on_https_session_cookies_are_secure_and_host_prefixed() {
     );
 }
 
-fn assert_common_security_headers(reply: &common::Reply, what: &str) {
+fn assert_common_security_headers(reply: &crate::common::Reply, what: &str) {
     assert_eq!(
         reply.header("x-content-type-options").as_deref(),
         Some("nosniff"),

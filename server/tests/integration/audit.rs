@@ -2,11 +2,10 @@
 //! leave a hash-chained entry, `verify_chain` accepts the untouched log, and editing any column
 //! of a row, deleting a row or re-linking the chain afterwards is detected.
 
-mod common;
 
 use app::backend::audit::{ChainError, verify_chain};
 
-use common::{PASSWORD, TestApp, browser, spawn_app};
+use crate::common::{PASSWORD, TestApp, browser, spawn_app};
 
 async fn verify(app: &TestApp) -> Result<u64, ChainError> {
     let mut conn = app.state.db.pool().acquire().await.expect("connection");

@@ -1,0 +1,14 @@
+//! HTTP integration tests, one test binary (linking the server once instead of once per file).
+//! The database backend comes from `BJM_TEST_BACKEND` (`sqlite`, the default, or `postgres` at
+//! `TEST_DATABASE_URL`); `scripts/test.sh` runs the whole suite once per backend.
+
+mod common;
+
+mod accounts;
+mod audit;
+mod auth_tokens;
+mod authorization;
+mod csrf_and_headers;
+mod garbage_input;
+mod health;
+mod second_factor;
