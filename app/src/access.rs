@@ -43,6 +43,11 @@ pub struct Page {
 /// The role workspaces, in navigation order.
 pub const PAGES: &[Page] = &[
     Page {
+        path: "/catalogue",
+        access: Access::Public,
+        nav_label: Msg::NavCatalogue,
+    },
+    Page {
         path: "/my/cases",
         access: APPLICANTS,
         nav_label: Msg::NavMyCases,
@@ -83,7 +88,9 @@ mod tests {
         for role in Role::ALL {
             let workspaces: Vec<&str> = PAGES
                 .iter()
-                .filter(|page| page.access != Access::SignedIn && page.access.allows(Some(role)))
+                .filter(|page| {
+                    matches!(page.access, Access::Roles(_)) && page.access.allows(Some(role))
+                })
                 .map(|page| page.path)
                 .collect();
             assert_eq!(workspaces, vec![role.home_path()], "{role:?}");

@@ -2,9 +2,11 @@
 //! calls. Each server function is thin: context → authorize → service → map error. Endpoints
 //! are fixed (`/api/...`) so that tests and other clients can call them.
 
+mod catalogue_types;
 mod error;
 mod types;
 
+pub use catalogue_types::*;
 pub use error::AppError;
 pub use types::*;
 
@@ -282,4 +284,39 @@ fn parse_optional_id(
         .parse::<i64>()
         .map(Some)
         .map_err(|_| crate::domain::FieldError::new(field, crate::domain::Problem::UnknownChoice))
+}
+
+/// Published items matching a search (public).
+#[server(endpoint = "catalogue/search")]
+pub async fn search_catalogue(query: CatalogueQuery) -> Result<CatalogueSearchResult, AppError> {
+    let ctx = RequestCtx::current()?;
+    ctx.require(crate::access::Access::Public)?;
+    ctx.finish(crate::backend::services::catalogue::search(&ctx.state, &query).await)
+}
+
+/// The guide of an item's current published version (public).
+#[server(endpoint = "catalogue/item")]
+pub async fn load_item_guide(code: String) -> Result<ItemGuide, AppError> {
+    let ctx = RequestCtx::current()?;
+    ctx.require(crate::access::Access::Public)?;
+    ctx.finish(crate::backend::services::catalogue::item_guide(&ctx.state, &code).await)
+}
+
+/// The guide of a bundle (public).
+#[server(endpoint = "catalogue/bundle")]
+pub async fn load_bundle_guide(code: String) -> Result<BundleGuide, AppError> {
+    let ctx = RequestCtx::current()?;
+    ctx.require(crate::access::Access::Public)?;
+    ctx.finish(crate::backend::services::catalogue::bundle_guide(&ctx.state, &code).await)
+}
+
+/// Every published bundle and the departments, for the catalogue page (public).
+#[server(endpoint = "catalogue/overview")]
+pub async fn catalogue_overview() -> Result<(Vec<BundleSummary>, Vec<Department>), AppError> {
+    let ctx = RequestCtx::current()?;
+    ctx.require(crate::access::Access::Public)?;
+    let bundles = ctx.finish(crate::backend::services::catalogue::bundles(&ctx.state).await)?;
+    let organisation =
+        ctx.finish(crate::backend::services::staff::organisation(&ctx.state).await)?;
+    Ok((bundles, organisation.departments))
 }

@@ -276,6 +276,20 @@ pub async fn seed(state: &AppState) -> ServiceResult<()> {
             .await?;
         }
     }
+    seed_catalogue(state, &actor).await?;
+    Ok(())
+}
+
+/// Loads the demo catalogue (`app/seed/catalogue.json`); unchanged items are skipped, so this
+/// is cheap on every start.
+async fn seed_catalogue(state: &AppState, actor: &Actor) -> ServiceResult<()> {
+    let catalogue = super::seed_catalogue::demo_catalogue().map_err(anyhow::Error::from)?;
+    let report = super::services::catalogue::import(state, actor, &catalogue, true).await?;
+    if !report.rejected.is_empty() {
+        return Err(
+            anyhow::anyhow!("the demo catalogue has problems: {:?}", report.rejected).into(),
+        );
+    }
     Ok(())
 }
 

@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod seed_catalogue;
 pub mod services;
 pub mod state;
 

@@ -4,6 +4,7 @@
 //! are [`Problem`]s attached to a [`Field`], so the same rule gives the same translated message in
 //! the browser (instant feedback) and on the server (the authority).
 
+pub mod catalogue;
 pub mod contact;
 pub mod field;
 pub mod name;

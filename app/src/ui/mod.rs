@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod auth;
+mod catalogue;
 mod common;
 mod home;
 pub mod platform;
@@ -69,6 +70,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=auth::RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/catalogue") view=catalogue::CataloguePage ssr=SsrMode::Async/>
+                    <Route path=path!("/catalogue/items/:code") view=catalogue::ItemGuidePage ssr=SsrMode::Async/>
+                    <Route path=path!("/catalogue/bundles/:code") view=catalogue::BundleGuidePage ssr=SsrMode::Async/>
                     <Route path=path!("/my/cases") view=workspaces::MyCasesPage ssr=SsrMode::Async/>
                     <Route path=path!("/desk") view=workspaces::DeskPage ssr=SsrMode::Async/>
                     <Route path=path!("/approvals") view=workspaces::ApprovalsPage ssr=SsrMode::Async/>

@@ -4,7 +4,6 @@
 //! changes with a taken login, a weak password or a malformed phone/email are refused with the
 //! offending field named (409 / 422) and write nothing — no user, no session, no audit entry.
 
-
 use serde_json::{Value, json};
 
 use crate::common::{

@@ -2,7 +2,6 @@
 //! leave a hash-chained entry, `verify_chain` accepts the untouched log, and editing any column
 //! of a row, deleting a row or re-linking the chain afterwards is detected.
 
-
 use app::backend::audit::{ChainError, verify_chain};
 
 use crate::common::{PASSWORD, TestApp, browser, spawn_app};

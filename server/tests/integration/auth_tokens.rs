@@ -9,7 +9,6 @@
 //! the server's key and unchanged claims, both get 200 — so every refusal is due to the one thing
 //! the attack changed.
 
-
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _, EncodePublicKey as _};

@@ -5,7 +5,6 @@
 //! refused; the list and organisation reflect what was created; an admin cannot demote or
 //! remove themselves.
 
-
 use serde_json::{Value, json};
 
 use crate::common::{PASSWORD, TestApp, browser, field_problems, spawn_app};

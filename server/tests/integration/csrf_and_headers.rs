@@ -5,7 +5,6 @@
 //! session cookies are HttpOnly and SameSite=Lax (plus `Secure` and `__Host-` on https); and
 //! pages and API responses carry CSP, nosniff and frame denial, with HSTS only on https.
 
-
 use serde_json::json;
 
 use crate::common::{PASSWORD, TestApp, browser, form_body, spawn_app, spawn_app_https};

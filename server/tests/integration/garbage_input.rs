@@ -3,7 +3,6 @@
 //! wrongly typed, badly percent-encoded, invalid-UTF-8 or wrongly content-typed bodies, answers
 //! with a 4xx (never a 5xx), writes no user, and leaves the server working.
 
-
 use crate::common::{Options, Reply, TestApp, browser, spawn_app_with};
 
 const ENDPOINTS: &[&str] = &[

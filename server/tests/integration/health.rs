@@ -3,7 +3,6 @@
 //! missing); `/admin` renders a real 403 page for an applicant, a 401 page for a visitor and the
 //! workspace for an admin; an unknown path is a 404 page; demo mode seeds its logins.
 
-
 use crate::common::{PASSWORD, browser, spawn_app, spawn_app_with_demo};
 
 #[tokio::test]

@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod auth_tokens;
 mod authorization;
+mod catalogue;
 mod csrf_and_headers;
 mod garbage_input;
 mod health;

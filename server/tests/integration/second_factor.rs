@@ -3,7 +3,6 @@
 //! 422 naming `TotpCode` and still no session; a forged challenge or a used-up challenge is
 //! refused; the correct code signs in; and the same code cannot be replayed for another sign-in.
 
-
 use app::backend::audit::Actor;
 use app::backend::auth::totp;
 use app::backend::services::staff::{self, NewStaff};

@@ -5,6 +5,7 @@
 //! nullable timestamps, so no type differs between the two.
 
 pub mod accounts;
+pub mod catalogue;
 pub mod org;
 pub mod rate_limit;
 pub mod sessions;

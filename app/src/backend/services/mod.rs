@@ -3,6 +3,7 @@
 //! transaction together with its audit entry.
 
 pub mod accounts;
+pub mod catalogue;
 pub mod limits;
 pub mod staff;
 

@@ -9,7 +9,6 @@
 //!
 //! Every test therefore runs unchanged against either backend.
 
-
 use std::net::SocketAddr;
 use std::time::Duration;
 

@@ -1,0 +1,317 @@
+//! Catalogue use cases: importing a catalogue (idempotent by code: a changed spec becomes a new
+//! published version, an unchanged one is skipped), searching the published items, and the
+//! guides of items and bundles.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::ServiceResult;
+use crate::api::{
+    BundleGuide, BundleSummary, CatalogueQuery, CatalogueSearchResult, Department, ItemGuide,
+};
+use crate::backend::audit::{self, Actor};
+use crate::backend::db::{DbError, catalogue, org};
+use crate::backend::{AppState, now_ms, sha256_hex};
+use crate::domain::catalogue::{BundleSpec, Catalogue, LocatedProblem, ServiceItemSpec};
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub created: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    /// Items and bundles not loaded, with where and why.
+    pub rejected: Vec<LocatedProblem>,
+    /// False when `strict` refused the whole file because of rejected rows.
+    pub written: bool,
+}
+
+fn decode<T: serde::de::DeserializeOwned>(json: &str) -> ServiceResult<T> {
+    serde_json::from_str(json)
+        .map_err(|error| DbError::Sqlx(sqlx::Error::Decode(Box::new(error))).into())
+}
+
+/// Imports `catalogue`; with `strict`, nothing is written unless every row is good.
+pub async fn import(
+    state: &AppState,
+    actor: &Actor,
+    catalogue: &Catalogue,
+    strict: bool,
+) -> ServiceResult<ImportReport> {
+    let organisation = {
+        let mut conn = state.db.pool().acquire().await?;
+        org::list(&mut conn).await?
+    };
+    let department_names: HashMap<&str, [&str; 2]> = organisation
+        .departments
+        .iter()
+        .map(|department| {
+            (
+                department.code.as_str(),
+                [department.name.zh.as_str(), department.name.en.as_str()],
+            )
+        })
+        .collect();
+    let centres: HashSet<&str> = organisation
+        .service_centres
+        .iter()
+        .map(|centre| centre.code.as_str())
+        .collect();
+    let rejected = catalogue.problems(&|code| department_names.contains_key(code), &|code| {
+        centres.contains(code)
+    });
+    let rejected_codes: HashSet<&str> = rejected
+        .iter()
+        .map(|problem| problem.code.as_str())
+        .collect();
+    let mut report = ImportReport {
+        rejected: rejected.clone(),
+        ..ImportReport::default()
+    };
+    if strict && !rejected.is_empty() {
+        return Ok(report);
+    }
+
+    let now = now_ms();
+    let created_by = actor.label.clone();
+    let mut tx = state.db.begin_write().await?;
+    for item in catalogue
+        .items
+        .iter()
+        .filter(|item| !rejected_codes.contains(item.code.as_str()))
+    {
+        let spec_json = serde_json::to_string(item).map_err(anyhow::Error::from)?;
+        let spec_sha256 = sha256_hex(&spec_json);
+        let latest = catalogue::latest_item(&mut tx, &item.code).await?;
+        if latest
+            .as_ref()
+            .is_some_and(|latest| latest.spec_sha256 == spec_sha256)
+        {
+            report.unchanged += 1;
+            continue;
+        }
+        let names: Vec<String> = std::iter::once(&item.responsible_department)
+            .chain(&item.approving_departments)
+            .filter_map(|code| department_names.get(code.as_str()))
+            .flat_map(|names| names.iter().map(|name| (*name).to_owned()))
+            .collect();
+        catalogue::insert_item_version(
+            &mut tx,
+            catalogue::NewItemVersion {
+                spec: item,
+                spec_json: &spec_json,
+                spec_sha256: &spec_sha256,
+                version: latest
+                    .as_ref()
+                    .map_or(1, |latest| latest.latest_version + 1),
+                search_text: &catalogue::search_text(item, &names),
+                created_by: &created_by,
+                now,
+                publish: true,
+            },
+        )
+        .await?;
+        if latest.is_some() {
+            report.updated += 1;
+        } else {
+            report.created += 1;
+        }
+    }
+    for bundle in catalogue
+        .bundles
+        .iter()
+        .filter(|bundle| !rejected_codes.contains(bundle.code.as_str()))
+    {
+        let spec_json = serde_json::to_string(bundle).map_err(anyhow::Error::from)?;
+        let spec_sha256 = sha256_hex(&spec_json);
+        let latest = catalogue::latest_bundle(&mut tx, &bundle.code).await?;
+        if latest
+            .as_ref()
+            .is_some_and(|latest| latest.spec_sha256 == spec_sha256)
+        {
+            report.unchanged += 1;
+            continue;
+        }
+        let search_text =
+            format!("{} {} {}", bundle.code, bundle.name.zh, bundle.name.en).to_lowercase();
+        catalogue::insert_bundle_version(
+            &mut tx,
+            catalogue::NewBundleVersion {
+                code: &bundle.code,
+                name_zh: &bundle.name.zh,
+                name_en: &bundle.name.en,
+                spec_json: &spec_json,
+                spec_sha256: &spec_sha256,
+                version: latest
+                    .as_ref()
+                    .map_or(1, |latest| latest.latest_version + 1),
+                search_text: &search_text,
+                created_by: &created_by,
+                now,
+                publish: true,
+            },
+        )
+        .await?;
+        if latest.is_some() {
+            report.updated += 1;
+        } else {
+            report.created += 1;
+        }
+    }
+    let detail = json!({
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rejected": report.rejected.len(),
+    });
+    audit::record(
+        &mut tx,
+        state,
+        actor,
+        "catalogue.import",
+        "catalogue",
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    report.written = true;
+    Ok(report)
+}
+
+/// The published items matching a query.
+pub async fn search(
+    state: &AppState,
+    query: &CatalogueQuery,
+) -> ServiceResult<CatalogueSearchResult> {
+    let mut conn = state.db.pool().acquire().await?;
+    let (items, total, fully_online) = catalogue::search_items(&mut conn, query).await?;
+    let bundles = catalogue::search_bundles(&mut conn, &query.q)
+        .await?
+        .iter()
+        .map(|json| decode::<BundleSpec>(json).map(|bundle| bundle_summary(&bundle)))
+        .collect::<ServiceResult<Vec<_>>>()?;
+    Ok(CatalogueSearchResult {
+        items,
+        bundles,
+        total,
+        fully_online,
+        page: query.page(),
+        per_page: CatalogueQuery::PER_PAGE,
+    })
+}
+
+async fn guide_of(
+    conn: &mut sqlx::AnyConnection,
+    spec: ServiceItemSpec,
+    version: i64,
+    published_at: i64,
+    all_bundles: &[BundleSpec],
+) -> ServiceResult<ItemGuide> {
+    let organisation = org::list(conn).await?;
+    let mut departments: Vec<Department> = Vec::new();
+    for code in std::iter::once(&spec.responsible_department).chain(&spec.approving_departments) {
+        if departments
+            .iter()
+            .any(|department| &department.code == code)
+        {
+            continue;
+        }
+        if let Some(department) = organisation
+            .departments
+            .iter()
+            .find(|department| &department.code == code)
+        {
+            departments.push(department.clone());
+        }
+    }
+    let bundles = all_bundles
+        .iter()
+        .filter(|bundle| bundle.items.contains(&spec.code))
+        .map(bundle_summary)
+        .collect();
+    Ok(ItemGuide {
+        version,
+        published_at,
+        spec,
+        departments,
+        bundles,
+    })
+}
+
+fn bundle_summary(bundle: &BundleSpec) -> BundleSummary {
+    BundleSummary {
+        code: bundle.code.clone(),
+        name: bundle.name.clone(),
+        description: bundle.description.clone(),
+        item_count: u32::try_from(bundle.items.len()).unwrap_or(u32::MAX),
+    }
+}
+
+async fn published_bundles(conn: &mut sqlx::AnyConnection) -> ServiceResult<Vec<BundleSpec>> {
+    catalogue::current_bundles(conn)
+        .await?
+        .iter()
+        .map(|json| decode(json))
+        .collect()
+}
+
+/// The guide of an item's current published version.
+pub async fn item_guide(state: &AppState, code: &str) -> ServiceResult<ItemGuide> {
+    let mut conn = state.db.pool().acquire().await?;
+    let stored = catalogue::item_version(&mut conn, code, None)
+        .await?
+        .ok_or(DbError::NotFound)?;
+    let spec: ServiceItemSpec = decode(&stored.spec)?;
+    let bundles = published_bundles(&mut conn).await?;
+    guide_of(
+        &mut conn,
+        spec,
+        stored.version,
+        stored.published_at.unwrap_or(stored.created_at),
+        &bundles,
+    )
+    .await
+}
+
+/// The guide of a bundle: its current version with each member item's current version.
+pub async fn bundle_guide(state: &AppState, code: &str) -> ServiceResult<BundleGuide> {
+    let mut conn = state.db.pool().acquire().await?;
+    let stored = catalogue::current_bundle(&mut conn, code)
+        .await?
+        .ok_or(DbError::NotFound)?;
+    let spec: BundleSpec = decode(&stored.spec)?;
+    let bundles = published_bundles(&mut conn).await?;
+    let mut items = Vec::with_capacity(spec.items.len());
+    for item_code in &spec.items {
+        if let Some(item) = catalogue::item_version(&mut conn, item_code, None).await? {
+            let item_spec: ServiceItemSpec = decode(&item.spec)?;
+            items.push(
+                guide_of(
+                    &mut conn,
+                    item_spec,
+                    item.version,
+                    item.published_at.unwrap_or(item.created_at),
+                    &bundles,
+                )
+                .await?,
+            );
+        }
+    }
+    Ok(BundleGuide {
+        version: stored.version,
+        spec,
+        items,
+    })
+}
+
+/// Every published bundle.
+pub async fn bundles(state: &AppState) -> ServiceResult<Vec<BundleSummary>> {
+    let mut conn = state.db.pool().acquire().await?;
+    Ok(published_bundles(&mut conn)
+        .await?
+        .iter()
+        .map(bundle_summary)
+        .collect())
+}

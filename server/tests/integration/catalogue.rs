@@ -1,0 +1,259 @@
+//! The published catalogue: the demo seed loads, search and filters work with any text on both
+//! databases, guides resolve, and imports are idempotent, versioned and reject bad rows with
+//! their location.
+
+use app::backend::audit::Actor;
+use app::backend::seed_catalogue::demo_catalogue;
+use app::backend::services::catalogue::import;
+use serde_json::Value;
+
+use crate::common::spawn_app_with_demo;
+
+async fn search(app: &crate::common::TestApp, form: &[(&str, &str)]) -> Value {
+    let reply = app.post_fn("catalogue/search", form).await;
+    assert_eq!(reply.status, 200, "search {form:?}: {}", reply.body);
+    reply.json()
+}
+
+fn total(result: &Value) -> u64 {
+    result["total"].as_u64().expect("total")
+}
+
+#[tokio::test]
+async fn the_demo_catalogue_is_published_and_counted() {
+    let app = spawn_app_with_demo().await;
+    let all = search(&app, &[("query[q]", "")]).await;
+    let seeded = demo_catalogue().expect("seed parses").items.len() as u64;
+    assert_eq!(total(&all), seeded);
+    let online = all["fully_online"].as_u64().expect("fully_online");
+    assert!(
+        online > 0 && online < seeded,
+        "{online} of {seeded} fully online"
+    );
+    assert_eq!(
+        all["items"].as_array().expect("items").len(),
+        20,
+        "one page of 20"
+    );
+}
+
+#[tokio::test]
+async fn search_by_chinese_words_and_filters_narrows_the_list() {
+    let app = spawn_app_with_demo().await;
+    let catering = search(&app, &[("query[q]", "餐饮")]).await;
+    assert!(total(&catering) >= 1, "{catering}");
+    let bundles: Vec<&str> = catering["bundles"]
+        .as_array()
+        .expect("bundles")
+        .iter()
+        .filter_map(|bundle| bundle["name"]["zh"].as_str())
+        .collect();
+    assert!(
+        bundles.contains(&"开办餐饮店"),
+        "the bundle is found by its name: {bundles:?}"
+    );
+    let names: Vec<&str> = catering["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|item| item["name"]["zh"].as_str())
+        .collect();
+    assert!(names.iter().any(|name| name.contains("餐饮")), "{names:?}");
+    let nothing = search(&app, &[("query[q]", "餐饮 不存在的词")]).await;
+    assert_eq!(total(&nothing), 0, "every word must match");
+    let online = search(
+        &app,
+        &[("query[q]", "餐饮"), ("query[online]", "fully_online")],
+    )
+    .await;
+    assert!(total(&online) <= total(&catering));
+    for item in online["items"].as_array().expect("items") {
+        assert_eq!(item["online_level"], "fully_online");
+    }
+    let instant = search(&app, &[("query[instant]", "true")]).await;
+    assert!(total(&instant) >= 10, "{instant}");
+    assert!(
+        instant["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|item| item["instant_approval"] == true)
+    );
+    let commitment = search(&app, &[("query[commitment]", "true")]).await;
+    assert!(total(&commitment) >= 8);
+    let by_department = search(&app, &[("query[department]", "D09-XF")]).await;
+    assert!(total(&by_department) >= 1);
+}
+
+#[tokio::test]
+async fn search_by_item_code_finds_that_item() {
+    let app = spawn_app_with_demo().await;
+    let catalogue = demo_catalogue().expect("seed parses");
+    let code = &catalogue.items[3].code;
+    let found = search(&app, &[("query[q]", code.as_str())]).await;
+    assert!(
+        found["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|item| item["code"] == code.as_str())
+    );
+    let lower = search(&app, &[("query[q]", &code.to_lowercase())]).await;
+    assert_eq!(
+        total(&lower),
+        total(&found),
+        "codes match whatever their case"
+    );
+}
+
+#[tokio::test]
+async fn any_search_text_gives_results_or_nothing_never_an_error() {
+    let app = spawn_app_with_demo().await;
+    let long = "餐".repeat(10_000);
+    for text in [
+        "%",
+        "_",
+        "\\",
+        "%%__\\\\",
+        "' OR 1=1 --",
+        "\"; DROP TABLE users; --",
+        "🍜🏪",
+        "\u{0}",
+        &long,
+    ] {
+        let result = search(&app, &[("query[q]", text)]).await;
+        if text.chars().all(|c| matches!(c, '%' | '_' | '\\')) {
+            assert_eq!(
+                total(&result),
+                0,
+                "{text:?} is taken literally, not as a wildcard"
+            );
+        }
+    }
+    for (filter, value) in [
+        ("query[department]", "\u{0}%"),
+        ("query[kind]", "\u{0}"),
+        ("query[online]", "'; --"),
+    ] {
+        let result = search(&app, &[("query[q]", ""), (filter, value)]).await;
+        assert_eq!(total(&result), 0, "{filter}={value:?}");
+    }
+    assert!(app.count("users").await >= 5, "nothing was dropped");
+}
+
+#[tokio::test]
+async fn an_item_guide_shows_the_current_version_and_unknown_codes_are_404() {
+    let app = spawn_app_with_demo().await;
+    let catalogue = demo_catalogue().expect("seed parses");
+    let item = &catalogue.items[0];
+    let reply = app
+        .post_fn("catalogue/item", &[("code", item.code.as_str())])
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let guide = reply.json();
+    assert_eq!(guide["version"], 1);
+    assert_eq!(guide["spec"]["name"]["zh"], item.name.zh.as_str());
+    assert!(
+        !guide["departments"]
+            .as_array()
+            .expect("departments")
+            .is_empty()
+    );
+    let missing = app
+        .post_fn("catalogue/item", &[("code", "NO-SUCH-ITEM")])
+        .await;
+    assert_eq!(missing.status, 404);
+    let bundle = &catalogue.bundles[0];
+    let reply = app
+        .post_fn("catalogue/bundle", &[("code", bundle.code.as_str())])
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(
+        reply.json()["items"].as_array().expect("items").len(),
+        bundle.items.len()
+    );
+}
+
+#[tokio::test]
+async fn reimporting_is_idempotent_and_a_change_publishes_version_two() {
+    let app = spawn_app_with_demo().await;
+    let actor = Actor::system("test");
+    let mut catalogue = demo_catalogue().expect("seed parses");
+    let again = import(&app.state, &actor, &catalogue, true)
+        .await
+        .expect("import");
+    let rows = (catalogue.items.len() + catalogue.bundles.len()) as u32;
+    assert_eq!(
+        (again.created, again.updated, again.unchanged),
+        (0, 0, rows)
+    );
+
+    let code = catalogue.items[0].code.clone();
+    catalogue.items[0].promised_days = 0;
+    catalogue.items[0].name.zh.push_str("（新版）");
+    let changed = import(&app.state, &actor, &catalogue, true)
+        .await
+        .expect("import");
+    assert_eq!((changed.created, changed.updated), (0, 1));
+    let guide = app
+        .post_fn("catalogue/item", &[("code", code.as_str())])
+        .await
+        .json();
+    assert_eq!(guide["version"], 2);
+    assert!(
+        guide["spec"]["name"]["zh"]
+            .as_str()
+            .expect("name")
+            .ends_with("（新版）")
+    );
+    let versions: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM service_item_versions WHERE code = '{code}'"
+    )))
+    .fetch_one(app.state.db.pool())
+    .await
+    .expect("count versions");
+    assert_eq!(versions, 2, "version 1 stays stored");
+}
+
+#[tokio::test]
+async fn bad_rows_are_reported_with_their_place_and_good_rows_still_load() {
+    let app = spawn_app_with_demo().await;
+    let actor = Actor::system("test");
+    let mut catalogue = demo_catalogue().expect("seed parses");
+    catalogue.bundles.clear();
+    catalogue.items.truncate(3);
+    for (index, item) in catalogue.items.iter_mut().enumerate() {
+        item.code = format!("NEW-ITEM-{index}");
+    }
+    catalogue.items[1].responsible_department = "D99-NOPE".into();
+    catalogue.items[2].statutory_days = 0;
+    catalogue.items[2].promised_days = 3;
+
+    let strict = import(&app.state, &actor, &catalogue, true)
+        .await
+        .expect("import");
+    assert!(!strict.written);
+    let found = search(&app, &[("query[q]", "NEW-ITEM")]).await;
+    assert_eq!(total(&found), 0, "strict mode writes nothing");
+
+    let lenient = import(&app.state, &actor, &catalogue, false)
+        .await
+        .expect("import");
+    assert!(lenient.written);
+    assert_eq!(lenient.created, 1);
+    let places: Vec<(String, String)> = lenient
+        .rejected
+        .iter()
+        .map(|problem| (problem.code.clone(), problem.path.clone()))
+        .collect();
+    assert!(
+        places.contains(&("NEW-ITEM-1".into(), "responsible_department".into())),
+        "{places:?}"
+    );
+    assert!(
+        places.contains(&("NEW-ITEM-2".into(), "promised_days".into())),
+        "{places:?}"
+    );
+    let found = search(&app, &[("query[q]", "NEW-ITEM")]).await;
+    assert_eq!(total(&found), 1);
+}
