@@ -257,3 +257,31 @@ async fn bad_rows_are_reported_with_their_place_and_good_rows_still_load() {
     let found = search(&app, &[("query[q]", "NEW-ITEM")]).await;
     assert_eq!(total(&found), 1);
 }
+
+#[tokio::test]
+async fn export_then_import_changes_nothing() {
+    let app = spawn_app_with_demo().await;
+    let actor = Actor::system("test");
+    let exported = app::backend::services::catalogue::export(&app.state)
+        .await
+        .expect("export");
+    let seeded = demo_catalogue().expect("seed parses");
+    assert_eq!(exported.items.len(), seeded.items.len());
+    assert_eq!(exported.bundles.len(), seeded.bundles.len());
+    let json = serde_json::to_string(&exported).expect("serialise");
+    let parsed: app::domain::catalogue::Catalogue = serde_json::from_str(&json).expect("parse");
+    let report = import(&app.state, &actor, &parsed, true)
+        .await
+        .expect("import");
+    assert_eq!((report.created, report.updated), (0, 0));
+    assert_eq!(
+        report.unchanged as usize,
+        seeded.items.len() + seeded.bundles.len()
+    );
+    assert_eq!(
+        app::backend::services::catalogue::export(&app.state)
+            .await
+            .expect("export"),
+        exported
+    );
+}

@@ -443,6 +443,16 @@ pub async fn current_bundle(
     .await?)
 }
 
+/// Every published item's current spec, by code.
+pub async fn current_items(conn: &mut AnyConnection) -> DbResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT v.spec FROM service_items i \
+         JOIN service_item_versions v ON v.code = i.code AND v.version = i.current_version ORDER BY i.code",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Every published bundle's current spec.
 pub async fn current_bundles(conn: &mut AnyConnection) -> DbResult<Vec<String>> {
     Ok(sqlx::query_scalar(

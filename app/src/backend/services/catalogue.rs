@@ -315,3 +315,16 @@ pub async fn bundles(state: &AppState) -> ServiceResult<Vec<BundleSummary>> {
         .map(bundle_summary)
         .collect())
 }
+
+/// The published catalogue (current versions), in the import format: exporting and importing it
+/// again changes nothing.
+pub async fn export(state: &AppState) -> ServiceResult<Catalogue> {
+    let mut conn = state.db.pool().acquire().await?;
+    let items = catalogue::current_items(&mut conn)
+        .await?
+        .iter()
+        .map(|json| decode::<ServiceItemSpec>(json))
+        .collect::<ServiceResult<Vec<_>>>()?;
+    let bundles = published_bundles(&mut conn).await?;
+    Ok(Catalogue { items, bundles })
+}
