@@ -2,6 +2,7 @@
 //! that serves pages, server functions, static files and health checks. `main.rs` adds the CLI.
 
 pub mod config;
+pub mod open_data;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -99,6 +100,7 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(open_data::routes())
         .route(
             "/api/{*fn_name}",
             post(server_fn_handler).get(server_fn_handler),

@@ -7,7 +7,8 @@ use crate::domain::catalogue::{BundleSpec, ItemKind, OnlineLevel, ServiceItemSpe
 
 /// Search and filters of the public catalogue; every field may be empty (= no filter). Built
 /// from the page's query string, so any text is accepted and simply matches or not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CatalogueQuery {
     /// Words of the name, or the item code.
     #[serde(default)]
@@ -43,7 +44,7 @@ impl CatalogueQuery {
 }
 
 /// One line of the catalogue list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ItemSummary {
     pub code: String,
     pub name: Text,
@@ -55,7 +56,7 @@ pub struct ItemSummary {
     pub promised_days: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct CatalogueSearchResult {
     pub items: Vec<ItemSummary>,
     /// Bundles whose name matches the search words (all bundles without words).
@@ -69,7 +70,7 @@ pub struct CatalogueSearchResult {
 }
 
 /// A bundle in a list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BundleSummary {
     pub code: String,
     pub name: Text,
@@ -78,7 +79,7 @@ pub struct BundleSummary {
 }
 
 /// Everything the guide page of an item shows (the current published version).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ItemGuide {
     pub version: i64,
     pub published_at: i64,
@@ -90,7 +91,7 @@ pub struct ItemGuide {
 }
 
 /// The guide page of a bundle.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BundleGuide {
     pub version: i64,
     pub spec: BundleSpec,

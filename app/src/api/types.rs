@@ -18,7 +18,7 @@ pub struct SessionUser {
 }
 
 /// A department or service centre name in both languages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrgUnitName {
     pub zh: String,
     pub en: String,
@@ -33,7 +33,7 @@ impl OrgUnitName {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Department {
     pub id: i64,
     pub code: String,

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 /// A text in both UI languages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Text {
     pub zh: String,
     pub en: String,
@@ -25,7 +25,7 @@ impl Text {
 }
 
 /// 事项类型.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
     /// 行政许可
@@ -39,7 +39,7 @@ pub enum ItemKind {
 }
 
 /// 网办深度.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OnlineLevel {
     /// 全程网办: never a visit.
@@ -49,7 +49,7 @@ pub enum OnlineLevel {
 }
 
 /// 送达方式.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryMode {
     Download,
@@ -59,7 +59,19 @@ pub enum DeliveryMode {
 }
 
 /// The identity verification an applicant needs before filing (see the applicant journey).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub enum IdentityLevel {
     /// Phone or email confirmed.
     L1,
@@ -70,7 +82,7 @@ pub enum IdentityLevel {
 }
 
 /// File types an uploaded material may have (checked by content when uploaded).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FileType {
     Pdf,
@@ -79,7 +91,7 @@ pub enum FileType {
 }
 
 /// The typed fields a form may have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
     Text,
@@ -114,7 +126,7 @@ impl FieldType {
 }
 
 /// Validation rules of a form field; which ones apply depends on the field type.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldRules {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,14 +147,14 @@ impl FieldRules {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChoiceOption {
     pub value: String,
     pub label: Text,
 }
 
 /// One field of an item's form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FormField {
     /// Stable key (`shop_name`): bundles share fields with the same key and type.
     pub key: String,
@@ -159,7 +171,7 @@ pub struct FormField {
 }
 
 /// A document the applicant uploads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Material {
     pub code: String,
     pub name: Text,
@@ -172,7 +184,7 @@ pub struct Material {
 }
 
 /// A licence the item issues on approval.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LicenceSpec {
     /// Licence type code, numbering is per type (`business_licence`, `food_business_licence`…).
     pub licence_type: String,
@@ -182,13 +194,13 @@ pub struct LicenceSpec {
 }
 
 /// The notification-commitment (告知承诺) an applicant signs instead of proving conditions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Commitment {
     pub letter: Text,
 }
 
 /// One service item as published (one version of it).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceItemSpec {
     /// 事项编码, stable across versions.
@@ -224,7 +236,7 @@ pub struct ServiceItemSpec {
 }
 
 /// A bundle (一件事): several items in one form; `shared_fields` are asked once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BundleSpec {
     pub code: String,

@@ -12,4 +12,5 @@ mod catalogue;
 mod csrf_and_headers;
 mod garbage_input;
 mod health;
+mod open_data;
 mod second_factor;

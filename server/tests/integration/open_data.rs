@@ -1,0 +1,118 @@
+//! The open-data API: the published catalogue as JSON without login, with the same search and
+//! filters as the pages, and an OpenAPI document that describes every route.
+
+use serde_json::Value;
+
+use crate::common::{bare_client, spawn_app_with_demo};
+
+#[tokio::test]
+async fn items_are_listed_with_search_filters_and_totals() {
+    let app = spawn_app_with_demo().await;
+    let client = bare_client();
+    let all = app.get(&client, "/api/v1/items").await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    let all = all.json();
+    let total = all["total"].as_u64().expect("total");
+    assert!(total >= 60);
+    let filtered = app
+        .get(
+            &client,
+            "/api/v1/items?q=%E9%A4%90%E9%A5%AE&online=fully_online&instant=true",
+        )
+        .await
+        .json();
+    assert!(filtered["total"].as_u64().expect("total") < total);
+    for item in filtered["items"].as_array().expect("items") {
+        assert_eq!(item["online_level"], "fully_online");
+        assert_eq!(item["instant_approval"], true);
+    }
+    let page_two = app.get(&client, "/api/v1/items?page=2").await.json();
+    assert_eq!(page_two["page"], 2);
+    assert_ne!(page_two["items"][0]["code"], all["items"][0]["code"]);
+}
+
+#[tokio::test]
+async fn one_item_and_bundles_are_served_and_unknown_codes_are_404() {
+    let app = spawn_app_with_demo().await;
+    let client = bare_client();
+    let first = app.get(&client, "/api/v1/items").await.json();
+    let code = first["items"][0]["code"].as_str().expect("code").to_owned();
+    let item = app.get(&client, &format!("/api/v1/items/{code}")).await;
+    assert_eq!(item.status, 200);
+    let item: Value = item.json();
+    assert_eq!(item["spec"]["code"], code.as_str());
+    assert!(
+        !item["spec"]["materials"]
+            .as_array()
+            .expect("materials")
+            .is_empty()
+    );
+    assert!(!item["spec"]["form"].as_array().expect("form").is_empty());
+    let missing = app.get(&client, "/api/v1/items/NO-SUCH-ITEM").await;
+    assert_eq!(
+        (missing.status, missing.body.as_str()),
+        (404, "\"NotFound\"")
+    );
+
+    let bundles = app.get(&client, "/api/v1/bundles").await.json();
+    let bundle_code = bundles[0]["code"].as_str().expect("bundle code").to_owned();
+    let bundle = app
+        .get(&client, &format!("/api/v1/bundles/{bundle_code}"))
+        .await;
+    assert_eq!(bundle.status, 200);
+    assert!(bundle.json()["items"].as_array().expect("items").len() >= 2);
+    assert_eq!(app.get(&client, "/api/v1/bundles/NOPE").await.status, 404);
+}
+
+#[tokio::test]
+async fn unreadable_parameters_are_a_422_in_the_error_format() {
+    let app = spawn_app_with_demo().await;
+    let reply = app
+        .get(&bare_client(), "/api/v1/items?instant=maybe&page=-3")
+        .await;
+    assert_eq!(reply.status, 422);
+    assert_eq!(reply.json(), serde_json::json!({ "Invalid": [] }));
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() {
+    let app = spawn_app_with_demo().await;
+    let reply = app.get(&bare_client(), "/api/v1/openapi.json").await;
+    assert_eq!(reply.status, 200);
+    let document = reply.json();
+    assert!(
+        document["openapi"]
+            .as_str()
+            .expect("version")
+            .starts_with("3.")
+    );
+    for path in [
+        "/api/v1/items",
+        "/api/v1/items/{code}",
+        "/api/v1/bundles",
+        "/api/v1/bundles/{code}",
+    ] {
+        assert!(
+            document["paths"][path]["get"].is_object(),
+            "{path} is documented"
+        );
+    }
+    let parameters: Vec<&str> = document["paths"]["/api/v1/items"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .filter_map(|parameter| parameter["name"].as_str())
+        .collect();
+    for name in [
+        "q",
+        "department",
+        "kind",
+        "online",
+        "instant",
+        "commitment",
+        "page",
+    ] {
+        assert!(parameters.contains(&name), "{name} in {parameters:?}");
+    }
+    assert!(document["components"]["schemas"]["ServiceItemSpec"].is_object());
+}
