@@ -152,6 +152,22 @@ pub async fn publish_item(
     if result.rows_affected() == 0 {
         return Err(DbError::NotFound);
     }
+    sqlx::query(
+        "INSERT INTO catalogue_search (code, version, name_zh, name_en, kind, online_level, instant_approval, \
+         commitment, responsible_department, departments, promised_days, search_text) \
+         SELECT code, version, name_zh, name_en, kind, online_level, instant_approval, commitment, \
+         responsible_department, departments, promised_days, search_text \
+         FROM service_item_versions WHERE code = $1 AND version = $2 \
+         ON CONFLICT (code) DO UPDATE SET version = excluded.version, name_zh = excluded.name_zh, \
+         name_en = excluded.name_en, kind = excluded.kind, online_level = excluded.online_level, \
+         instant_approval = excluded.instant_approval, commitment = excluded.commitment, \
+         responsible_department = excluded.responsible_department, departments = excluded.departments, \
+         promised_days = excluded.promised_days, search_text = excluded.search_text",
+    )
+    .bind(code)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -331,10 +347,8 @@ pub async fn search_items(
     } else {
         format!(" AND {}", conditions.join(" AND "))
     };
-    let from = format!(
-        "FROM service_items i JOIN service_item_versions v ON v.code = i.code AND v.version = i.current_version \
-         WHERE i.current_version IS NOT NULL{filter}"
-    );
+    // The narrow search projection: one row per published item.
+    let from = format!("FROM catalogue_search v WHERE 1 = 1{filter}");
 
     let count_sql = format!(
         "SELECT COUNT(*) AS total, COUNT(CASE WHEN v.online_level = 'fully_online' THEN 1 END) AS fully_online {from}"

@@ -1,0 +1,173 @@
+//! Catalogue benchmark: imports a generated catalogue of N items (variations of the demo items)
+//! into a fresh database and measures, server-side, the import time and the latency of a mix of
+//! searches and filters (p50 / p99 / max).
+//!
+//! ```sh
+//! cargo run --release -p server --example catalogue_bench -- 3600            # SQLite
+//! cargo run --release -p server --example catalogue_bench -- 3600 postgres://postgres@127.0.0.1:5432/postgres
+//! ```
+//! Figures go to `docs/benchmarks.md`.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use app::api::CatalogueQuery;
+use app::backend::audit::Actor;
+use app::backend::services::catalogue;
+use app::domain::catalogue::Catalogue;
+
+fn generated(count: usize) -> anyhow::Result<Catalogue> {
+    let seed = app::backend::seed_catalogue::demo_catalogue()?;
+    let items = (0..count)
+        .map(|index| {
+            let mut item = seed.items[index % seed.items.len()].clone();
+            item.code = format!("GEN-{index:06}");
+            item.name.zh = format!("{}（{}）", item.name.zh, index / seed.items.len());
+            item.name.en = format!("{} ({})", item.name.en, index / seed.items.len());
+            item
+        })
+        .collect();
+    Ok(Catalogue {
+        items,
+        bundles: Vec::new(),
+    })
+}
+
+fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let count: usize = args
+        .next()
+        .as_deref()
+        .unwrap_or("3600")
+        .parse()
+        .context("item count")?;
+    let admin_url = args.next();
+    let data_dir = tempfile::tempdir()?;
+    let (database_url, label) = match &admin_url {
+        Some(admin_url) => {
+            use sqlx::Connection as _;
+            sqlx::any::install_default_drivers();
+            let name = format!("bjm_bench_{}", std::process::id());
+            let mut admin = sqlx::AnyConnection::connect(admin_url).await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut admin)
+                .await?;
+            let base = admin_url
+                .rsplit_once('/')
+                .map_or(admin_url.as_str(), |(base, _)| base);
+            (format!("{base}/{name}"), "PostgreSQL")
+        }
+        None => (
+            format!("sqlite://{}/bjm.db", data_dir.path().display()),
+            "SQLite",
+        ),
+    };
+    let addr: std::net::SocketAddr = "127.0.0.1:0".parse()?;
+    let mut config = app::backend::Config::new(
+        data_dir.path().to_owned(),
+        database_url,
+        "http://127.0.0.1".into(),
+    );
+    config.demo = true; // the demo district: departments and centres the items refer to
+    let state = server::build_state(
+        config,
+        None,
+        &[],
+        server::leptos_options("target/site", addr),
+    )
+    .await?;
+
+    let catalogue = generated(count)?;
+    let started = Instant::now();
+    let report = catalogue::import(&state, &Actor::system("bench"), &catalogue, true)
+        .await
+        .map_err(|error| anyhow::anyhow!("import: {error}"))?;
+    let import_time = started.elapsed();
+    anyhow::ensure!(
+        report.created as usize == count,
+        "imported {} of {count}",
+        report.created
+    );
+
+    let queries: Vec<CatalogueQuery> = vec![
+        CatalogueQuery::default(),
+        CatalogueQuery {
+            q: "餐饮".into(),
+            ..Default::default()
+        },
+        CatalogueQuery {
+            q: "营业执照".into(),
+            ..Default::default()
+        },
+        CatalogueQuery {
+            q: "许可".into(),
+            online: "fully_online".into(),
+            ..Default::default()
+        },
+        CatalogueQuery {
+            q: "GEN-0001".into(),
+            ..Default::default()
+        },
+        CatalogueQuery {
+            q: "卫生 许可".into(),
+            commitment: true,
+            ..Default::default()
+        },
+        CatalogueQuery {
+            q: "不存在的词".into(),
+            ..Default::default()
+        },
+        CatalogueQuery {
+            department: "D01-SCJG".into(),
+            instant: true,
+            ..Default::default()
+        },
+        CatalogueQuery {
+            kind: "public_service".into(),
+            page: 3,
+            ..Default::default()
+        },
+        CatalogueQuery {
+            q: "archive".into(),
+            ..Default::default()
+        },
+    ];
+    let rounds = 100;
+    let mut latencies = Vec::with_capacity(rounds * queries.len());
+    for _ in 0..rounds {
+        for query in &queries {
+            let started = Instant::now();
+            catalogue::search(&state, query)
+                .await
+                .map_err(|error| anyhow::anyhow!("search: {error}"))?;
+            latencies.push(started.elapsed());
+        }
+    }
+    latencies.sort();
+    println!(
+        "{label}: {count} items imported in {:.2} s; {} searches: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        import_time.as_secs_f64(),
+        latencies.len(),
+        percentile(&latencies, 0.50).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3,
+        latencies.last().map_or(0.0, |max| max.as_secs_f64() * 1e3),
+    );
+    state.db.close().await;
+    if let Some(admin_url) = admin_url {
+        use sqlx::Connection as _;
+        let mut admin = sqlx::AnyConnection::connect(&admin_url).await?;
+        let name = format!("bjm_bench_{}", std::process::id());
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name}"
+        )))
+        .execute(&mut admin)
+        .await?;
+    }
+    Ok(())
+}
