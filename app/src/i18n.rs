@@ -271,6 +271,9 @@ messages! {
     BundleIncludes => "包含的事项", "Items included";
     BundleSharedFields => "只需填写一次的信息", "Asked only once";
     BundleTotalDays => "最长承诺时限", "Longest promised time limit";
+    GuideOldVersion => "您正在查看历史版本：版本", "You are reading an earlier version: version";
+    GuideSeeCurrent => "查看当前版本", "See the current version";
+    GuideHistory => "版本历史", "Version history";
     BackToCatalogue => "返回事项清单", "Back to the catalogue";
     FooterText => "不见面审批 · 开源政务服务平台", "Online Approval Portal · open-source government services";
 }

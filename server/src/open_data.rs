@@ -58,6 +58,28 @@ async fn get_item(State(state): State<AppState>, Path(code): Path<String>) -> Re
     answer(catalogue::item_guide(&state, &code).await)
 }
 
+/// One published version of an item: earlier versions stay readable (cases keep the version
+/// they were filed under).
+#[utoipa::path(
+    get,
+    path = "/api/v1/items/{code}/versions/{version}",
+    params(
+        ("code" = String, Path, description = "事项编码"),
+        ("version" = i64, Path, description = "Version number")
+    ),
+    responses(
+        (status = 200, description = "That version's guide", body = ItemGuide),
+        (status = 404, description = "No such published version")
+    ),
+    tag = "catalogue"
+)]
+async fn get_item_version(
+    State(state): State<AppState>,
+    Path((code, version)): Path<(String, i64)>,
+) -> Response {
+    answer(catalogue::item_guide_version(&state, &code, Some(version)).await)
+}
+
 /// Every published bundle (一件事).
 #[utoipa::path(
     get,
@@ -90,7 +112,7 @@ async fn get_bundle(State(state): State<AppState>, Path(code): Path<String>) -> 
         title = "不见面审批 open data",
         description = "The published service catalogue (事项清单) of the district, without login."
     ),
-    paths(list_items, get_item, list_bundles, get_bundle),
+    paths(list_items, get_item, get_item_version, list_bundles, get_bundle),
     tags((name = "catalogue", description = "Service items, guides and bundles"))
 )]
 pub struct OpenDataApi;
@@ -104,6 +126,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/items", get(list_items))
         .route("/api/v1/items/{code}", get(get_item))
+        .route(
+            "/api/v1/items/{code}/versions/{version}",
+            get(get_item_version),
+        )
         .route("/api/v1/bundles", get(list_bundles))
         .route("/api/v1/bundles/{code}", get(get_bundle))
         .route("/api/v1/openapi.json", get(openapi_json))

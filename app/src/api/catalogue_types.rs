@@ -78,11 +78,23 @@ pub struct BundleSummary {
     pub item_count: u32,
 }
 
-/// Everything the guide page of an item shows (the current published version).
+/// One published version of an item, for its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VersionSummary {
+    pub version: i64,
+    pub published_at: i64,
+}
+
+/// Everything the guide page of an item shows: one published version (the current one unless
+/// an earlier one was asked for) and the item's version history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ItemGuide {
     pub version: i64,
     pub published_at: i64,
+    /// The version new applications are filed under.
+    pub current_version: i64,
+    /// Every published version, newest first.
+    pub history: Vec<VersionSummary>,
     pub spec: ServiceItemSpec,
     /// The responsible and approving departments, resolved to names.
     pub departments: Vec<Department>,

@@ -294,12 +294,14 @@ pub async fn search_catalogue(query: CatalogueQuery) -> Result<CatalogueSearchRe
     ctx.finish(crate::backend::services::catalogue::search(&ctx.state, &query).await)
 }
 
-/// The guide of an item's current published version (public).
+/// The guide of an item's current (or an earlier published) version (public).
 #[server(endpoint = "catalogue/item")]
-pub async fn load_item_guide(code: String) -> Result<ItemGuide, AppError> {
+pub async fn load_item_guide(code: String, version: Option<i64>) -> Result<ItemGuide, AppError> {
     let ctx = RequestCtx::current()?;
     ctx.require(crate::access::Access::Public)?;
-    ctx.finish(crate::backend::services::catalogue::item_guide(&ctx.state, &code).await)
+    ctx.finish(
+        crate::backend::services::catalogue::item_guide_version(&ctx.state, &code, version).await,
+    )
 }
 
 /// The guide of a bundle (public).

@@ -220,9 +220,17 @@ fn ItemRow(item: ItemSummary) -> impl IntoView {
 #[component]
 pub fn ItemGuidePage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let guide = Resource::new(
-        move || params.get().get("code").unwrap_or_default(),
-        load_item_guide,
+        move || {
+            let code = params.get().get("code").unwrap_or_default();
+            let version = query
+                .get()
+                .get("version")
+                .and_then(|version| version.parse::<i64>().ok());
+            (code, version)
+        },
+        |(code, version)| load_item_guide(code, version),
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading">{tr(Msg::Loading)}</p> }>
@@ -290,6 +298,8 @@ fn ItemGuideView(guide: ItemGuide, heading_level: u8) -> impl IntoView {
     let form = spec.form.clone();
     let licences = spec.licences.clone();
     let bundles = guide.bundles.clone();
+    let history = guide.history.clone();
+    let history_code = spec.code.clone();
     view! {
         <article class="guide" data-testid=format!("guide-{}", spec.code) aria-labelledby=format!("item-{}", spec.code)>
             {heading}
@@ -299,6 +309,12 @@ fn ItemGuideView(guide: ItemGuide, heading_level: u8) -> impl IntoView {
                 {spec.instant_approval.then(|| view! { <span class="badge instant">{tr(Msg::BadgeInstant)}</span> })}
                 {spec.commitment.is_some().then(|| view! { <span class="badge commitment">{tr(Msg::BadgeCommitment)}</span> })}
             </p>
+            {(guide.version != guide.current_version).then(|| view! {
+                <p class="error-box" role="note" data-testid="old-version">
+                    {tr(Msg::GuideOldVersion)} " " {guide.version} " · "
+                    <A href=format!("/catalogue/items/{}", spec.code)>{tr(Msg::GuideSeeCurrent)} " " {guide.current_version}</A>
+                </p>
+            })}
             <dl class="facts">
                 <dt>{tr(Msg::GuideCode)}</dt><dd><code>{spec.code.clone()}</code> " · " {tr(Msg::GuideVersion)} " " {guide.version}</dd>
                 <dt>{tr(Msg::GuideResponsible)}</dt><dd>{move || responsible.as_ref().map(|name| name.in_lang(lang.get()).to_owned())}</dd>
@@ -361,6 +377,13 @@ fn ItemGuideView(guide: ItemGuide, heading_level: u8) -> impl IntoView {
                 <ul>{licences.into_iter().map(|licence| {
                     let name = licence.name.clone();
                     view! { <li>{move || text_in(&name, lang.get())}</li> }
+                }).collect_view()}</ul>
+            })}
+            {(history.len() > 1).then(|| view! {
+                <h3>{tr(Msg::GuideHistory)}</h3>
+                <ul data-testid="version-history">{history.into_iter().map(|entry| {
+                    let href = format!("/catalogue/items/{}?version={}", history_code, entry.version);
+                    view! { <li><A href=href>{tr(Msg::GuideVersion)} " " {entry.version}</A></li> }
                 }).collect_view()}</ul>
             })}
             {(!bundles.is_empty()).then(|| view! {

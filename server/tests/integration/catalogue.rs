@@ -213,6 +213,45 @@ async fn reimporting_is_idempotent_and_a_change_publishes_version_two() {
     .await
     .expect("count versions");
     assert_eq!(versions, 2, "version 1 stays stored");
+    let history: Vec<i64> = guide["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter_map(|entry| entry["version"].as_i64())
+        .collect();
+    assert_eq!(history, vec![2, 1]);
+    let first = app
+        .post_fn(
+            "catalogue/item",
+            &[("code", code.as_str()), ("version", "1")],
+        )
+        .await
+        .json();
+    assert_eq!(
+        (first["version"].as_i64(), first["current_version"].as_i64()),
+        (Some(1), Some(2))
+    );
+    assert!(
+        !first["spec"]["name"]["zh"]
+            .as_str()
+            .expect("name")
+            .ends_with("（新版）")
+    );
+    let via_api = app
+        .get(
+            &crate::common::bare_client(),
+            &format!("/api/v1/items/{code}/versions/1"),
+        )
+        .await;
+    assert_eq!(via_api.status, 200);
+    assert_eq!(via_api.json()["version"], 1);
+    let missing = app
+        .get(
+            &crate::common::bare_client(),
+            &format!("/api/v1/items/{code}/versions/3"),
+        )
+        .await;
+    assert_eq!(missing.status, 404);
 }
 
 #[tokio::test]

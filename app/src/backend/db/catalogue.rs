@@ -443,6 +443,17 @@ pub async fn item_version(
     Ok(row)
 }
 
+/// The published versions of an item, newest first.
+pub async fn published_versions(conn: &mut AnyConnection, code: &str) -> DbResult<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT version, published_at FROM service_item_versions \
+         WHERE code = $1 AND published_at IS NOT NULL ORDER BY version DESC",
+    )
+    .bind(code)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// The current published version of a bundle.
 pub async fn current_bundle(
     conn: &mut AnyConnection,

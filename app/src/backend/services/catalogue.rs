@@ -10,6 +10,7 @@ use serde_json::json;
 use super::ServiceResult;
 use crate::api::{
     BundleGuide, BundleSummary, CatalogueQuery, CatalogueSearchResult, Department, ItemGuide,
+    VersionSummary,
 };
 use crate::backend::audit::{self, Actor};
 use crate::backend::db::{DbError, catalogue, org};
@@ -231,9 +232,22 @@ async fn guide_of(
         .filter(|bundle| bundle.items.contains(&spec.code))
         .map(bundle_summary)
         .collect();
+    let history: Vec<VersionSummary> = catalogue::published_versions(conn, &spec.code)
+        .await?
+        .into_iter()
+        .map(|(version, published_at)| VersionSummary {
+            version,
+            published_at,
+        })
+        .collect();
+    let current_version = catalogue::item_version(conn, &spec.code, None)
+        .await?
+        .map_or(version, |current| current.version);
     Ok(ItemGuide {
         version,
         published_at,
+        current_version,
+        history,
         spec,
         departments,
         bundles,
@@ -259,9 +273,20 @@ async fn published_bundles(conn: &mut sqlx::AnyConnection) -> ServiceResult<Vec<
 
 /// The guide of an item's current published version.
 pub async fn item_guide(state: &AppState, code: &str) -> ServiceResult<ItemGuide> {
+    item_guide_version(state, code, None).await
+}
+
+/// The guide of one published version of an item (the current one for `None`). Versions never
+/// published (drafts) are not shown.
+pub async fn item_guide_version(
+    state: &AppState,
+    code: &str,
+    version: Option<i64>,
+) -> ServiceResult<ItemGuide> {
     let mut conn = state.db.pool().acquire().await?;
-    let stored = catalogue::item_version(&mut conn, code, None)
+    let stored = catalogue::item_version(&mut conn, code, version)
         .await?
+        .filter(|stored| stored.published_at.is_some())
         .ok_or(DbError::NotFound)?;
     let spec: ServiceItemSpec = decode(&stored.spec)?;
     let bundles = published_bundles(&mut conn).await?;
