@@ -222,24 +222,22 @@ async fn import_catalogue(
     };
     let state = offline_state(settings).await?;
     let started = std::time::Instant::now();
-    let report = app::backend::services::catalogue::import(
+    let rows = (catalogue.items.len() + catalogue.bundles.len()) as u64;
+    let bar = indicatif::ProgressBar::new(rows).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let report = app::backend::services::catalogue::import_with_progress(
         &state,
         &Actor::system("cli"),
         &catalogue,
         strict,
+        &|| bar.inc(1),
     )
     .await
     .map_err(|error| anyhow::anyhow!("importing: {error}"))?;
-    // Rows are numbered as in the file: items first, then bundles.
-    let row_of = |code: &str| {
-        catalogue
-            .items
-            .iter()
-            .map(|item| item.code.as_str())
-            .chain(catalogue.bundles.iter().map(|bundle| bundle.code.as_str()))
-            .position(|candidate| candidate == code)
-            .map_or(0, |index| index + 1)
-    };
+    bar.finish_and_clear();
+    let row_of = |code: &str| catalogue.row_of(code).unwrap_or(0);
     for problem in &report.rejected {
         eprintln!(
             "rejected row {} ({}), {}: {}",

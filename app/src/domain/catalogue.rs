@@ -540,6 +540,17 @@ impl BundleSpec {
 }
 
 impl Catalogue {
+    /// The 1-based row of an item or bundle code as it stands in the file: items first, then
+    /// bundles (how import reports name rows).
+    pub fn row_of(&self, code: &str) -> Option<usize> {
+        self.items
+            .iter()
+            .map(|item| item.code.as_str())
+            .chain(self.bundles.iter().map(|bundle| bundle.code.as_str()))
+            .position(|candidate| candidate == code)
+            .map(|index| index + 1)
+    }
+
     /// Every problem of every item and bundle, including duplicate codes.
     pub fn problems(
         &self,

@@ -324,3 +324,60 @@ async fn export_then_import_changes_nothing() {
         exported
     );
 }
+
+#[tokio::test]
+async fn a_3600_row_import_with_5_bad_rows_loads_3595_and_names_the_5() {
+    let app = spawn_app_with_demo().await;
+    let seed = demo_catalogue().expect("seed parses");
+    let mut items: Vec<_> = (0..3600)
+        .map(|index| {
+            let mut item = seed.items[index % seed.items.len()].clone();
+            item.code = format!("GEN-{index:06}");
+            item
+        })
+        .collect();
+    // Five rows broken in five different ways, at known rows.
+    items[9].responsible_department = "D99-NOPE".into(); // row 10: unknown department
+    items[99].statutory_days = 400; // row 100: malformed time limit
+    items[999].form[0]
+        .options
+        .push(app::domain::catalogue::ChoiceOption {
+            value: "x".into(),
+            label: app::domain::catalogue::Text {
+                zh: "甲".into(),
+                en: "A".into(),
+            },
+        }); // row 1000: options on a field that takes none
+    items[1999].form[0].rules.max_selected = Some(0); // row 2000: invalid rule
+    items[3599].materials.clear(); // row 3600: no material
+    let catalogue = app::domain::catalogue::Catalogue {
+        items,
+        bundles: Vec::new(),
+    };
+
+    let report = import(&app.state, &Actor::system("test"), &catalogue, false)
+        .await
+        .expect("import");
+    assert_eq!(report.created, 3595);
+    let mut rows: Vec<(usize, String)> = report
+        .rejected
+        .iter()
+        .map(|problem| {
+            (
+                catalogue.row_of(&problem.code).expect("row"),
+                problem.path.clone(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows.dedup_by_key(|(row, _)| *row);
+    let rows: Vec<usize> = rows.into_iter().map(|(row, _)| row).collect();
+    assert_eq!(
+        rows,
+        vec![10, 100, 1000, 2000, 3600],
+        "{:?}",
+        report.rejected
+    );
+    let found = search(&app, &[("query[q]", "GEN-")]).await;
+    assert_eq!(total(&found), 3595);
+}

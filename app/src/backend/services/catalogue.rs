@@ -41,6 +41,18 @@ pub async fn import(
     catalogue: &Catalogue,
     strict: bool,
 ) -> ServiceResult<ImportReport> {
+    import_with_progress(state, actor, catalogue, strict, &|| {}).await
+}
+
+/// [`import`], calling `progress` once for every good row stored or skipped as unchanged (the
+/// CLI draws its progress bar with it).
+pub async fn import_with_progress(
+    state: &AppState,
+    actor: &Actor,
+    catalogue: &Catalogue,
+    strict: bool,
+    progress: &(dyn Fn() + Sync),
+) -> ServiceResult<ImportReport> {
     let organisation = {
         let mut conn = state.db.pool().acquire().await?;
         org::list(&mut conn).await?
@@ -83,6 +95,7 @@ pub async fn import(
         .iter()
         .filter(|item| !rejected_codes.contains(item.code.as_str()))
     {
+        progress();
         let spec_json = serde_json::to_string(item).map_err(anyhow::Error::from)?;
         let spec_sha256 = sha256_hex(&spec_json);
         let latest = catalogue::latest_item(&mut tx, &item.code).await?;
@@ -125,6 +138,7 @@ pub async fn import(
         .iter()
         .filter(|bundle| !rejected_codes.contains(bundle.code.as_str()))
     {
+        progress();
         let spec_json = serde_json::to_string(bundle).map_err(anyhow::Error::from)?;
         let spec_sha256 = sha256_hex(&spec_json);
         let latest = catalogue::latest_bundle(&mut tx, &bundle.code).await?;
