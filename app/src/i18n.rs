@@ -193,6 +193,7 @@ messages! {
     ErrForbidden => "您的账号没有执行此操作的权限。", "Your account is not allowed to do this.";
     ErrBadCredentials => "账号或密码不正确。", "The login or password is not correct.";
     ErrBadSecondFactor => "动态验证码不正确或已过期，请重新登录。", "The one-time code is wrong or has expired; please sign in again.";
+    ErrInvalidRequest => "提交的内容无法识别，请刷新页面后重新填写提交。", "The request could not be read. Reload the page and submit the form again.";
     ErrRateLimited => "尝试次数过多，请稍后再试。", "Too many attempts. Please wait and try again.";
     ErrCrossSite => "请求来源无法确认（跨站请求已被拒绝），请刷新页面后重试。", "The request's origin could not be confirmed (cross-site requests are refused). Reload the page and try again.";
     ErrNotFound => "要操作的记录不存在。", "The record does not exist.";

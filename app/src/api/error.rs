@@ -64,6 +64,10 @@ impl AppError {
     /// One translated line per problem, ready to show.
     pub fn messages(&self, lang: Lang) -> Vec<String> {
         match self {
+            // A request the form could not have sent (missing or unreadable fields) names no field.
+            AppError::Invalid(errors) if errors.is_empty() => {
+                vec![Msg::ErrInvalidRequest.text(lang).into()]
+            }
             AppError::Invalid(errors) | AppError::Conflict(errors) => errors
                 .iter()
                 .map(|error| field_error_text(*error, lang))
@@ -141,5 +145,10 @@ mod tests {
             FieldError::new(Field::Password, Problem::TooShort { min: 10 }),
         ]);
         assert_eq!(error.messages(Lang::En).len(), 2);
+    }
+
+    #[test]
+    fn an_unreadable_request_still_gets_a_message() {
+        assert_eq!(AppError::invalid(vec![]).messages(Lang::Zh).len(), 1);
     }
 }

@@ -312,13 +312,12 @@ pub async fn load_bundle_guide(code: String) -> Result<BundleGuide, AppError> {
     ctx.finish(crate::backend::services::catalogue::bundle_guide(&ctx.state, &code).await)
 }
 
-/// Every published bundle and the departments, for the catalogue page (public).
-#[server(endpoint = "catalogue/overview")]
-pub async fn catalogue_overview() -> Result<(Vec<BundleSummary>, Vec<Department>), AppError> {
+/// The departments, for the catalogue page's filter (public).
+#[server(endpoint = "catalogue/departments")]
+pub async fn catalogue_departments() -> Result<Vec<Department>, AppError> {
     let ctx = RequestCtx::current()?;
     ctx.require(crate::access::Access::Public)?;
-    let bundles = ctx.finish(crate::backend::services::catalogue::bundles(&ctx.state).await)?;
     let organisation =
         ctx.finish(crate::backend::services::staff::organisation(&ctx.state).await)?;
-    Ok((bundles, organisation.departments))
+    Ok(organisation.departments)
 }

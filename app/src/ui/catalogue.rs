@@ -7,8 +7,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::common::{ErrorList, tr, use_lang};
 use crate::api::{
-    CatalogueQuery, ItemGuide, ItemSummary, catalogue_overview, load_bundle_guide, load_item_guide,
-    search_catalogue,
+    CatalogueQuery, ItemGuide, ItemSummary, catalogue_departments, load_bundle_guide,
+    load_item_guide, search_catalogue,
 };
 use crate::domain::catalogue::{DeliveryMode, IdentityLevel, ItemKind, OnlineLevel, Text};
 use crate::i18n::{Lang, Msg};
@@ -79,7 +79,7 @@ pub fn CataloguePage() -> impl IntoView {
         }
     });
     let results = Resource::new(move || query.get(), search_catalogue);
-    let overview = Resource::new(|| (), |_| catalogue_overview());
+    let departments = Resource::new(|| (), |_| catalogue_departments());
 
     view! {
         <section class="catalogue" aria-labelledby="catalogue-title">
@@ -87,7 +87,7 @@ pub fn CataloguePage() -> impl IntoView {
             <p>{tr(Msg::CatalogueIntro)}</p>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let (_, departments) = overview.await.unwrap_or_default();
+                    let departments = departments.await.unwrap_or_default();
                     let current = query.get_untracked();
 
                     view! {

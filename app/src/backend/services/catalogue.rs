@@ -34,6 +34,15 @@ fn decode<T: serde::de::DeserializeOwned>(json: &str) -> ServiceResult<T> {
         .map_err(|error| DbError::Sqlx(sqlx::Error::Decode(Box::new(error))).into())
 }
 
+/// The version a spec gets when stored, or `None` when it equals the latest stored version.
+fn next_version(latest: Option<&catalogue::LatestVersion>, spec_sha256: &str) -> Option<i64> {
+    match latest {
+        Some(latest) if latest.spec_sha256 == spec_sha256 => None,
+        Some(latest) => Some(latest.latest_version + 1),
+        None => Some(1),
+    }
+}
+
 /// Imports `catalogue`; with `strict`, nothing is written unless every row is good.
 pub async fn import(
     state: &AppState,
@@ -99,13 +108,10 @@ pub async fn import_with_progress(
         let spec_json = serde_json::to_string(item).map_err(anyhow::Error::from)?;
         let spec_sha256 = sha256_hex(&spec_json);
         let latest = catalogue::latest_item(&mut tx, &item.code).await?;
-        if latest
-            .as_ref()
-            .is_some_and(|latest| latest.spec_sha256 == spec_sha256)
-        {
+        let Some(version) = next_version(latest.as_ref(), &spec_sha256) else {
             report.unchanged += 1;
             continue;
-        }
+        };
         let names: Vec<String> = std::iter::once(&item.responsible_department)
             .chain(&item.approving_departments)
             .filter_map(|code| department_names.get(code.as_str()))
@@ -117,9 +123,7 @@ pub async fn import_with_progress(
                 spec: item,
                 spec_json: &spec_json,
                 spec_sha256: &spec_sha256,
-                version: latest
-                    .as_ref()
-                    .map_or(1, |latest| latest.latest_version + 1),
+                version,
                 search_text: &catalogue::search_text(item, &names),
                 created_by: &created_by,
                 now,
@@ -127,7 +131,7 @@ pub async fn import_with_progress(
             },
         )
         .await?;
-        if latest.is_some() {
+        if version > 1 {
             report.updated += 1;
         } else {
             report.created += 1;
@@ -142,13 +146,10 @@ pub async fn import_with_progress(
         let spec_json = serde_json::to_string(bundle).map_err(anyhow::Error::from)?;
         let spec_sha256 = sha256_hex(&spec_json);
         let latest = catalogue::latest_bundle(&mut tx, &bundle.code).await?;
-        if latest
-            .as_ref()
-            .is_some_and(|latest| latest.spec_sha256 == spec_sha256)
-        {
+        let Some(version) = next_version(latest.as_ref(), &spec_sha256) else {
             report.unchanged += 1;
             continue;
-        }
+        };
         let search_text =
             format!("{} {} {}", bundle.code, bundle.name.zh, bundle.name.en).to_lowercase();
         catalogue::insert_bundle_version(
@@ -159,9 +160,7 @@ pub async fn import_with_progress(
                 name_en: &bundle.name.en,
                 spec_json: &spec_json,
                 spec_sha256: &spec_sha256,
-                version: latest
-                    .as_ref()
-                    .map_or(1, |latest| latest.latest_version + 1),
+                version,
                 search_text: &search_text,
                 created_by: &created_by,
                 now,
@@ -169,7 +168,7 @@ pub async fn import_with_progress(
             },
         )
         .await?;
-        if latest.is_some() {
+        if version > 1 {
             report.updated += 1;
         } else {
             report.created += 1;
@@ -223,8 +222,8 @@ async fn guide_of(
     version: i64,
     published_at: i64,
     all_bundles: &[BundleSpec],
+    all_departments: &[Department],
 ) -> ServiceResult<ItemGuide> {
-    let organisation = org::list(conn).await?;
     let mut departments: Vec<Department> = Vec::new();
     for code in std::iter::once(&spec.responsible_department).chain(&spec.approving_departments) {
         if departments
@@ -233,8 +232,7 @@ async fn guide_of(
         {
             continue;
         }
-        if let Some(department) = organisation
-            .departments
+        if let Some(department) = all_departments
             .iter()
             .find(|department| &department.code == code)
         {
@@ -254,9 +252,10 @@ async fn guide_of(
             published_at,
         })
         .collect();
-    let current_version = catalogue::item_version(conn, &spec.code, None)
+    let current_version = catalogue::latest_item(conn, &spec.code)
         .await?
-        .map_or(version, |current| current.version);
+        .and_then(|latest| latest.current_version)
+        .unwrap_or(version);
     Ok(ItemGuide {
         version,
         published_at,
@@ -304,12 +303,14 @@ pub async fn item_guide_version(
         .ok_or(DbError::NotFound)?;
     let spec: ServiceItemSpec = decode(&stored.spec)?;
     let bundles = published_bundles(&mut conn).await?;
+    let departments = org::list(&mut conn).await?.departments;
     guide_of(
         &mut conn,
         spec,
         stored.version,
         stored.published_at.unwrap_or(stored.created_at),
         &bundles,
+        &departments,
     )
     .await
 }
@@ -322,6 +323,7 @@ pub async fn bundle_guide(state: &AppState, code: &str) -> ServiceResult<BundleG
         .ok_or(DbError::NotFound)?;
     let spec: BundleSpec = decode(&stored.spec)?;
     let bundles = published_bundles(&mut conn).await?;
+    let departments = org::list(&mut conn).await?.departments;
     let mut items = Vec::with_capacity(spec.items.len());
     for item_code in &spec.items {
         if let Some(item) = catalogue::item_version(&mut conn, item_code, None).await? {
@@ -333,6 +335,7 @@ pub async fn bundle_guide(state: &AppState, code: &str) -> ServiceResult<BundleG
                     item.version,
                     item.published_at.unwrap_or(item.created_at),
                     &bundles,
+                    &departments,
                 )
                 .await?,
             );
