@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::catalogue::{LocatedProblem, SpecProblem};
 use crate::domain::{Field, FieldError, Problem, Role};
 
 /// The UI language. Chosen by the `lang` cookie; Chinese when absent.
@@ -197,6 +198,7 @@ messages! {
     ErrRateLimited => "尝试次数过多，请稍后再试。", "Too many attempts. Please wait and try again.";
     ErrCrossSite => "请求来源无法确认（跨站请求已被拒绝），请刷新页面后重试。", "The request's origin could not be confirmed (cross-site requests are refused). Reload the page and try again.";
     ErrNotFound => "要操作的记录不存在。", "The record does not exist.";
+    ErrChangedMeanwhile => "在您编辑期间，其他人已修改了这条记录。请重新加载页面，再做一次修改。", "Somebody else changed this record while you were editing. Reload the page and make your change again.";
     ErrInternal => "系统暂时出现问题，请稍后再试。您的数据未被修改。", "Something went wrong on our side. Please try again later; nothing was changed.";
     ErrTransport => "无法连接服务器，请检查网络后重试。", "Could not reach the server. Check your connection and try again.";
     ErrRetryAfter => "秒后可重试", "seconds until you can retry";
@@ -363,6 +365,124 @@ pub fn problem_text(problem: Problem, lang: Lang) -> String {
     }
 }
 
+/// Names of the parts of a catalogue entry, as they appear in problem paths.
+const SPEC_PARTS: &[(&str, &str, &str)] = &[
+    ("code", "编码", "code"),
+    ("name", "名称", "name"),
+    ("kind", "事项类型", "kind"),
+    ("responsible_department", "实施主体", "responsible department"),
+    ("approving_departments", "并联审批部门", "approving departments"),
+    ("legal_basis", "设定依据", "legal basis"),
+    ("conditions", "受理条件", "conditions"),
+    ("materials", "申请材料", "materials"),
+    ("form", "表单字段", "form fields"),
+    ("promised_days", "承诺时限", "promised time limit"),
+    ("statutory_days", "法定时限", "statutory time limit"),
+    ("fee", "收费标准", "fee"),
+    ("online_level", "网办深度", "online level"),
+    ("visit_reason", "到场原因", "reason for the visit"),
+    ("delivery_modes", "送达方式", "delivery modes"),
+    ("commitment", "告知承诺", "commitment"),
+    ("letter", "承诺书", "letter"),
+    ("instant_approval", "秒批", "instant approval"),
+    ("identity_level", "实名等级", "identity level"),
+    ("licences", "证照", "licences"),
+    ("licence_type", "证照类型", "licence type"),
+    ("template", "模板", "template"),
+    ("accepting_centres", "受理中心", "accepting centres"),
+    ("description", "说明", "description"),
+    ("items", "包含事项", "items"),
+    ("shared_fields", "共用字段", "shared fields"),
+    ("key", "字段键", "key"),
+    ("label", "标签", "label"),
+    ("help", "填写说明", "help text"),
+    ("type", "类型", "type"),
+    ("rules", "校验规则", "rules"),
+    ("options", "选项", "options"),
+    ("accepted_types", "文件类型", "file types"),
+    ("min_length", "最少字数", "minimum length"),
+    ("max_length", "最多字数", "maximum length"),
+    ("min", "最小值", "minimum"),
+    ("max", "最大值", "maximum"),
+    ("max_selected", "最多可选", "maximum selected"),
+    ("record", "记录类型", "record"),
+    ("zh", "中文", "Chinese"),
+    ("en", "英文", "English"),
+];
+
+/// A problem path (`materials[1].name.zh`) in words: "申请材料 第 2 项 › 名称 › 中文".
+pub fn spec_path_text(path: &str, lang: Lang) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for segment in path.split('.') {
+        let (name, indexes) = match segment.find('[') {
+            Some(at) => (&segment[..at], &segment[at..]),
+            None => (segment, ""),
+        };
+        if !name.is_empty() {
+            let label = SPEC_PARTS
+                .iter()
+                .find(|(key, _, _)| *key == name)
+                .map_or(name, |(_, zh, en)| if lang == Lang::Zh { zh } else { en });
+            parts.push(label.to_owned());
+        }
+        for index in indexes
+            .split(['[', ']'])
+            .filter_map(|number| number.parse::<usize>().ok())
+        {
+            let position = index + 1;
+            let text = match lang {
+                Lang::Zh => format!("第 {position} 项"),
+                Lang::En => format!("no. {position}"),
+            };
+            match parts.last_mut() {
+                Some(last) => {
+                    last.push(' ');
+                    last.push_str(&text);
+                }
+                None => parts.push(text),
+            }
+        }
+    }
+    parts.join(" › ")
+}
+
+/// What is wrong with a catalogue entry and how to fix it.
+pub fn spec_problem_fix(problem: &SpecProblem, lang: Lang) -> String {
+    use SpecProblem::*;
+    let zh = lang == Lang::Zh;
+    let text = match problem {
+        BadCode => if zh { "编码应为 3–40 位大写字母、数字或“-”，以字母或数字开头" } else { "must be 3–40 characters of A–Z, 0–9 and '-', starting with a letter or digit" },
+        DuplicateCode => if zh { "与另一条重复，请换一个" } else { "is used twice; choose another" },
+        MissingText => if zh { "请同时填写中文和英文" } else { "must be given in both Chinese and English" },
+        UnknownDepartment => if zh { "不是已登记的部门，请从列表中选择" } else { "is not a known department; pick one from the list" },
+        UnknownCentre => if zh { "不是已登记的服务中心，请从列表中选择" } else { "is not a known service centre; pick one from the list" },
+        Empty => if zh { "至少需要一项，请添加" } else { "needs at least one entry; add one" },
+        BadFieldKey => if zh { "应为 1–40 位小写字母、数字或“_”，以字母开头" } else { "must be 1–40 characters of a–z, 0–9 and '_', starting with a letter" },
+        BadOptions => if zh { "单选、多选字段至少要有一个选项，其他类型不能有选项" } else { "select fields need at least one option, and other types take none" },
+        RuleNotForType => if zh { "这条规则不适用于该字段类型，请删除" } else { "does not apply to this field type; remove it" },
+        RuleRangeInverted => if zh { "最小值不能大于最大值" } else { "the minimum must not exceed the maximum" },
+        BadTimeLimit => if zh { "承诺时限不能超过法定时限，法定时限不能超过 365 个工作日" } else { "the promised limit must not exceed the statutory one, nor the statutory 365 working days" },
+        VisitReason => if zh { "需到场的事项必须说明原因，全程网办的事项不填" } else { "an item needing a visit must say why; a fully online item must not" },
+        InstantNeedsFullyOnline => if zh { "只有全程网办的事项才能秒批" } else { "only fully online items can be approved instantly" },
+        BundleTooSmall => if zh { "至少包含两个不同的已发布事项" } else { "must include at least two different published items" },
+        UnknownItem => if zh { "不是已发布的事项编码" } else { "is not the code of a published item" },
+        BadSharedField => if zh { "共用字段必须在至少两个事项中以相同类型出现" } else { "must exist with the same type in at least two of the items" },
+        Unreadable { reason } => return if zh { format!("无法读取（{reason}）") } else { format!("cannot be read ({reason})") },
+        NeededByBundle => if zh { "有已发布的“一件事”包含此事项，请先修改或下架该“一件事”" } else { "a published bundle includes this item; change or withdraw the bundle first" },
+    };
+    text.to_owned()
+}
+
+/// One line naming the place in the entry and the fix.
+pub fn spec_problem_text(problem: &LocatedProblem, lang: Lang) -> String {
+    let place = spec_path_text(&problem.path, lang);
+    let fix = spec_problem_fix(&problem.problem, lang);
+    match lang {
+        Lang::Zh => format!("{place}：{fix}"),
+        Lang::En => format!("{place}: {fix}"),
+    }
+}
+
 /// A full sentence naming the field and the fix.
 pub fn field_error_text(error: FieldError, lang: Lang) -> String {
     let field = field_name(error.field, lang);
@@ -393,6 +513,24 @@ mod tests {
             field_error_text(error, Lang::En)
                 .starts_with("Phone or email is not a valid mobile number")
         );
+    }
+
+    #[test]
+    fn catalogue_problems_name_the_place_in_words() {
+        assert_eq!(
+            spec_path_text("materials[1].name.zh", Lang::Zh),
+            "申请材料 第 2 项 › 名称 › 中文"
+        );
+        assert_eq!(
+            spec_path_text("form[0].rules.max", Lang::En),
+            "form fields no. 1 › rules › maximum"
+        );
+        let problem = LocatedProblem {
+            code: "X-1".into(),
+            path: "promised_days".into(),
+            problem: SpecProblem::BadTimeLimit,
+        };
+        assert!(spec_problem_text(&problem, Lang::Zh).starts_with("承诺时限：承诺时限不能超过"));
     }
 
     #[test]

@@ -53,15 +53,17 @@ enum Command {
     TotpCode { login: String },
     /// Verify the hash chain of the audit log.
     AuditVerify,
-    /// Import a service catalogue (JSON, see docs/catalogue-format.md). Idempotent by code: a
-    /// changed item becomes a new published version. Bad rows are reported and skipped.
+    /// Import a service catalogue (`.csv` or JSON, see docs/catalogue-format.md). Idempotent by
+    /// code: a changed item becomes a new published version. Bad rows are reported with row,
+    /// column and reason, and skipped.
     ImportCatalogue {
         file: std::path::PathBuf,
         /// Load nothing unless every row is good.
         #[arg(long)]
         strict: bool,
     },
-    /// Export the published catalogue (current versions) in the import format.
+    /// Export the published catalogue (current versions) in the import format (`.csv` or JSON,
+    /// by the file name).
     ExportCatalogue { file: std::path::PathBuf },
 }
 
@@ -184,8 +186,9 @@ async fn main() -> anyhow::Result<()> {
             let catalogue = app::backend::services::catalogue::export(&state)
                 .await
                 .map_err(|error| anyhow::anyhow!("exporting: {error}"))?;
-            let json = serde_json::to_string_pretty(&catalogue)?;
-            std::fs::write(&file, json).with_context(|| format!("writing {}", file.display()))?;
+            let format = app::backend::catalogue_file::Format::of_path(&file);
+            let bytes = app::backend::catalogue_file::write(format, &catalogue)?;
+            std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))?;
             println!(
                 "exported {} items and {} bundles to {}",
                 catalogue.items.len(),
@@ -209,20 +212,14 @@ async fn import_catalogue(
     file: &std::path::Path,
     strict: bool,
 ) -> anyhow::Result<()> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let catalogue: app::domain::catalogue::Catalogue = match serde_json::from_str(&text) {
-        Ok(catalogue) => catalogue,
-        Err(error) => anyhow::bail!(
-            "{}: line {}, column {}: {error}",
-            file.display(),
-            error.line(),
-            error.column()
-        ),
-    };
+    use app::backend::catalogue_file::{self, Format};
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let format = Format::of_path(file);
+    let parsed = catalogue_file::read(format, &bytes)
+        .with_context(|| format!("reading {}", file.display()))?;
     let state = offline_state(settings).await?;
     let started = std::time::Instant::now();
-    let rows = (catalogue.items.len() + catalogue.bundles.len()) as u64;
+    let rows = (parsed.catalogue.items.len() + parsed.catalogue.bundles.len()) as u64;
     let bar = indicatif::ProgressBar::new(rows).with_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows {elapsed}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
@@ -230,20 +227,26 @@ async fn import_catalogue(
     let report = app::backend::services::catalogue::import_with_progress(
         &state,
         &Actor::system("cli"),
-        &catalogue,
+        &parsed.catalogue,
+        &parsed.unreadable,
         strict,
         &|| bar.inc(1),
     )
     .await
     .map_err(|error| anyhow::anyhow!("importing: {error}"))?;
     bar.finish_and_clear();
-    let row_of = |code: &str| catalogue.row_of(code).unwrap_or(0);
-    for problem in &report.rejected {
+    let mut rejected = report.rejected.clone();
+    rejected.sort_by_key(|problem| parsed.row_of(&problem.code));
+    for problem in &rejected {
+        let column = match format {
+            Format::Csv => catalogue_file::csv_column_of(&problem.path),
+            Format::Json => problem.path.clone(),
+        };
         eprintln!(
             "rejected row {} ({}), {}: {}",
-            row_of(&problem.code),
+            parsed.row_of(&problem.code),
             problem.code,
-            problem.path,
+            column,
             problem.problem
         );
     }

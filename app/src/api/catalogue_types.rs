@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{Department, OrgUnitName};
 use crate::domain::catalogue::{BundleSpec, ItemKind, OnlineLevel, ServiceItemSpec, Text};
 
+
 /// Search and filters of the public catalogue; every field may be empty (= no filter). Built
 /// from the page's query string, so any text is accepted and simply matches or not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::IntoParams)]
@@ -108,4 +109,87 @@ pub struct BundleGuide {
     pub version: i64,
     pub spec: BundleSpec,
     pub items: Vec<ItemGuide>,
+}
+
+/// One stored version in the editor's history (drafts included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminVersion {
+    pub version: i64,
+    pub created_at: i64,
+    /// Who saved it (a display name, or `cli` / `demo` for imports).
+    pub created_by: String,
+    /// `None` while it is a draft never published.
+    pub published_at: Option<i64>,
+}
+
+/// An item as the catalogue editor loads it: the latest version (draft or published), the
+/// published one, and the whole history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminItem {
+    pub spec: ServiceItemSpec,
+    pub latest_version: i64,
+    /// Hash of the latest version: sent back on save, so that a save over somebody else's newer
+    /// save is refused instead of silently overwriting it.
+    pub latest_sha256: String,
+    /// The version the public sees; `None` when withdrawn or never published.
+    pub current_version: Option<i64>,
+    pub versions: Vec<AdminVersion>,
+    /// Published bundles that include the item.
+    pub bundles: Vec<BundleSummary>,
+}
+
+/// A bundle as the editor loads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminBundle {
+    pub spec: BundleSpec,
+    pub latest_version: i64,
+    pub latest_sha256: String,
+    pub current_version: Option<i64>,
+    pub versions: Vec<AdminVersion>,
+}
+
+/// One line of the editor's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminCatalogueRow {
+    pub code: String,
+    /// Name of the latest version.
+    pub name: Text,
+    pub latest_version: i64,
+    pub current_version: Option<i64>,
+}
+
+impl AdminCatalogueRow {
+    /// A draft newer than what the public sees is waiting to be published.
+    pub fn has_draft(&self) -> bool {
+        self.current_version != Some(self.latest_version)
+    }
+}
+
+/// The editor's list: one page of items and every bundle matching the search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AdminCatalogue {
+    pub items: Vec<AdminCatalogueRow>,
+    pub total: u64,
+    pub bundles: Vec<AdminCatalogueRow>,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// What saving did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedVersion {
+    /// The draft version now holding the content (unchanged content: the latest version).
+    pub version: i64,
+    /// False when the content equalled the latest version and nothing was written.
+    pub changed: bool,
+}
+
+/// A form field a bundle may ask once: it exists in `item_count` of the chosen items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedFieldChoice {
+    pub key: String,
+    pub label: Text,
+    pub item_count: u32,
+    /// False when the items disagree on the field's type (it cannot be shared).
+    pub same_type: bool,
 }

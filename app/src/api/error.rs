@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::FieldError;
-use crate::i18n::{Lang, Msg, field_error_text};
+use crate::domain::catalogue::LocatedProblem;
+use crate::i18n::{Lang, Msg, field_error_text, spec_problem_text};
 
 /// What went wrong, as far as the user needs to know. Each variant has one HTTP status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -12,6 +13,13 @@ pub enum AppError {
     /// Input that breaks a rule; every problem of the form at once (422).
     #[error("invalid input: {0:?}")]
     Invalid(Vec<FieldError>),
+    /// A catalogue item or bundle that cannot be saved or published; every problem with its
+    /// place in the item (422).
+    #[error("invalid catalogue entry: {0:?}")]
+    InvalidSpec(Vec<LocatedProblem>),
+    /// Somebody else changed the record since it was loaded; reload and redo the change (409).
+    #[error("changed meanwhile")]
+    ChangedMeanwhile,
     /// Input that clashes with existing data, such as a login already registered (409).
     #[error("conflict: {0:?}")]
     Conflict(Vec<FieldError>),
@@ -51,8 +59,8 @@ impl AppError {
 
     pub const fn status(&self) -> u16 {
         match self {
-            AppError::Invalid(_) => 422,
-            AppError::Conflict(_) => 409,
+            AppError::Invalid(_) | AppError::InvalidSpec(_) => 422,
+            AppError::Conflict(_) | AppError::ChangedMeanwhile => 409,
             AppError::Unauthenticated | AppError::BadCredentials | AppError::BadSecondFactor => 401,
             AppError::Forbidden | AppError::CrossSite => 403,
             AppError::RateLimited { .. } => 429,
@@ -72,6 +80,11 @@ impl AppError {
                 .iter()
                 .map(|error| field_error_text(*error, lang))
                 .collect(),
+            AppError::InvalidSpec(problems) => problems
+                .iter()
+                .map(|problem| spec_problem_text(problem, lang))
+                .collect(),
+            AppError::ChangedMeanwhile => vec![Msg::ErrChangedMeanwhile.text(lang).into()],
             AppError::Unauthenticated => vec![Msg::ErrUnauthenticated.text(lang).into()],
             AppError::Forbidden => vec![Msg::ErrForbidden.text(lang).into()],
             AppError::BadCredentials => vec![Msg::ErrBadCredentials.text(lang).into()],

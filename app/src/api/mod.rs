@@ -2,10 +2,12 @@
 //! calls. Each server function is thin: context → authorize → service → map error. Endpoints
 //! are fixed (`/api/...`) so that tests and other clients can call them.
 
+mod catalogue_editor;
 mod catalogue_types;
 mod error;
 mod types;
 
+pub use catalogue_editor::*;
 pub use catalogue_types::*;
 pub use error::AppError;
 pub use types::*;

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod authz;
+pub mod catalogue_file;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -294,6 +294,13 @@ pub enum SpecProblem {
     UnknownItem,
     #[error("a shared field must exist with the same type in at least two of the bundle's items")]
     BadSharedField,
+    /// A row of an import file that does not even have the catalogue's shape (a time limit in
+    /// words, an unknown field type or rule); `reason` is the parser's explanation.
+    #[error("unreadable: {reason}")]
+    Unreadable { reason: String },
+    /// A published bundle includes the item, so it cannot be withdrawn or changed this way.
+    #[error("a published bundle needs this item as it is")]
+    NeededByBundle,
 }
 
 /// One problem, located: which item or bundle, and where inside it (`form[2].rules.max`).

@@ -488,6 +488,245 @@ pub async fn current_bundles(conn: &mut AnyConnection) -> DbResult<Vec<String>> 
     .await?)
 }
 
+/// Replaces the content of a version that was never published (a draft being edited); published
+/// versions never change. Returns false when the version is not an unpublished draft.
+pub async fn update_draft_item_version(
+    conn: &mut AnyConnection,
+    new: NewItemVersion<'_>,
+) -> DbResult<bool> {
+    let spec = new.spec;
+    let result = sqlx::query(
+        "UPDATE service_item_versions SET spec = $3, spec_sha256 = $4, name_zh = $5, name_en = $6, \
+         kind = $7, online_level = $8, instant_approval = $9, commitment = $10, \
+         responsible_department = $11, departments = $12, promised_days = $13, search_text = $14, \
+         created_at = $15, created_by = $16 \
+         WHERE code = $1 AND version = $2 AND published_at IS NULL",
+    )
+    .bind(&spec.code)
+    .bind(new.version)
+    .bind(new.spec_json)
+    .bind(new.spec_sha256)
+    .bind(&spec.name.zh)
+    .bind(&spec.name.en)
+    .bind(kind_code(spec.kind))
+    .bind(online_code(spec.online_level))
+    .bind(i64::from(spec.instant_approval))
+    .bind(i64::from(spec.commitment.is_some()))
+    .bind(&spec.responsible_department)
+    .bind(departments_column(spec))
+    .bind(i64::from(spec.promised_days))
+    .bind(new.search_text)
+    .bind(new.now)
+    .bind(new.created_by)
+    .execute(&mut *conn)
+    .await?;
+    if result.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE service_items SET updated_at = $2 WHERE code = $1")
+        .bind(&spec.code)
+        .bind(new.now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
+}
+
+/// Withdraws an item from the public catalogue: no current version, gone from search. Its
+/// versions stay stored (applications filed under them keep them). False when it was not
+/// published.
+pub async fn unpublish_item(conn: &mut AnyConnection, code: &str, now: i64) -> DbResult<bool> {
+    let result = sqlx::query(
+        "UPDATE service_items SET current_version = NULL, updated_at = $2 \
+         WHERE code = $1 AND current_version IS NOT NULL",
+    )
+    .bind(code)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM catalogue_search WHERE code = $1")
+        .bind(code)
+        .execute(&mut *conn)
+        .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// Makes a bundle version the published one.
+pub async fn publish_bundle(
+    conn: &mut AnyConnection,
+    code: &str,
+    version: i64,
+    now: i64,
+) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE bundle_versions SET published_at = COALESCE(published_at, $3) WHERE code = $1 AND version = $2",
+    )
+    .bind(code)
+    .bind(version)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let result =
+        sqlx::query("UPDATE bundles SET current_version = $2, updated_at = $3 WHERE code = $1")
+            .bind(code)
+            .bind(version)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    if result.rows_affected() == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}
+
+/// Withdraws a bundle; false when it was not published.
+pub async fn unpublish_bundle(conn: &mut AnyConnection, code: &str, now: i64) -> DbResult<bool> {
+    let result = sqlx::query(
+        "UPDATE bundles SET current_version = NULL, updated_at = $2 \
+         WHERE code = $1 AND current_version IS NOT NULL",
+    )
+    .bind(code)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// Replaces an unpublished bundle draft; false when the version is not a draft.
+pub async fn update_draft_bundle_version(
+    conn: &mut AnyConnection,
+    new: NewBundleVersion<'_>,
+) -> DbResult<bool> {
+    let result = sqlx::query(
+        "UPDATE bundle_versions SET spec = $3, spec_sha256 = $4, name_zh = $5, name_en = $6, \
+         search_text = $7, created_at = $8, created_by = $9 \
+         WHERE code = $1 AND version = $2 AND published_at IS NULL",
+    )
+    .bind(new.code)
+    .bind(new.version)
+    .bind(new.spec_json)
+    .bind(new.spec_sha256)
+    .bind(new.name_zh)
+    .bind(new.name_en)
+    .bind(new.search_text)
+    .bind(new.now)
+    .bind(new.created_by)
+    .execute(&mut *conn)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// One stored version of an item or bundle, for the editor's history.
+#[derive(Debug, Clone, FromRow)]
+pub struct VersionRow {
+    pub version: i64,
+    pub spec_sha256: String,
+    pub created_at: i64,
+    pub created_by: String,
+    /// The display name behind `created_by` when it is a user.
+    pub author_name: Option<String>,
+    pub published_at: Option<i64>,
+}
+
+/// Every stored version of an item (`bundles = false`) or bundle, newest first.
+pub async fn all_versions(
+    conn: &mut AnyConnection,
+    code: &str,
+    bundles: bool,
+) -> DbResult<Vec<VersionRow>> {
+    let table = if bundles {
+        "bundle_versions"
+    } else {
+        "service_item_versions"
+    };
+    let sql = format!(
+        "SELECT v.version, v.spec_sha256, v.created_at, v.created_by, u.display_name AS author_name, \
+         v.published_at FROM {table} v LEFT JOIN users u ON 'user:' || u.id = v.created_by \
+         WHERE v.code = $1 ORDER BY v.version DESC"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(code)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// The stored spec of one bundle version.
+pub async fn bundle_version(
+    conn: &mut AnyConnection,
+    code: &str,
+    version: i64,
+) -> DbResult<Option<StoredVersion>> {
+    Ok(sqlx::query_as(
+        "SELECT version, spec, published_at, created_at, created_by FROM bundle_versions \
+         WHERE code = $1 AND version = $2",
+    )
+    .bind(code)
+    .bind(version)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// A line of the administrators' list: the latest version's name and the publication state.
+#[derive(Debug, Clone, FromRow)]
+pub struct AdminRow {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub latest_version: i64,
+    pub current_version: Option<i64>,
+}
+
+/// Items (`bundles = false`) or bundles of every state whose code or latest name contains `q`,
+/// one page of `per_page` by code, and the total.
+pub async fn admin_list(
+    conn: &mut AnyConnection,
+    bundles: bool,
+    q: &str,
+    page: u32,
+    per_page: u32,
+) -> DbResult<(Vec<AdminRow>, u64)> {
+    let (head, versions) = if bundles {
+        ("bundles", "bundle_versions")
+    } else {
+        ("service_items", "service_item_versions")
+    };
+    let cleaned: String = q
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(CatalogueQuery::MAX_QUERY_CHARS)
+        .collect();
+    let pattern = contains_pattern(cleaned.trim()).to_lowercase();
+    let from = format!(
+        "FROM {head} i JOIN {versions} v ON v.code = i.code AND v.version = i.latest_version \
+         WHERE LOWER(i.code) LIKE $1 ESCAPE '\\' OR LOWER(v.name_zh) LIKE $1 ESCAPE '\\' \
+         OR LOWER(v.name_en) LIKE $1 ESCAPE '\\'"
+    );
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {from}")))
+        .bind(&pattern)
+        .fetch_one(&mut *conn)
+        .await?;
+    let offset = i64::from(page.max(1) - 1) * i64::from(per_page);
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT i.code, v.name_zh, v.name_en, i.latest_version, i.current_version {from} \
+         ORDER BY i.code LIMIT {per_page} OFFSET {offset}"
+    )))
+    .bind(&pattern)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((rows, u64::try_from(total).unwrap_or(0)))
+}
+
+/// Whether any item or bundle row has this code (published or not).
+pub async fn code_taken(conn: &mut AnyConnection, code: &str) -> DbResult<bool> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM service_items WHERE code = $1) + \
+         (SELECT COUNT(*) FROM bundles WHERE code = $1)",
+    )
+    .bind(code)
+    .fetch_one(conn)
+    .await?;
+    Ok(count > 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

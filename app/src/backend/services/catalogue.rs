@@ -2,12 +2,13 @@
 //! published version, an unchanged one is skipped), searching the published items, and the
 //! guides of items and bundles.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::ServiceResult;
+use super::catalogue_admin::{OrgIndex, bundle_search_text};
 use crate::api::{
     BundleGuide, BundleSummary, CatalogueQuery, CatalogueSearchResult, Department, ItemGuide,
     VersionSummary,
@@ -50,40 +51,29 @@ pub async fn import(
     catalogue: &Catalogue,
     strict: bool,
 ) -> ServiceResult<ImportReport> {
-    import_with_progress(state, actor, catalogue, strict, &|| {}).await
+    import_with_progress(state, actor, catalogue, &[], strict, &|| {}).await
 }
 
-/// [`import`], calling `progress` once for every good row stored or skipped as unchanged (the
-/// CLI draws its progress bar with it).
+/// [`import`] of a catalogue read from a file whose `unreadable` rows were already set aside
+/// (they are reported and count as rejected), calling `progress` once for every good row stored
+/// or skipped as unchanged (the CLI draws its progress bar with it).
 pub async fn import_with_progress(
     state: &AppState,
     actor: &Actor,
     catalogue: &Catalogue,
+    unreadable: &[LocatedProblem],
     strict: bool,
     progress: &(dyn Fn() + Sync),
 ) -> ServiceResult<ImportReport> {
-    let organisation = {
+    let index = {
         let mut conn = state.db.pool().acquire().await?;
-        org::list(&mut conn).await?
+        OrgIndex::load(&mut conn).await?
     };
-    let department_names: HashMap<&str, [&str; 2]> = organisation
-        .departments
-        .iter()
-        .map(|department| {
-            (
-                department.code.as_str(),
-                [department.name.zh.as_str(), department.name.en.as_str()],
-            )
-        })
-        .collect();
-    let centres: HashSet<&str> = organisation
-        .service_centres
-        .iter()
-        .map(|centre| centre.code.as_str())
-        .collect();
-    let rejected = catalogue.problems(&|code| department_names.contains_key(code), &|code| {
-        centres.contains(code)
-    });
+    let mut rejected = unreadable.to_vec();
+    rejected.extend(catalogue.problems(
+        &|code| index.department_names.contains_key(code),
+        &|code| index.centres.contains(code),
+    ));
     let rejected_codes: HashSet<&str> = rejected
         .iter()
         .map(|problem| problem.code.as_str())
@@ -112,11 +102,6 @@ pub async fn import_with_progress(
             report.unchanged += 1;
             continue;
         };
-        let names: Vec<String> = std::iter::once(&item.responsible_department)
-            .chain(&item.approving_departments)
-            .filter_map(|code| department_names.get(code.as_str()))
-            .flat_map(|names| names.iter().map(|name| (*name).to_owned()))
-            .collect();
         catalogue::insert_item_version(
             &mut tx,
             catalogue::NewItemVersion {
@@ -124,7 +109,7 @@ pub async fn import_with_progress(
                 spec_json: &spec_json,
                 spec_sha256: &spec_sha256,
                 version,
-                search_text: &catalogue::search_text(item, &names),
+                search_text: &index.search_text(item),
                 created_by: &created_by,
                 now,
                 publish: true,
@@ -150,8 +135,7 @@ pub async fn import_with_progress(
             report.unchanged += 1;
             continue;
         };
-        let search_text =
-            format!("{} {} {}", bundle.code, bundle.name.zh, bundle.name.en).to_lowercase();
+        let search_text = bundle_search_text(bundle);
         catalogue::insert_bundle_version(
             &mut tx,
             catalogue::NewBundleVersion {

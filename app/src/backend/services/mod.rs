@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod catalogue;
+pub mod catalogue_admin;
 pub mod limits;
 pub mod staff;
 
