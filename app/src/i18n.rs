@@ -203,6 +203,92 @@ messages! {
     ErrTransport => "无法连接服务器，请检查网络后重试。", "Could not reach the server. Check your connection and try again.";
     ErrRetryAfter => "秒后可重试", "seconds until you can retry";
     NavCatalogue => "事项清单", "Services";
+    EditorListTitle => "事项清单管理", "Catalogue editor";
+    EditorListIntro => "新建和修改事项、“一件事”，预览办事指南，发布或下架。已发布的版本不会被修改：修改已发布的事项会生成新的草稿版本，发布后公众看到新版本，已提交的申请仍按原版本办理。", "Create and edit items and bundles, preview their guides, publish or withdraw them. Published versions never change: editing a published item starts a new draft version; once published the public sees it, while applications already filed keep their version.";
+    EditorNewItem => "新建事项", "New item";
+    EditorNewBundle => "新建“一件事”", "New bundle";
+    EditorEditItem => "编辑事项", "Edit item";
+    EditorEditBundle => "编辑“一件事”", "Edit bundle";
+    EditorSearchLabel => "按编码或名称查找", "Find by code or name";
+    EditorItems => "事项", "Items";
+    EditorBundles => "一件事", "Bundles";
+    EditorName => "名称", "Name";
+    EditorDescription => "说明", "Description";
+    EditorPublished => "已发布", "Published";
+    EditorNotPublished => "未发布", "Not published";
+    EditorDraft => "草稿", "Draft";
+    EditorCurrent => "当前公开版本", "Current public version";
+    EditorEarlier => "历史版本", "Earlier version";
+    EditorViewGuide => "查看办事指南", "View guide";
+    EditorSavedAt => "时间（北京时间）", "Time (China Standard Time)";
+    EditorSavedBy => "操作人", "By";
+    EditorPublicVersion => "公开版本", "Public version";
+    EditorDraftWaiting => "待发布草稿", "draft waiting to be published";
+    EditorSavedDraft => "草稿已保存。发布后公众才能看到。", "Draft saved. The public sees it once it is published.";
+    EditorNothingChanged => "内容与最新版本相同，未做修改。", "The content equals the latest version; nothing was changed.";
+    EditorPublishedNow => "已发布。办事指南现在显示此版本，新申请按此版本办理。", "Published. The guide now shows this version and new applications are filed under it.";
+    EditorUnpublishedNow => "已下架。公众不再看到此条目，各版本仍保留。", "Withdrawn. The public no longer sees it; its versions stay stored.";
+    EditorBackToList => "返回事项清单管理", "Back to the catalogue editor";
+    EditorMode => "编辑或预览", "Edit or preview";
+    EditorEditTab => "编辑", "Edit";
+    EditorPreviewTab => "预览办事指南", "Preview guide";
+    EditorPreviewNote => "以下是按当前填写内容生成的办事指南预览，尚未保存或发布。", "This is the guide as currently filled in; it is neither saved nor published.";
+    EditorBasics => "基本信息", "Basics";
+    EditorCodeHelp => "事项编码创建后不可更改：3–40 位大写字母、数字或“-”。", "The code cannot change once created: 3–40 characters of A–Z, 0–9 and '-'.";
+    EditorApproving => "并联审批部门", "Departments approving in parallel";
+    EditorLimitsAndService => "时限与服务方式", "Time limits and service";
+    EditorDaysHelp => "按工作日计算；0 表示即办。承诺时限不能超过法定时限。", "In working days; 0 means decided the same day. The promised limit must not exceed the statutory one.";
+    EditorCentresHelp => "都不勾选表示所有服务中心均可受理（区街同权）。", "Leave all unticked to let every service centre accept it.";
+    EditorChinese => "中文", "Chinese";
+    EditorEnglish => "英文", "English";
+    EditorFree => "不收费", "Free of charge";
+    EditorRowCode => "编码", "Code";
+    EditorTemplate => "样表或模板名称（可不填）", "Sample or template name (optional)";
+    EditorAddMaterial => "添加材料", "Add a material";
+    EditorFormHelp => "申请表的字段：字段键在一件事中用于合并共用字段，只能用小写字母、数字和下划线。", "The fields of the application form. Keys join shared fields in bundles: lower-case letters, digits and underscores only.";
+    EditorField => "字段", "Field";
+    EditorFieldKey => "字段键", "Key";
+    EditorFieldLabel => "标签", "Label";
+    EditorFieldType => "类型", "Type";
+    EditorFieldHelp => "填写说明（可不填）", "Help text (optional)";
+    EditorAddField => "添加字段", "Add a field";
+    EditorMinLength => "最少字数", "Minimum length";
+    EditorMaxLength => "最多字数", "Maximum length";
+    EditorMin => "最小值", "Minimum";
+    EditorMax => "最大值", "Maximum";
+    EditorMaxSelected => "最多可选几项", "Maximum number selected";
+    EditorOptions => "选项", "Options";
+    EditorOptionsHelp => "每行一个选项：值|中文|English，例如 small|小型|Small。", "One option per line: value|中文|English, e.g. small|小型|Small.";
+    EditorLicence => "证照", "Licence";
+    EditorLicenceType => "证照类型（小写字母、数字、下划线）", "Licence type (a–z, 0–9, _)";
+    EditorAddLicence => "添加证照", "Add a licence";
+    EditorMoveUp => "上移", "Move up";
+    EditorMoveDown => "下移", "Move down";
+    EditorRemove => "删除", "Remove";
+    EditorAdd => "加入", "Add";
+    EditorNoProblems => "没有发现问题，可以保存。", "No problems found; ready to save.";
+    EditorProblemsLeft => "处问题需要修改后才能保存。", "problems to fix before saving.";
+    EditorSave => "保存草稿", "Save draft";
+    EditorPublication => "发布", "Publication";
+    EditorPublishHelp => "发布后，办事指南显示该版本，新申请按该版本办理；已提交的申请不受影响。", "Once published, the guide shows this version and new applications are filed under it; applications already filed are not affected.";
+    EditorPublish => "发布版本", "Publish version";
+    EditorUnpublish => "下架", "Withdraw";
+    EditorSaveFirst => "有未保存的修改：请先保存草稿，再发布。", "There are unsaved changes: save the draft before publishing.";
+    EditorFindItem => "查找要加入的事项（名称或编码）", "Find an item to add (name or code)";
+    EditorSharedHelp => "勾选在所选事项中共同出现的字段，申请人只需填写一次。", "Tick the fields the chosen items have in common; the applicant fills each in once.";
+    NavCatalogueEditor => "事项清单管理", "Catalogue editor";
+    TypeText => "文本", "Text";
+    TypeNumber => "数字", "Number";
+    TypeMoney => "金额", "Amount of money";
+    TypeDate => "日期", "Date";
+    TypeSelect => "单选", "Single choice";
+    TypeMultiSelect => "多选", "Multiple choice";
+    TypeAddress => "地址", "Address";
+    TypeResidentId => "居民身份证号码", "Resident ID number";
+    TypeCreditCode => "统一社会信用代码", "Unified social credit code";
+    TypePhone => "手机号", "Phone number";
+    TypeEmail => "电子邮箱", "Email";
+    TypeBusinessScope => "经营范围", "Business scope";
     CatalogueTitle => "事项清单与办事指南", "Service catalogue and guides";
     CatalogueIntro => "选择要办理的事项，查看办事指南：所需材料、办理时限、审批部门和办理流程。", "Choose the item you need and read its guide: materials, time limits, approving departments and the process.";
     CatalogueSearchLabel => "搜索事项名称或事项编码", "Search by name or item code";
@@ -370,8 +456,16 @@ const SPEC_PARTS: &[(&str, &str, &str)] = &[
     ("code", "编码", "code"),
     ("name", "名称", "name"),
     ("kind", "事项类型", "kind"),
-    ("responsible_department", "实施主体", "responsible department"),
-    ("approving_departments", "并联审批部门", "approving departments"),
+    (
+        "responsible_department",
+        "实施主体",
+        "responsible department",
+    ),
+    (
+        "approving_departments",
+        "并联审批部门",
+        "approving departments",
+    ),
     ("legal_basis", "设定依据", "legal basis"),
     ("conditions", "受理条件", "conditions"),
     ("materials", "申请材料", "materials"),
@@ -451,24 +545,132 @@ pub fn spec_problem_fix(problem: &SpecProblem, lang: Lang) -> String {
     use SpecProblem::*;
     let zh = lang == Lang::Zh;
     let text = match problem {
-        BadCode => if zh { "编码应为 3–40 位大写字母、数字或“-”，以字母或数字开头" } else { "must be 3–40 characters of A–Z, 0–9 and '-', starting with a letter or digit" },
-        DuplicateCode => if zh { "与另一条重复，请换一个" } else { "is used twice; choose another" },
-        MissingText => if zh { "请同时填写中文和英文" } else { "must be given in both Chinese and English" },
-        UnknownDepartment => if zh { "不是已登记的部门，请从列表中选择" } else { "is not a known department; pick one from the list" },
-        UnknownCentre => if zh { "不是已登记的服务中心，请从列表中选择" } else { "is not a known service centre; pick one from the list" },
-        Empty => if zh { "至少需要一项，请添加" } else { "needs at least one entry; add one" },
-        BadFieldKey => if zh { "应为 1–40 位小写字母、数字或“_”，以字母开头" } else { "must be 1–40 characters of a–z, 0–9 and '_', starting with a letter" },
-        BadOptions => if zh { "单选、多选字段至少要有一个选项，其他类型不能有选项" } else { "select fields need at least one option, and other types take none" },
-        RuleNotForType => if zh { "这条规则不适用于该字段类型，请删除" } else { "does not apply to this field type; remove it" },
-        RuleRangeInverted => if zh { "最小值不能大于最大值" } else { "the minimum must not exceed the maximum" },
-        BadTimeLimit => if zh { "承诺时限不能超过法定时限，法定时限不能超过 365 个工作日" } else { "the promised limit must not exceed the statutory one, nor the statutory 365 working days" },
-        VisitReason => if zh { "需到场的事项必须说明原因，全程网办的事项不填" } else { "an item needing a visit must say why; a fully online item must not" },
-        InstantNeedsFullyOnline => if zh { "只有全程网办的事项才能秒批" } else { "only fully online items can be approved instantly" },
-        BundleTooSmall => if zh { "至少包含两个不同的已发布事项" } else { "must include at least two different published items" },
-        UnknownItem => if zh { "不是已发布的事项编码" } else { "is not the code of a published item" },
-        BadSharedField => if zh { "共用字段必须在至少两个事项中以相同类型出现" } else { "must exist with the same type in at least two of the items" },
-        Unreadable { reason } => return if zh { format!("无法读取（{reason}）") } else { format!("cannot be read ({reason})") },
-        NeededByBundle => if zh { "有已发布的“一件事”包含此事项，请先修改或下架该“一件事”" } else { "a published bundle includes this item; change or withdraw the bundle first" },
+        BadCode => {
+            if zh {
+                "编码应为 3–40 位大写字母、数字或“-”，以字母或数字开头"
+            } else {
+                "must be 3–40 characters of A–Z, 0–9 and '-', starting with a letter or digit"
+            }
+        }
+        DuplicateCode => {
+            if zh {
+                "与另一条重复，请换一个"
+            } else {
+                "is used twice; choose another"
+            }
+        }
+        MissingText => {
+            if zh {
+                "请同时填写中文和英文"
+            } else {
+                "must be given in both Chinese and English"
+            }
+        }
+        UnknownDepartment => {
+            if zh {
+                "不是已登记的部门，请从列表中选择"
+            } else {
+                "is not a known department; pick one from the list"
+            }
+        }
+        UnknownCentre => {
+            if zh {
+                "不是已登记的服务中心，请从列表中选择"
+            } else {
+                "is not a known service centre; pick one from the list"
+            }
+        }
+        Empty => {
+            if zh {
+                "至少需要一项，请添加"
+            } else {
+                "needs at least one entry; add one"
+            }
+        }
+        BadFieldKey => {
+            if zh {
+                "应为 1–40 位小写字母、数字或“_”，以字母开头"
+            } else {
+                "must be 1–40 characters of a–z, 0–9 and '_', starting with a letter"
+            }
+        }
+        BadOptions => {
+            if zh {
+                "单选、多选字段至少要有一个选项，其他类型不能有选项"
+            } else {
+                "select fields need at least one option, and other types take none"
+            }
+        }
+        RuleNotForType => {
+            if zh {
+                "这条规则不适用于该字段类型，请删除"
+            } else {
+                "does not apply to this field type; remove it"
+            }
+        }
+        RuleRangeInverted => {
+            if zh {
+                "最小值不能大于最大值"
+            } else {
+                "the minimum must not exceed the maximum"
+            }
+        }
+        BadTimeLimit => {
+            if zh {
+                "承诺时限不能超过法定时限，法定时限不能超过 365 个工作日"
+            } else {
+                "the promised limit must not exceed the statutory one, nor the statutory 365 working days"
+            }
+        }
+        VisitReason => {
+            if zh {
+                "需到场的事项必须说明原因，全程网办的事项不填"
+            } else {
+                "an item needing a visit must say why; a fully online item must not"
+            }
+        }
+        InstantNeedsFullyOnline => {
+            if zh {
+                "只有全程网办的事项才能秒批"
+            } else {
+                "only fully online items can be approved instantly"
+            }
+        }
+        BundleTooSmall => {
+            if zh {
+                "至少包含两个不同的已发布事项"
+            } else {
+                "must include at least two different published items"
+            }
+        }
+        UnknownItem => {
+            if zh {
+                "不是已发布的事项编码"
+            } else {
+                "is not the code of a published item"
+            }
+        }
+        BadSharedField => {
+            if zh {
+                "共用字段必须在至少两个事项中以相同类型出现"
+            } else {
+                "must exist with the same type in at least two of the items"
+            }
+        }
+        Unreadable { reason } => {
+            return if zh {
+                format!("无法读取（{reason}）")
+            } else {
+                format!("cannot be read ({reason})")
+            };
+        }
+        NeededByBundle => {
+            if zh {
+                "有已发布的“一件事”包含此事项，请先修改或下架该“一件事”"
+            } else {
+                "a published bundle includes this item; change or withdraw the bundle first"
+            }
+        }
     };
     text.to_owned()
 }

@@ -5,9 +5,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use super::{
-    AdminBundle, AdminCatalogue, AdminItem, AppError, SavedVersion, SharedFieldChoice,
-};
+use super::{AdminBundle, AdminCatalogue, AdminItem, AppError, SavedVersion, SharedFieldChoice};
 use crate::domain::catalogue::{BundleSpec, ServiceItemSpec};
 
 #[cfg(feature = "ssr")]

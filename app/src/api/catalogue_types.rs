@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use super::{Department, OrgUnitName};
 use crate::domain::catalogue::{BundleSpec, ItemKind, OnlineLevel, ServiceItemSpec, Text};
 
-
 /// Search and filters of the public catalogue; every field may be empty (= no filter). Built
 /// from the page's query string, so any text is accepted and simply matches or not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::IntoParams)]

@@ -193,11 +193,7 @@ const NUMBER_KEYS: [&str; 2] = ["promised_days", "statutory_days"];
 /// The CSV column a path of the item or bundle structure comes from (`name.zh` → `name_zh`,
 /// `materials[2].name` → `materials`, `commitment.letter.en` → `commitment_letter_en`).
 pub fn csv_column_of(path: &str) -> String {
-    let first = path
-        .split(['.', '['])
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let first = path.split(['.', '[']).next().unwrap_or_default().to_owned();
     let rest = &path[first.len()..];
     if first == "commitment" {
         return match rest {

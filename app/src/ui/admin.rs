@@ -2,6 +2,7 @@
 //! the district's departments and service centres.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use super::common::{Guarded, action_error, tr, use_lang};
 use crate::access;
@@ -39,6 +40,7 @@ fn AdminWorkspace(current_user_id: i64) -> impl IntoView {
     view! {
         <section class="workspace" data-testid="workspace-admin" aria-labelledby="admin-title">
             <h1 id="admin-title">{tr(Msg::AdminTitle)}</h1>
+            <p><A href="/admin/catalogue" attr:class="button" attr:data-testid="open-catalogue-editor">{tr(Msg::NavCatalogueEditor)}</A></p>
             <Transition fallback=|| view! { <p class="loading">{tr(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     let org = org.await.unwrap_or_default();

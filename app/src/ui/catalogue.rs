@@ -13,7 +13,7 @@ use crate::api::{
 use crate::domain::catalogue::{DeliveryMode, IdentityLevel, ItemKind, OnlineLevel, Text};
 use crate::i18n::{Lang, Msg};
 
-fn text_in(text: &Text, lang: Lang) -> String {
+pub(super) fn text_in(text: &Text, lang: Lang) -> String {
     match lang {
         Lang::Zh => text.zh.clone(),
         Lang::En => text.en.clone(),
@@ -181,7 +181,7 @@ pub fn CataloguePage() -> impl IntoView {
 }
 
 /// Percent-encodes a query-string value.
-fn urlencode(value: &str) -> String {
+pub(super) fn urlencode(value: &str) -> String {
     value
         .bytes()
         .map(|byte| match byte {
@@ -272,7 +272,7 @@ fn ProcessDiagram(guide: ItemGuide) -> impl IntoView {
 }
 
 #[component]
-fn ItemGuideView(guide: ItemGuide, heading_level: u8) -> impl IntoView {
+pub(super) fn ItemGuideView(guide: ItemGuide, heading_level: u8) -> impl IntoView {
     let lang = use_lang();
     let spec = guide.spec.clone();
     let name = spec.name.clone();

@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod auth;
 mod catalogue;
+mod catalogue_editor;
 mod common;
 mod home;
 pub mod platform;
@@ -78,6 +79,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/approvals") view=workspaces::ApprovalsPage ssr=SsrMode::Async/>
                     <Route path=path!("/inspections") view=workspaces::InspectionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/catalogue") view=catalogue_editor::CatalogueAdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/catalogue/items/:code") view=catalogue_editor::ItemEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/catalogue/bundles/:code") view=catalogue_editor::BundleEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -70,10 +70,11 @@ pub async fn import_with_progress(
         OrgIndex::load(&mut conn).await?
     };
     let mut rejected = unreadable.to_vec();
-    rejected.extend(catalogue.problems(
-        &|code| index.department_names.contains_key(code),
-        &|code| index.centres.contains(code),
-    ));
+    rejected.extend(
+        catalogue.problems(&|code| index.department_names.contains_key(code), &|code| {
+            index.centres.contains(code)
+        }),
+    );
     let rejected_codes: HashSet<&str> = rejected
         .iter()
         .map(|problem| problem.code.as_str())

@@ -48,12 +48,7 @@ impl OrgIndex {
             department_names: organisation
                 .departments
                 .into_iter()
-                .map(|department| {
-                    (
-                        department.code,
-                        [department.name.zh, department.name.en],
-                    )
-                })
+                .map(|department| (department.code, [department.name.zh, department.name.en]))
                 .collect(),
             centres: organisation
                 .service_centres
@@ -64,10 +59,9 @@ impl OrgIndex {
     }
 
     pub fn item_problems(&self, spec: &ServiceItemSpec) -> Vec<LocatedProblem> {
-        spec.problems(
-            &|code| self.department_names.contains_key(code),
-            &|code| self.centres.contains(code),
-        )
+        spec.problems(&|code| self.department_names.contains_key(code), &|code| {
+            self.centres.contains(code)
+        })
     }
 
     /// The lower-cased text an item is found by.
@@ -222,8 +216,11 @@ pub async fn save_item(
     };
     let version = match &latest {
         Some(latest)
-            if catalogue::update_draft_item_version(&mut tx, new_version(latest.latest_version))
-                .await? =>
+            if catalogue::update_draft_item_version(
+                &mut tx,
+                new_version(latest.latest_version),
+            )
+            .await? =>
         {
             latest.latest_version
         }
@@ -325,7 +322,12 @@ pub async fn publish_item(
     let mut problems = index.item_problems(&spec);
     let bundles = published_bundles(&mut tx).await?;
     let members = member_items(&mut tx, &bundles).await?;
-    problems.extend(bundle_problems_for_item(code, &bundles, &members, Some(&spec)));
+    problems.extend(bundle_problems_for_item(
+        code,
+        &bundles,
+        &members,
+        Some(&spec),
+    ));
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
