@@ -6,6 +6,7 @@
 //! - [`api`]: shared data types, the API error, and the server functions.
 //! - [`ui`]: the Leptos components and pages.
 //! - `backend` (feature `ssr` only): configuration, database, authentication, services.
+#![recursion_limit = "256"]
 
 pub mod access;
 pub mod api;

@@ -1,5 +1,6 @@
 //! The 不见面审批 server: builds the application state from configuration and the axum router
 //! that serves pages, server functions, static files and health checks. `main.rs` adds the CLI.
+#![recursion_limit = "256"]
 
 pub mod config;
 pub mod open_data;

@@ -117,7 +117,7 @@ fn text_input<T, G, S>(
     get: G,
     set: S,
     readonly: bool,
-) -> impl IntoView
+) -> AnyView
 where
     T: Send + Sync + 'static,
     G: Fn(&T) -> String,
@@ -132,6 +132,7 @@ where
                 spec.update(|spec| set(spec, value));
             }/>
     }
+    .into_any()
 }
 
 /// A bilingual text: a fieldset with a Chinese and an English input (or text area).
@@ -142,7 +143,7 @@ fn text_pair<T, G, S>(
     get: G,
     set: S,
     multiline: bool,
-) -> impl IntoView
+) -> AnyView
 where
     T: Send + Sync + 'static,
     G: Fn(&T) -> Option<Text>,
@@ -176,10 +177,11 @@ where
             {input(Lang::En, initial.en)}
         </fieldset>
     }
+    .into_any()
 }
 
 /// A number input; the raw text goes to `set`, which decides what it means.
-fn number_input<T, G, S>(spec: RwSignal<T>, id: String, label: Msg, get: G, set: S) -> impl IntoView
+fn number_input<T, G, S>(spec: RwSignal<T>, id: String, label: Msg, get: G, set: S) -> AnyView
 where
     T: Send + Sync + 'static,
     G: Fn(&T) -> String,
@@ -194,9 +196,10 @@ where
                 spec.update(|spec| set(spec, value.trim()));
             }/>
     }
+    .into_any()
 }
 
-fn checkbox<T, G, S>(spec: RwSignal<T>, id: String, label: Text, get: G, set: S) -> impl IntoView
+fn checkbox<T, G, S>(spec: RwSignal<T>, id: String, label: Text, get: G, set: S) -> AnyView
 where
     T: Send + Sync + 'static,
     G: Fn(&T) -> bool,
@@ -215,6 +218,7 @@ where
             {move || text_in(&label, lang.get())}
         </label>
     }
+    .into_any()
 }
 
 /// A select among `options` (value, label).
@@ -225,7 +229,7 @@ fn select<T, G, S>(
     options: Vec<(String, Text)>,
     get: G,
     set: S,
-) -> impl IntoView
+) -> AnyView
 where
     T: Send + Sync + 'static,
     G: Fn(&T) -> String,
@@ -245,10 +249,11 @@ where
             }).collect_view()}
         </select>
     }
+    .into_any()
 }
 
 /// Up, down and remove buttons for row `index` of a list inside the spec.
-fn row_buttons<T, E, L>(spec: RwSignal<T>, list: L, index: usize, what: Msg) -> impl IntoView
+fn row_buttons<T, E, L>(spec: RwSignal<T>, list: L, index: usize, what: Msg) -> AnyView
 where
     T: Send + Sync + 'static,
     E: 'static,
@@ -283,6 +288,7 @@ where
                 })>{tr(Msg::EditorRemove)}</button>
         </div>
     }
+    .into_any()
 }
 
 /// A group of checkboxes choosing a subset of `choices`, kept in the order of `choices`.
@@ -293,7 +299,7 @@ fn choice_set<T, G, S>(
     choices: Vec<(String, Text)>,
     get: G,
     set: S,
-) -> impl IntoView
+) -> AnyView
 where
     T: Send + Sync + 'static,
     G: Fn(&T) -> Vec<String> + Copy + Send + Sync + 'static,
@@ -329,6 +335,7 @@ where
             {boxes}
         </fieldset>
     }
+    .into_any()
 }
 
 const fn kind_msg(kind: ItemKind) -> Msg {
@@ -574,7 +581,7 @@ fn history_table(
     versions: Vec<AdminVersion>,
     current: Option<i64>,
     public_path: Option<String>,
-) -> impl IntoView {
+) -> AnyView {
     view! {
         <h2>{tr(Msg::GuideHistory)}</h2>
         <div class="table-scroll">
@@ -610,10 +617,11 @@ fn history_table(
             </table>
         </div>
     }
+    .into_any()
 }
 
 /// Status line, and the outcome of the last action.
-fn publication_status(latest: i64, current: Option<i64>) -> impl IntoView {
+fn publication_status(latest: i64, current: Option<i64>) -> AnyView {
     view! {
         <p class="status-line" data-testid="editor-status">
             {match current {
@@ -623,6 +631,7 @@ fn publication_status(latest: i64, current: Option<i64>) -> impl IntoView {
             {(current != Some(latest)).then(|| view! { " · " {tr(Msg::EditorDraftWaiting)} " v" {latest} })}
         </p>
     }
+    .into_any()
 }
 
 /// The result of the editor's last action, for the loader to announce after a reload.
@@ -865,6 +874,7 @@ fn ItemEditor(
                 })}
             </div>
             <form class="form editor-form" data-testid="item-form" hidden=move || preview.get() on:submit=on_save novalidate>
+                {view! {
                 <h2>{tr(Msg::EditorBasics)}</h2>
                 {text_input(spec, "item-code".into(), Msg::GuideCode, |s| s.code.clone(), |s, v| s.code = v.trim().to_uppercase(), !is_new)}
                 <p class="help">{tr(Msg::EditorCodeHelp)}</p>
@@ -884,7 +894,9 @@ fn ItemEditor(
                 {checks.at("legal_basis".into(), false)}
                 {text_pair(spec, "item-conditions".into(), Msg::GuideConditions, |s| Some(s.conditions.clone()), |s, l, v| set_text(&mut s.conditions, l, v), true)}
                 {checks.at("conditions".into(), false)}
+                }.into_any()}
 
+                {view! {
                 <h2>{tr(Msg::EditorLimitsAndService)}</h2>
                 {number_input(spec, "item-promised".into(), Msg::PromisedDays, |s| s.promised_days.to_string(), |s, v| s.promised_days = v.parse().unwrap_or(s.promised_days))}
                 {number_input(spec, "item-statutory".into(), Msg::StatutoryDays, |s| s.statutory_days.to_string(), |s, v| s.statutory_days = v.parse().unwrap_or(s.statutory_days))}
@@ -925,10 +937,11 @@ fn ItemEditor(
                         |s, l, v| if let Some(commitment) = s.commitment.as_mut() { set_text(&mut commitment.letter, l, v) }, true)}
                 })}
                 {checks.at("commitment".into(), true)}
+                }.into_any()}
 
-                <MaterialsEditor spec checks/>
-                <FormSchemaEditor spec checks/>
-                <LicencesEditor spec checks/>
+                {view! { <MaterialsEditor spec checks/> }.into_any()}
+                {view! { <FormSchemaEditor spec checks/> }.into_any()}
+                {view! { <LicencesEditor spec checks/> }.into_any()}
 
                 <div class="editor-actions">
                     <p class="help" role="status">
@@ -974,7 +987,7 @@ fn ItemEditor(
                         }
                     })}
                     {history_table(item.versions.clone(), item.current_version, Some(format!("/catalogue/items/{}", item.spec.code)))}
-                }
+                }.into_any()
             })}
         </section>
     }

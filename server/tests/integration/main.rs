@@ -9,6 +9,7 @@ mod audit;
 mod auth_tokens;
 mod authorization;
 mod catalogue;
+mod catalogue_editor;
 mod csrf_and_headers;
 mod garbage_input;
 mod health;

@@ -380,6 +380,20 @@ impl TestApp {
         .await
     }
 
+    /// POSTs a JSON body to the server function `/api/<path>` (functions declared with
+    /// `input = Json`) from this site, with the app's own browser.
+    pub async fn post_json(&self, path: &str, body: &Value) -> Reply {
+        let origin = self.origin.clone();
+        self.post_raw(
+            &self.client,
+            path,
+            "application/json",
+            body.to_string().into_bytes(),
+            &[("origin", &origin)],
+        )
+        .await
+    }
+
     /// POSTs any body with any extra headers (nothing added, not even `Origin`).
     pub async fn post_raw(
         &self,
