@@ -27,7 +27,7 @@ test('an admin edits an item, publishes version 2, and version 1 stays readable'
   await expect(page.getByTestId('form-error')).toContainText('承诺时限');
   await editor.getByLabel('承诺时限').fill('1');
 
-  const name = editor.getByRole('group', { name: '名称' });
+  const name = editor.getByRole('group', { name: '名称', exact: true }).first();
   await name.getByLabel('中文').fill('婚姻档案查询（2026 修订）');
   await editor.getByRole('group', { name: '收费标准' }).getByLabel('中文').fill('不收费，当场出具查询结果');
 
@@ -42,7 +42,7 @@ test('an admin edits an item, publishes version 2, and version 1 stays readable'
   await expect(page.getByTestId('history-v2')).toContainText('草稿');
 
   // The public still sees version 1 while the draft waits.
-  const visitor = await page.context().browser()!.newPage();
+  const visitor = await page.context().newPage();
   await open(visitor, `/catalogue/items/${CODE}`);
   await expect(visitor.getByRole('heading', { level: 1 })).toHaveText('婚姻档案查询');
 
