@@ -500,6 +500,7 @@ const SPEC_PARTS: &[(&str, &str, &str)] = &[
     ("max", "最大值", "maximum"),
     ("max_selected", "最多可选", "maximum selected"),
     ("record", "记录类型", "record"),
+    ("bundles", "一件事", "bundle"),
     ("zh", "中文", "Chinese"),
     ("en", "英文", "English"),
 ];
