@@ -23,7 +23,7 @@ test('an admin edits an item, publishes version 2, and version 1 stays readable'
   // An impossible time limit: the message names the fix, and nothing is saved.
   await editor.getByLabel('承诺时限').fill('30');
   await page.getByTestId('editor-save').click();
-  await expect(editor.getByText('承诺时限不能超过法定时限')).toBeVisible();
+  await expect(editor.locator('.field-errors').getByText('承诺时限不能超过法定时限')).toBeVisible();
   await expect(page.getByTestId('form-error')).toContainText('承诺时限');
   await editor.getByLabel('承诺时限').fill('1');
 
