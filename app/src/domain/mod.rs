@@ -6,15 +6,19 @@
 
 pub mod catalogue;
 pub mod contact;
+pub mod credit_code;
 pub mod field;
 pub mod name;
 pub mod password;
+pub mod resident_id;
 pub mod role;
 pub mod totp;
 
 pub use contact::{EmailAddress, LoginId, PhoneNumber};
+pub use credit_code::CreditCode;
 pub use field::{Field, FieldError, Problem};
 pub use name::PersonName;
 pub use password::NewPassword;
+pub use resident_id::ResidentId;
 pub use role::Role;
 pub use totp::TotpCode;
