@@ -47,7 +47,7 @@ pub fn check_character(first17: &[u8; 17]) -> char {
 }
 
 fn is_leap(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// Days in a month, or 0 for a month that does not exist.
