@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod contact;
 pub mod credit_code;
 pub mod field;
+pub mod form_values;
 pub mod name;
 pub mod password;
 pub mod resident_id;
