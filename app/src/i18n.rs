@@ -5,6 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::catalogue::{LocatedProblem, SpecProblem};
+use crate::domain::credit_code::CreditCodeProblem;
+use crate::domain::form_values::ValueProblem;
+use crate::domain::resident_id::ResidentIdProblem;
 use crate::domain::{Field, FieldError, Problem, Role};
 
 /// The UI language. Chosen by the `lang` cookie; Chinese when absent.
@@ -686,6 +689,182 @@ pub fn spec_problem_text(problem: &LocatedProblem, lang: Lang) -> String {
     }
 }
 
+/// What is wrong with a form value and how to fix it (the field's label goes before it).
+pub fn value_problem_text(problem: ValueProblem, lang: Lang) -> String {
+    use ValueProblem::*;
+    let zh = lang == Lang::Zh;
+    match problem {
+        Required => (if zh {
+            "必填，请填写"
+        } else {
+            "is required; please fill it in"
+        })
+        .into(),
+        TooShort { min } => {
+            if zh {
+                format!("太短，至少 {min} 个字")
+            } else {
+                format!("is too short; use at least {min} characters")
+            }
+        }
+        TooLong { max } => {
+            if zh {
+                format!("太长，最多 {max} 个字")
+            } else {
+                format!("is too long; use at most {max} characters")
+            }
+        }
+        NotANumber => (if zh {
+            "请输入数字，例如 12 或 3.5"
+        } else {
+            "must be a number, e.g. 12 or 3.5"
+        })
+        .into(),
+        MoneyPrecision => (if zh {
+            "金额最多保留两位小数（单位：元）"
+        } else {
+            "has at most two decimals (yuan)"
+        })
+        .into(),
+        BelowMin { min } => {
+            if zh {
+                format!("不能小于 {min}")
+            } else {
+                format!("must not be below {min}")
+            }
+        }
+        AboveMax { max } => {
+            if zh {
+                format!("不能大于 {max}")
+            } else {
+                format!("must not be above {max}")
+            }
+        }
+        NotADate => (if zh {
+            "请按 年-月-日 填写一个存在的日期，例如 2026-11-24"
+        } else {
+            "must be a real date written YYYY-MM-DD, e.g. 2026-11-24"
+        })
+        .into(),
+        UnknownOption => (if zh {
+            "不是可选的选项，请从列表中选择"
+        } else {
+            "is not one of the choices; pick from the list"
+        })
+        .into(),
+        TooManyChosen { max } => {
+            if zh {
+                format!("最多选择 {max} 项")
+            } else {
+                format!("allows at most {max} choices")
+            }
+        }
+        NotOneValue => (if zh {
+            "只能选择一项"
+        } else {
+            "takes one value only"
+        })
+        .into(),
+        ResidentId(problem) => resident_id_problem_text(problem, lang).into(),
+        CreditCode(problem) => credit_code_problem_text(problem, lang).into(),
+        Phone => (if zh {
+            "手机号格式不正确，请输入以 1 开头的 11 位中国大陆手机号"
+        } else {
+            "is not a valid mobile number; enter 11 digits starting with 1"
+        })
+        .into(),
+        Email => (if zh {
+            "邮箱格式不正确，例如 zhangsan@example.com"
+        } else {
+            "is not a valid email address, e.g. zhangsan@example.com"
+        })
+        .into(),
+        ControlCharacters => (if zh {
+            "含有不可见的控制字符，请删除"
+        } else {
+            "contains invisible control characters; remove them"
+        })
+        .into(),
+    }
+}
+
+/// Why a resident ID number is refused, with the fix.
+pub const fn resident_id_problem_text(problem: ResidentIdProblem, lang: Lang) -> &'static str {
+    let zh = matches!(lang, Lang::Zh);
+    match problem {
+        ResidentIdProblem::Length => {
+            if zh {
+                "应为 18 位"
+            } else {
+                "must be 18 characters"
+            }
+        }
+        ResidentIdProblem::Characters => {
+            if zh {
+                "只能是数字，最后一位可以是 X"
+            } else {
+                "may contain only digits, and X as the last character"
+            }
+        }
+        ResidentIdProblem::Region => {
+            if zh {
+                "前两位不是有效的省级行政区划代码，请核对"
+            } else {
+                "does not start with a valid province code; check it"
+            }
+        }
+        ResidentIdProblem::BirthDate => {
+            if zh {
+                "第 7–14 位不是有效的出生日期，请核对"
+            } else {
+                "has no valid birth date in characters 7–14; check it"
+            }
+        }
+        ResidentIdProblem::CheckCharacter => {
+            if zh {
+                "校验位不符，可能输错了某一位，请对照证件重新输入"
+            } else {
+                "fails its check character: a digit is probably mistyped; copy it from the card again"
+            }
+        }
+    }
+}
+
+/// Why a unified social credit code is refused, with the fix.
+pub const fn credit_code_problem_text(problem: CreditCodeProblem, lang: Lang) -> &'static str {
+    let zh = matches!(lang, Lang::Zh);
+    match problem {
+        CreditCodeProblem::Length => {
+            if zh {
+                "应为 18 位"
+            } else {
+                "must be 18 characters"
+            }
+        }
+        CreditCodeProblem::Characters => {
+            if zh {
+                "只能包含数字和大写字母（不含 I、O、Z、S、V）"
+            } else {
+                "may contain only digits and capitals other than I, O, Z, S and V"
+            }
+        }
+        CreditCodeProblem::Division => {
+            if zh {
+                "第 3–8 位应为 6 位行政区划代码"
+            } else {
+                "must have a 6-digit division code in characters 3–8"
+            }
+        }
+        CreditCodeProblem::OrganisationCheck | CreditCodeProblem::CheckCharacter => {
+            if zh {
+                "校验位不符，可能输错了某一位，请对照营业执照重新输入"
+            } else {
+                "fails its check character: a character is probably mistyped; copy it from the licence again"
+            }
+        }
+    }
+}
+
 /// A full sentence naming the field and the fix.
 pub fn field_error_text(error: FieldError, lang: Lang) -> String {
     let field = field_name(error.field, lang);
@@ -734,6 +913,17 @@ mod tests {
             problem: SpecProblem::BadTimeLimit,
         };
         assert!(spec_problem_text(&problem, Lang::Zh).starts_with("承诺时限：承诺时限不能超过"));
+    }
+
+    #[test]
+    fn form_value_problems_say_how_to_fix_them_in_both_languages() {
+        let problem = ValueProblem::ResidentId(ResidentIdProblem::CheckCharacter);
+        assert!(value_problem_text(problem, Lang::Zh).contains("校验位"));
+        assert!(value_problem_text(problem, Lang::En).contains("check character"));
+        assert_eq!(
+            value_problem_text(ValueProblem::TooManyChosen { max: 2 }, Lang::Zh),
+            "最多选择 2 项"
+        );
     }
 
     #[test]
