@@ -1,7 +1,8 @@
 // The service office revises a published item: the admin opens the catalogue editor, finds 婚姻档案
 // 查询, is stopped with a message beside the field when a time limit is impossible, previews the
 // revised guide, saves a draft (the public still sees version 1), publishes version 2, and the
-// public guide shows it while version 1 stays readable from the guide's history.
+// public guide shows it while version 1 stays readable from the guide's history. Last, a bundle's
+// guide is previewed from its editor.
 import { expect, test } from '@playwright/test';
 import { open, signInStaff } from './helpers';
 
@@ -59,4 +60,13 @@ test('an admin edits an item, publishes version 2, and version 1 stays readable'
   await expect(visitor.getByRole('heading', { level: 1 })).toHaveText('婚姻档案查询');
   await expect(visitor.getByTestId('old-version')).toBeVisible();
   await visitor.close();
+
+  // A bundle is previewed the same way, with its items' published guides.
+  await open(page, '/admin/catalogue/bundles/YJS-CANYIN');
+  await expect(page.getByTestId('editor-status')).toContainText('公开版本 v1');
+  await page.getByTestId('editor-preview-tab').click();
+  const preview = page.getByTestId('editor-preview');
+  await expect(preview.getByRole('heading', { level: 2 }).first()).toHaveText('开办餐饮店');
+  await expect(preview.locator('article.guide')).toHaveCount(3);
+  await expect(preview.getByTestId('bundle-departments')).toContainText('区市场监督管理局');
 });

@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::common::{ErrorList, tr, use_lang};
 use crate::api::{
-    CatalogueQuery, ItemGuide, ItemSummary, catalogue_departments, load_bundle_guide,
+    BundleGuide, CatalogueQuery, ItemGuide, ItemSummary, catalogue_departments, load_bundle_guide,
     load_item_guide, search_catalogue,
 };
 use crate::domain::catalogue::{DeliveryMode, IdentityLevel, ItemKind, OnlineLevel, Text};
@@ -277,10 +277,10 @@ pub(super) fn ItemGuideView(guide: ItemGuide, heading_level: u8) -> impl IntoVie
     let spec = guide.spec.clone();
     let name = spec.name.clone();
     let title = move || text_in(&name, lang.get());
-    let heading = if heading_level == 1 {
-        view! { <h1 id=format!("item-{}", spec.code)>{title}</h1> }.into_any()
-    } else {
-        view! { <h2 id=format!("item-{}", spec.code)>{title}</h2> }.into_any()
+    let heading = match heading_level {
+        1 => view! { <h1 id=format!("item-{}", spec.code)>{title}</h1> }.into_any(),
+        2 => view! { <h2 id=format!("item-{}", spec.code)>{title}</h2> }.into_any(),
+        _ => view! { <h3 id=format!("item-{}", spec.code)>{title}</h3> }.into_any(),
     };
     let responsible = guide
         .departments
@@ -399,7 +399,6 @@ pub(super) fn ItemGuideView(guide: ItemGuide, heading_level: u8) -> impl IntoVie
 
 #[component]
 pub fn BundleGuidePage() -> impl IntoView {
-    let lang = use_lang();
     let params = use_params_map();
     let guide = Resource::new(
         move || params.get().get("code").unwrap_or_default(),
@@ -409,43 +408,7 @@ pub fn BundleGuidePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">{tr(Msg::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match guide.await {
-                    Ok(guide) => {
-                        let name = guide.spec.name.clone();
-                        let description = guide.spec.description.clone();
-                        let longest = guide.items.iter().map(|item| item.spec.promised_days).max().unwrap_or(0);
-                        let departments: Vec<_> = {
-                            let mut all = Vec::new();
-                            for item in &guide.items {
-                                for department in &item.departments {
-                                    if !all.iter().any(|known: &crate::api::Department| known.code == department.code) {
-                                        all.push(department.clone());
-                                    }
-                                }
-                            }
-                            all
-                        };
-                        let shared: Vec<_> = guide.spec.shared_fields.iter().filter_map(|key| {
-                            guide.items.iter().flat_map(|item| item.spec.form.iter()).find(|field| &field.key == key).map(|field| field.label.clone())
-                        }).collect();
-                        view! {
-                            <section class="bundle-guide" data-testid=format!("bundle-{}", guide.spec.code) aria-labelledby="bundle-title">
-                                <h1 id="bundle-title">{move || text_in(&name, lang.get())}</h1>
-                                <p>{move || text_in(&description, lang.get())}</p>
-                                <dl class="facts">
-                                    <dt>{tr(Msg::BundleTotalDays)}</dt><dd data-testid="promised-days">{move || days_text(longest, lang.get())}</dd>
-                                    <dt>{tr(Msg::GuideDepartments)}</dt>
-                                    <dd data-testid="bundle-departments">{departments.into_iter().map(|department| {
-                                        let name = department.name.clone();
-                                        view! { <span class="badge">{move || name.in_lang(lang.get()).to_owned()}</span> " " }
-                                    }).collect_view()}</dd>
-                                    <dt>{tr(Msg::BundleSharedFields)}</dt>
-                                    <dd>{shared.into_iter().map(|label| view! { <span class="badge">{move || text_in(&label, lang.get())}</span> " " }).collect_view()}</dd>
-                                </dl>
-                                <h2>{tr(Msg::BundleIncludes)}</h2>
-                                {guide.items.into_iter().map(|item| view! { <ItemGuideView guide=item heading_level=2/> }).collect_view()}
-                            </section>
-                        }.into_any()
-                    }
+                    Ok(guide) => view! { <BundleGuideView guide heading_level=1/> }.into_any(),
                     Err(error) => {
                         super::platform::set_page_status(error.status());
                         view! { <ErrorList error/> <p><A href="/catalogue">{tr(Msg::BackToCatalogue)}</A></p> }.into_any()
@@ -453,5 +416,69 @@ pub fn BundleGuidePage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A bundle's guide: what it joins, the longest time limit, the departments, the shared fields
+/// and each item's guide.
+#[component]
+pub(super) fn BundleGuideView(guide: BundleGuide, heading_level: u8) -> impl IntoView {
+    let lang = use_lang();
+    let name = guide.spec.name.clone();
+    let description = guide.spec.description.clone();
+    let longest = guide
+        .items
+        .iter()
+        .map(|item| item.spec.promised_days)
+        .max()
+        .unwrap_or(0);
+    let mut departments: Vec<crate::api::Department> = Vec::new();
+    for item in &guide.items {
+        for department in &item.departments {
+            if !departments
+                .iter()
+                .any(|known| known.code == department.code)
+            {
+                departments.push(department.clone());
+            }
+        }
+    }
+    let shared: Vec<_> = guide
+        .spec
+        .shared_fields
+        .iter()
+        .filter_map(|key| {
+            guide
+                .items
+                .iter()
+                .flat_map(|item| item.spec.form.iter())
+                .find(|field| &field.key == key)
+                .map(|field| field.label.clone())
+        })
+        .collect();
+    let title = move || text_in(&name, lang.get());
+    let heading = if heading_level == 1 {
+        view! { <h1 id="bundle-title">{title}</h1> }.into_any()
+    } else {
+        view! { <h2 id="bundle-title">{title}</h2> }.into_any()
+    };
+    let item_level = heading_level + 1;
+    view! {
+        <section class="bundle-guide" data-testid=format!("bundle-{}", guide.spec.code) aria-labelledby="bundle-title">
+            {heading}
+            <p>{move || text_in(&description, lang.get())}</p>
+            <dl class="facts">
+                <dt>{tr(Msg::BundleTotalDays)}</dt><dd data-testid="promised-days">{move || days_text(longest, lang.get())}</dd>
+                <dt>{tr(Msg::GuideDepartments)}</dt>
+                <dd data-testid="bundle-departments">{departments.into_iter().map(|department| {
+                    let name = department.name.clone();
+                    view! { <span class="badge">{move || name.in_lang(lang.get()).to_owned()}</span> " " }
+                }).collect_view()}</dd>
+                <dt>{tr(Msg::BundleSharedFields)}</dt>
+                <dd>{shared.into_iter().map(|label| view! { <span class="badge">{move || text_in(&label, lang.get())}</span> " " }).collect_view()}</dd>
+            </dl>
+            <h2>{tr(Msg::BundleIncludes)}</h2>
+            {guide.items.into_iter().map(|item| view! { <ItemGuideView guide=item heading_level=item_level/> }).collect_view()}
+        </section>
     }
 }

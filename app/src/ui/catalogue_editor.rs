@@ -11,14 +11,15 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-use super::catalogue::{ItemGuideView, text_in};
+use super::catalogue::{BundleGuideView, ItemGuideView, text_in};
 use super::common::{ErrorList, Guarded, tr, use_lang};
 use crate::access;
 use crate::api::{
     AdminBundle, AdminCatalogueRow, AdminItem, AdminPublishBundle, AdminPublishItem,
     AdminSaveBundle, AdminSaveItem, AdminUnpublishBundle, AdminUnpublishItem, AdminVersion,
-    AppError, CatalogueQuery, ItemGuide, Organisation, admin_catalogue_list, admin_load_bundle,
-    admin_load_item, admin_shared_fields, load_organisation, search_catalogue,
+    AppError, BundleGuide, CatalogueQuery, ItemGuide, Organisation, admin_catalogue_list,
+    admin_load_bundle, admin_load_item, admin_shared_fields, load_item_guide, load_organisation,
+    search_catalogue,
 };
 use crate::domain::catalogue::{
     BundleSpec, ChoiceOption, Commitment, DeliveryMode, FieldRules, FieldType, FileType, FormField,
@@ -1309,6 +1310,23 @@ fn BundleEditor(
         },
     );
     let item_names = RwSignal::new(Vec::<(String, Text)>::new());
+    let preview = RwSignal::new(false);
+    let latest_version = bundle.as_ref().map_or(1, |bundle| bundle.latest_version);
+    // The member items' published guides, loaded when the preview opens.
+    let preview_items = Resource::new(
+        move || (preview.get(), item_codes.get()),
+        |(open, codes)| async move {
+            let mut guides = Vec::new();
+            if open {
+                for code in codes {
+                    if let Ok(guide) = load_item_guide(code, None).await {
+                        guides.push(guide);
+                    }
+                }
+            }
+            guides
+        },
+    );
     let on_save = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         checks.show.set(true);
@@ -1329,7 +1347,28 @@ fn BundleEditor(
             {bundle.as_ref().map(|bundle| publication_status(bundle.latest_version, bundle.current_version))}
             {done_message(done)}
             {move || last_error.get().map(|error: AppError| view! { <ErrorList error/> })}
-            <form class="form editor-form" data-testid="bundle-form" on:submit=on_save novalidate>
+            <div class="tabs" role="group" aria-label=move || Msg::EditorMode.text(lang.get())>
+                <button type="button" class="button" aria-pressed=move || (!preview.get()).to_string()
+                    on:click=move |_| preview.set(false)>{tr(Msg::EditorEditTab)}</button>
+                <button type="button" class="button" aria-pressed=move || preview.get().to_string()
+                    data-testid="editor-preview-tab"
+                    on:click=move |_| preview.set(true)>{tr(Msg::EditorPreviewTab)}</button>
+            </div>
+            <div class="preview" data-testid="editor-preview" hidden=move || !preview.get()>
+                <Transition fallback=|| view! { <p class="loading">{tr(Msg::Loading)}</p> }>
+                    {move || Suspend::new(async move {
+                        let items = preview_items.await;
+                        preview.get().then(|| {
+                            let guide = BundleGuide { version: latest_version, spec: spec.get_untracked(), items };
+                            view! {
+                                <p class="help">{tr(Msg::EditorPreviewNote)}</p>
+                                <BundleGuideView guide heading_level=2/>
+                            }
+                        })
+                    })}
+                </Transition>
+            </div>
+            <form class="form editor-form" data-testid="bundle-form" hidden=move || preview.get() on:submit=on_save novalidate>
                 {text_input(spec, "bundle-code".into(), Msg::GuideCode, |s| s.code.clone(), |s, v| s.code = v.trim().to_uppercase(), !is_new)}
                 <p class="help">{tr(Msg::EditorCodeHelp)}</p>
                 {checks.at("code".into(), false)}
