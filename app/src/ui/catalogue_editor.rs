@@ -7,6 +7,8 @@
 //! never moves the cursor. The catalogue rules run here on every change (the same code the server
 //! runs, authoritatively, on save and publish) and their messages sit beside the inputs.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -110,21 +112,34 @@ impl Checks {
     }
 }
 
+// Each input helper is a thin generic shim that reads the initial value and boxes the setter,
+// then calls a body generic only over the spec type: the view code is compiled twice (items,
+// bundles) instead of once per call site, which keeps the browser bundle small.
+
+/// Writes a value into the spec.
+type Setter<T, V> = Arc<dyn Fn(&mut T, V) + Send + Sync>;
+
 /// A one-line text input bound to a part of the spec.
-fn text_input<T, G, S>(
+fn text_input<T: Send + Sync + 'static>(
     spec: RwSignal<T>,
     id: String,
     label: Msg,
-    get: G,
-    set: S,
+    get: impl Fn(&T) -> String,
+    set: impl Fn(&mut T, String) + Send + Sync + 'static,
     readonly: bool,
-) -> AnyView
-where
-    T: Send + Sync + 'static,
-    G: Fn(&T) -> String,
-    S: Fn(&mut T, String) + Copy + Send + Sync + 'static,
-{
+) -> AnyView {
     let initial = spec.with_untracked(|value| get(value));
+    text_input_view(spec, id, label, initial, Arc::new(set), readonly)
+}
+
+fn text_input_view<T: Send + Sync + 'static>(
+    spec: RwSignal<T>,
+    id: String,
+    label: Msg,
+    initial: String,
+    set: Setter<T, String>,
+    readonly: bool,
+) -> AnyView {
     view! {
         <label for=id.clone()>{tr(label)}</label>
         <input id=id type="text" value=initial readonly=readonly autocomplete="off"
@@ -137,20 +152,28 @@ where
 }
 
 /// A bilingual text: a fieldset with a Chinese and an English input (or text area).
-fn text_pair<T, G, S>(
+fn text_pair<T: Send + Sync + 'static>(
     spec: RwSignal<T>,
     id: String,
     label: Msg,
-    get: G,
-    set: S,
+    get: impl Fn(&T) -> Option<Text>,
+    set: impl Fn(&mut T, Lang, String) + Send + Sync + 'static,
     multiline: bool,
-) -> AnyView
-where
-    T: Send + Sync + 'static,
-    G: Fn(&T) -> Option<Text>,
-    S: Fn(&mut T, Lang, String) + Copy + Send + Sync + 'static,
-{
+) -> AnyView {
     let initial = spec.with_untracked(|value| get(value)).unwrap_or_default();
+    let set: Setter<T, (Lang, String)> =
+        Arc::new(move |spec, (lang, value)| set(spec, lang, value));
+    text_pair_view(spec, id, label, initial, set, multiline)
+}
+
+fn text_pair_view<T: Send + Sync + 'static>(
+    spec: RwSignal<T>,
+    id: String,
+    label: Msg,
+    initial: Text,
+    set: Setter<T, (Lang, String)>,
+    multiline: bool,
+) -> AnyView {
     let input = move |lang: Lang, value: String| {
         let id = format!("{id}-{}", lang.code());
         let label = if lang == Lang::Zh {
@@ -158,9 +181,10 @@ where
         } else {
             Msg::EditorEnglish
         };
+        let set = set.clone();
         let on_input = move |event: leptos::ev::Event| {
             let value = event_target_value(&event);
-            spec.update(|spec| set(spec, lang, value));
+            spec.update(|spec| set(spec, (lang, value)));
         };
         let field = if multiline {
             view! { <textarea id=id.clone() rows="3" lang=lang.tag() on:input=on_input>{value}</textarea> }
@@ -182,32 +206,55 @@ where
 }
 
 /// A number input; the raw text goes to `set`, which decides what it means.
-fn number_input<T, G, S>(spec: RwSignal<T>, id: String, label: Msg, get: G, set: S) -> AnyView
-where
-    T: Send + Sync + 'static,
-    G: Fn(&T) -> String,
-    S: Fn(&mut T, &str) + Copy + Send + Sync + 'static,
-{
+fn number_input<T: Send + Sync + 'static>(
+    spec: RwSignal<T>,
+    id: String,
+    label: Msg,
+    get: impl Fn(&T) -> String,
+    set: impl Fn(&mut T, &str) + Send + Sync + 'static,
+) -> AnyView {
     let initial = spec.with_untracked(|value| get(value));
+    let set: Setter<T, String> = Arc::new(move |spec, value| set(spec, value.trim()));
+    number_input_view(spec, id, label, initial, set)
+}
+
+fn number_input_view<T: Send + Sync + 'static>(
+    spec: RwSignal<T>,
+    id: String,
+    label: Msg,
+    initial: String,
+    set: Setter<T, String>,
+) -> AnyView {
     view! {
         <label for=id.clone()>{tr(label)}</label>
         <input id=id type="number" inputmode="decimal" value=initial step="any"
             on:input=move |event| {
                 let value = event_target_value(&event);
-                spec.update(|spec| set(spec, value.trim()));
+                spec.update(|spec| set(spec, value));
             }/>
     }
     .into_any()
 }
 
-fn checkbox<T, G, S>(spec: RwSignal<T>, id: String, label: Text, get: G, set: S) -> AnyView
-where
-    T: Send + Sync + 'static,
-    G: Fn(&T) -> bool,
-    S: Fn(&mut T, bool) + Send + Sync + 'static,
-{
-    let lang = use_lang();
+fn checkbox<T: Send + Sync + 'static>(
+    spec: RwSignal<T>,
+    id: String,
+    label: Text,
+    get: impl Fn(&T) -> bool,
+    set: impl Fn(&mut T, bool) + Send + Sync + 'static,
+) -> AnyView {
     let initial = spec.with_untracked(|value| get(value));
+    checkbox_view(spec, id, label, initial, Arc::new(set))
+}
+
+fn checkbox_view<T: Send + Sync + 'static>(
+    spec: RwSignal<T>,
+    id: String,
+    label: Text,
+    initial: bool,
+    set: Setter<T, bool>,
+) -> AnyView {
+    let lang = use_lang();
     let input_id = id.clone();
     view! {
         <label class="check" for=id>
@@ -223,21 +270,27 @@ where
 }
 
 /// A select among `options` (value, label).
-fn select<T, G, S>(
+fn select<T: Send + Sync + 'static>(
     spec: RwSignal<T>,
     id: String,
     label: Msg,
     options: Vec<(String, Text)>,
-    get: G,
-    set: S,
-) -> AnyView
-where
-    T: Send + Sync + 'static,
-    G: Fn(&T) -> String,
-    S: Fn(&mut T, String) + Copy + Send + Sync + 'static,
-{
-    let lang = use_lang();
+    get: impl Fn(&T) -> String,
+    set: impl Fn(&mut T, String) + Send + Sync + 'static,
+) -> AnyView {
     let initial = spec.with_untracked(|value| get(value));
+    select_view(spec, id, label, options, initial, Arc::new(set))
+}
+
+fn select_view<T: Send + Sync + 'static>(
+    spec: RwSignal<T>,
+    id: String,
+    label: Msg,
+    options: Vec<(String, Text)>,
+    initial: String,
+    set: Setter<T, String>,
+) -> AnyView {
+    let lang = use_lang();
     view! {
         <label for=id.clone()>{tr(label)}</label>
         <select id=id on:change=move |event| {
@@ -253,13 +306,41 @@ where
     .into_any()
 }
 
+/// What a row button does.
+#[derive(Clone, Copy)]
+enum RowAction {
+    Up,
+    Down,
+    Remove,
+}
+
 /// Up, down and remove buttons for row `index` of a list inside the spec.
-fn row_buttons<T, E, L>(spec: RwSignal<T>, list: L, index: usize, what: Msg) -> AnyView
-where
-    T: Send + Sync + 'static,
-    E: 'static,
-    L: Fn(&mut T) -> &mut Vec<E> + Copy + Send + Sync + 'static,
-{
+fn row_buttons<T: Send + Sync + 'static, E: 'static>(
+    spec: RwSignal<T>,
+    list: impl Fn(&mut T) -> &mut Vec<E> + Send + Sync + 'static,
+    index: usize,
+    what: Msg,
+) -> AnyView {
+    let act: Setter<T, RowAction> = Arc::new(move |spec, action| {
+        let rows = list(spec);
+        match action {
+            RowAction::Up if index > 0 && index < rows.len() => rows.swap(index - 1, index),
+            RowAction::Down if index + 1 < rows.len() => rows.swap(index, index + 1),
+            RowAction::Remove if index < rows.len() => {
+                rows.remove(index);
+            }
+            _ => {}
+        }
+    });
+    row_buttons_view(spec, act, index, what)
+}
+
+fn row_buttons_view<T: Send + Sync + 'static>(
+    spec: RwSignal<T>,
+    act: Setter<T, RowAction>,
+    index: usize,
+    what: Msg,
+) -> AnyView {
     let lang = use_lang();
     let label = move |action: Msg| {
         format!(
@@ -269,43 +350,44 @@ where
             index + 1
         )
     };
+    let button = move |action: RowAction, text: AnyView, aria: Msg, class: &'static str| {
+        let act = act.clone();
+        view! {
+            <button type="button" class=class aria-label=move || label(aria)
+                disabled=matches!(action, RowAction::Up) && index == 0
+                on:click=move |_| spec.update(|spec| act(spec, action))>{text}</button>
+        }
+    };
     view! {
         <div class="row-buttons">
-            <button type="button" class="button small" aria-label=move || label(Msg::EditorMoveUp)
-                disabled=index == 0
-                on:click=move |_| spec.update(|spec| {
-                    let rows = list(spec);
-                    if index > 0 && index < rows.len() { rows.swap(index - 1, index); }
-                })>"↑"</button>
-            <button type="button" class="button small" aria-label=move || label(Msg::EditorMoveDown)
-                on:click=move |_| spec.update(|spec| {
-                    let rows = list(spec);
-                    if index + 1 < rows.len() { rows.swap(index, index + 1); }
-                })>"↓"</button>
-            <button type="button" class="button small danger" aria-label=move || label(Msg::EditorRemove)
-                on:click=move |_| spec.update(|spec| {
-                    let rows = list(spec);
-                    if index < rows.len() { rows.remove(index); }
-                })>{tr(Msg::EditorRemove)}</button>
+            {button(RowAction::Up, "↑".into_any(), Msg::EditorMoveUp, "button small")}
+            {button(RowAction::Down, "↓".into_any(), Msg::EditorMoveDown, "button small")}
+            {button(RowAction::Remove, tr(Msg::EditorRemove).into_any(), Msg::EditorRemove, "button small danger")}
         </div>
     }
     .into_any()
 }
 
 /// A group of checkboxes choosing a subset of `choices`, kept in the order of `choices`.
-fn choice_set<T, G, S>(
+fn choice_set<T: Send + Sync + 'static>(
     spec: RwSignal<T>,
     id: String,
     legend: Msg,
     choices: Vec<(String, Text)>,
-    get: G,
-    set: S,
-) -> AnyView
-where
-    T: Send + Sync + 'static,
-    G: Fn(&T) -> Vec<String> + Copy + Send + Sync + 'static,
-    S: Fn(&mut T, Vec<String>) + Copy + Send + Sync + 'static,
-{
+    get: impl Fn(&T) -> Vec<String> + Send + Sync + 'static,
+    set: impl Fn(&mut T, Vec<String>) + Send + Sync + 'static,
+) -> AnyView {
+    choice_set_view(spec, id, legend, choices, Arc::new(get), Arc::new(set))
+}
+
+fn choice_set_view<T: Send + Sync + 'static>(
+    spec: RwSignal<T>,
+    id: String,
+    legend: Msg,
+    choices: Vec<(String, Text)>,
+    get: Arc<dyn Fn(&T) -> Vec<String> + Send + Sync>,
+    set: Setter<T, Vec<String>>,
+) -> AnyView {
     let order: Vec<String> = choices.iter().map(|(value, _)| value.clone()).collect();
     let boxes = choices
         .into_iter()
@@ -313,13 +395,14 @@ where
             let order = order.clone();
             let box_id = format!("{id}-{value}");
             let chosen = value.clone();
+            let (get_now, get_then, set) = (get.clone(), get.clone(), set.clone());
             checkbox(
                 spec,
                 box_id,
                 text,
-                move |spec| get(spec).contains(&chosen),
+                move |spec| get_now(spec).contains(&chosen),
                 move |spec, checked| {
-                    let mut current = get(spec);
+                    let mut current = get_then(spec);
                     current.retain(|code| code != &value);
                     if checked {
                         current.push(value.clone());
