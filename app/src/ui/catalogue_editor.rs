@@ -118,6 +118,8 @@ impl Checks {
 
 /// Writes a value into the spec.
 type Setter<T, V> = Arc<dyn Fn(&mut T, V) + Send + Sync>;
+/// Reads a list of codes from the spec.
+type CodesGetter<T> = Arc<dyn Fn(&T) -> Vec<String> + Send + Sync>;
 
 /// A one-line text input bound to a part of the spec.
 fn text_input<T: Send + Sync + 'static>(
@@ -385,7 +387,7 @@ fn choice_set_view<T: Send + Sync + 'static>(
     id: String,
     legend: Msg,
     choices: Vec<(String, Text)>,
-    get: Arc<dyn Fn(&T) -> Vec<String> + Send + Sync>,
+    get: CodesGetter<T>,
     set: Setter<T, Vec<String>>,
 ) -> AnyView {
     let order: Vec<String> = choices.iter().map(|(value, _)| value.clone()).collect();
