@@ -19,9 +19,9 @@ use crate::access;
 use crate::api::{
     AdminBundle, AdminCatalogueRow, AdminItem, AdminPublishBundle, AdminPublishItem,
     AdminSaveBundle, AdminSaveItem, AdminUnpublishBundle, AdminUnpublishItem, AdminVersion,
-    AppError, BundleGuide, CatalogueQuery, ItemGuide, Organisation, admin_catalogue_list,
-    admin_load_bundle, admin_load_item, admin_shared_fields, load_item_guide, load_organisation,
-    search_catalogue,
+    AppError, BundleGuide, CatalogueQuery, ItemGuide, Organisation, SavedVersion,
+    admin_catalogue_list, admin_load_bundle, admin_load_item, admin_shared_fields, load_item_guide,
+    load_organisation, search_catalogue,
 };
 use crate::domain::catalogue::{
     BundleSpec, ChoiceOption, Commitment, DeliveryMode, FieldRules, FieldType, FileType, FormField,
@@ -743,6 +743,63 @@ fn done_message(done: RwSignal<Option<Done>>) -> impl IntoView {
     }
 }
 
+/// The answers of an editor's three actions.
+struct Outcomes {
+    saved: Signal<Option<Result<SavedVersion, AppError>>>,
+    published: Signal<Option<Result<(), AppError>>>,
+    unpublished: Signal<Option<Result<(), AppError>>>,
+}
+
+/// Announces each successful action and reloads the entry (a new one is opened at its own
+/// address via `open_created`); gives the error of the last refused action, if any.
+fn follow_outcomes(
+    outcomes: Outcomes,
+    done: RwSignal<Option<Done>>,
+    reload: RwSignal<u32>,
+    open_created: impl Fn(String) + 'static,
+    new_code: impl Fn() -> Option<String> + 'static,
+) -> Memo<Option<AppError>> {
+    let Outcomes {
+        saved,
+        published,
+        unpublished,
+    } = outcomes;
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = saved.get() {
+            done.set(Some(if saved.changed {
+                Done::Saved
+            } else {
+                Done::Unchanged
+            }));
+            match new_code() {
+                Some(code) => open_created(code),
+                None => reload.update(|count| *count += 1),
+            }
+        }
+    });
+    for (outcome, announce) in [
+        (published, Done::Published),
+        (unpublished, Done::Unpublished),
+    ] {
+        Effect::new(move |_| {
+            if let Some(Ok(())) = outcome.get() {
+                done.set(Some(announce));
+                reload.update(|count| *count += 1);
+            }
+        });
+    }
+    Memo::new(move |_| {
+        [
+            saved.get().and_then(Result::err),
+            published.get().and_then(Result::err),
+            unpublished.get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    })
+}
+
 // ---------------------------------------------------------------------------------------------
 // Item editor
 
@@ -821,46 +878,23 @@ fn ItemEditor(
     let publish = ServerAction::<AdminPublishItem>::new();
     let unpublish = ServerAction::<AdminUnpublishItem>::new();
     let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(saved)) = save.value().get() {
-            done.set(Some(if saved.changed {
-                Done::Saved
-            } else {
-                Done::Unchanged
-            }));
-            if is_new {
-                let code = spec.with_untracked(|spec| spec.code.clone());
-                navigate(
-                    &format!("/admin/catalogue/items/{code}"),
-                    Default::default(),
-                );
-            } else {
-                reload.update(|count| *count += 1);
-            }
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = publish.value().get() {
-            done.set(Some(Done::Published));
-            reload.update(|count| *count += 1);
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = unpublish.value().get() {
-            done.set(Some(Done::Unpublished));
-            reload.update(|count| *count += 1);
-        }
-    });
-    let last_error = Memo::new(move |_| {
-        [
-            save.value().get().and_then(Result::err),
-            publish.value().get().and_then(Result::err),
-            unpublish.value().get().and_then(Result::err),
-        ]
-        .into_iter()
-        .flatten()
-        .next()
-    });
+    let new_code = move || is_new.then(|| spec.with_untracked(|spec| spec.code.clone()));
+    let last_error = follow_outcomes(
+        Outcomes {
+            saved: save.value().into(),
+            published: publish.value().into(),
+            unpublished: unpublish.value().into(),
+        },
+        done,
+        reload,
+        move |code: String| {
+            navigate(
+                &format!("/admin/catalogue/items/{code}"),
+                Default::default(),
+            )
+        },
+        new_code,
+    );
     let preview = RwSignal::new(false);
     let code = spec.with_untracked(|spec| spec.code.clone());
     let on_save = move |event: leptos::ev::SubmitEvent| {
@@ -1321,46 +1355,23 @@ fn BundleEditor(
     let publish = ServerAction::<AdminPublishBundle>::new();
     let unpublish = ServerAction::<AdminUnpublishBundle>::new();
     let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(saved)) = save.value().get() {
-            done.set(Some(if saved.changed {
-                Done::Saved
-            } else {
-                Done::Unchanged
-            }));
-            if is_new {
-                let code = spec.with_untracked(|spec| spec.code.clone());
-                navigate(
-                    &format!("/admin/catalogue/bundles/{code}"),
-                    Default::default(),
-                );
-            } else {
-                reload.update(|count| *count += 1);
-            }
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = publish.value().get() {
-            done.set(Some(Done::Published));
-            reload.update(|count| *count += 1);
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = unpublish.value().get() {
-            done.set(Some(Done::Unpublished));
-            reload.update(|count| *count += 1);
-        }
-    });
-    let last_error = Memo::new(move |_| {
-        [
-            save.value().get().and_then(Result::err),
-            publish.value().get().and_then(Result::err),
-            unpublish.value().get().and_then(Result::err),
-        ]
-        .into_iter()
-        .flatten()
-        .next()
-    });
+    let new_code = move || is_new.then(|| spec.with_untracked(|spec| spec.code.clone()));
+    let last_error = follow_outcomes(
+        Outcomes {
+            saved: save.value().into(),
+            published: publish.value().into(),
+            unpublished: unpublish.value().into(),
+        },
+        done,
+        reload,
+        move |code: String| {
+            navigate(
+                &format!("/admin/catalogue/bundles/{code}"),
+                Default::default(),
+            )
+        },
+        new_code,
+    );
     // The problems the browser can see: codes, texts, at least two items (membership and shared
     // fields are checked by the server, which knows the published items).
     let checks = Checks {

@@ -157,6 +157,31 @@ pub async fn item(state: &AppState, code: &str) -> ServiceResult<AdminItem> {
     })
 }
 
+/// Checks what a save started from against what is stored: editing an entry that does not exist
+/// is 404, a save over a newer save is refused, and a new entry may not take a code in use (the
+/// problem is returned, to be reported with the others).
+async fn check_base(
+    conn: &mut sqlx::AnyConnection,
+    code: &str,
+    latest: Option<&catalogue::LatestVersion>,
+    base_sha256: Option<&str>,
+) -> ServiceResult<Option<LocatedProblem>> {
+    let taken = match (latest, base_sha256) {
+        (None, Some(_)) => return Err(DbError::NotFound.into()),
+        (Some(latest), Some(base)) if latest.spec_sha256 != base => {
+            return Err(AppError::ChangedMeanwhile.into());
+        }
+        (Some(_), Some(_)) => false,
+        (Some(_), None) => true,
+        (None, None) => catalogue::code_taken(conn, code).await?,
+    };
+    Ok(taken.then(|| LocatedProblem {
+        code: code.to_owned(),
+        path: "code".into(),
+        problem: SpecProblem::DuplicateCode,
+    }))
+}
+
 /// Saves `spec` as a draft. `base_sha256` is the hash of the latest version the editor loaded
 /// (`None` to create a new item). A draft is edited in place; a published latest version gets a
 /// new draft version after it. Content equal to the latest version writes nothing.
@@ -170,25 +195,7 @@ pub async fn save_item(
     let index = OrgIndex::load(&mut tx).await?;
     let mut problems = index.item_problems(spec);
     let latest = catalogue::latest_item(&mut tx, &spec.code).await?;
-    match (&latest, base_sha256) {
-        (None, Some(_)) => return Err(DbError::NotFound.into()),
-        (Some(_), None) => problems.push(LocatedProblem {
-            code: spec.code.clone(),
-            path: "code".into(),
-            problem: SpecProblem::DuplicateCode,
-        }),
-        (None, None) if catalogue::code_taken(&mut tx, &spec.code).await? => {
-            problems.push(LocatedProblem {
-                code: spec.code.clone(),
-                path: "code".into(),
-                problem: SpecProblem::DuplicateCode,
-            });
-        }
-        (Some(latest), Some(base)) if latest.spec_sha256 != base => {
-            return Err(AppError::ChangedMeanwhile.into());
-        }
-        _ => {}
-    }
+    problems.extend(check_base(&mut tx, &spec.code, latest.as_ref(), base_sha256).await?);
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
@@ -418,22 +425,7 @@ pub async fn save_bundle(
     let mut tx = state.db.begin_write().await?;
     let mut problems = bundle_problems(&mut tx, spec).await?;
     let latest = catalogue::latest_bundle(&mut tx, &spec.code).await?;
-    let duplicate = LocatedProblem {
-        code: spec.code.clone(),
-        path: "code".into(),
-        problem: SpecProblem::DuplicateCode,
-    };
-    match (&latest, base_sha256) {
-        (None, Some(_)) => return Err(DbError::NotFound.into()),
-        (Some(_), None) => problems.push(duplicate),
-        (None, None) if catalogue::code_taken(&mut tx, &spec.code).await? => {
-            problems.push(duplicate);
-        }
-        (Some(latest), Some(base)) if latest.spec_sha256 != base => {
-            return Err(AppError::ChangedMeanwhile.into());
-        }
-        _ => {}
-    }
+    problems.extend(check_base(&mut tx, &spec.code, latest.as_ref(), base_sha256).await?);
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
