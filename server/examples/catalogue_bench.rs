@@ -138,15 +138,31 @@ async fn main() -> anyhow::Result<()> {
             ..Default::default()
         },
     ];
-    let rounds = 100;
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(100);
     let mut latencies = Vec::with_capacity(rounds * queries.len());
+    let mut per_query = vec![Vec::new(); queries.len()];
     for _ in 0..rounds {
-        for query in &queries {
+        for (index, query) in queries.iter().enumerate() {
             let started = Instant::now();
             catalogue::search(&state, query)
                 .await
                 .map_err(|error| anyhow::anyhow!("search: {error}"))?;
             latencies.push(started.elapsed());
+            per_query[index].push(started.elapsed());
+        }
+    }
+    if std::env::var("BENCH_DETAIL").is_ok() {
+        for (query, times) in queries.iter().zip(per_query.iter_mut()) {
+            times.sort();
+            println!(
+                "{:>8.2} {:>8.2} {:>8.2}  {query:?}",
+                times[0].as_secs_f64() * 1e3,
+                percentile(times, 0.5).as_secs_f64() * 1e3,
+                times[times.len() - 1].as_secs_f64() * 1e3
+            );
         }
     }
     latencies.sort();

@@ -3,6 +3,7 @@
 //! their location.
 
 use app::backend::audit::Actor;
+use app::backend::db::catalogue::SearchRow;
 use app::backend::seed_catalogue::demo_catalogue;
 use app::backend::services::catalogue::import;
 use serde_json::Value;
@@ -380,4 +381,310 @@ async fn a_3600_row_import_with_5_bad_rows_loads_3595_and_names_the_5() {
     );
     let found = search(&app, &[("query[q]", "GEN-")]).await;
     assert_eq!(total(&found), 3595);
+}
+
+/// Items whose names put the search index to the test: text that has every term of a word
+/// without the word (营业执 照执照 has 营业, 业执 and 执照; `archi chive` has every trigram of
+/// `archive`), SQL and `LIKE` metacharacters, emoji, code-like fragments.
+const TRICKY_NAMES: [(&str, &str); 8] = [
+    ("餐饭饮食", "Meals and drinks"),
+    ("营业执 照执照", "Licence archi chive"),
+    ("满100%减_20\\元", "50% off_now \\ back"),
+    ("🍜面馆🏪", "Noodles 🍜 shop"),
+    ("餐饮", "AR"),
+    ("ＳＣＪＧ全角 xk-00", "Full width"),
+    ("许可%_许可", "licence%_licence"),
+    ("Ünïcödé İstanbul", "ǅ title case"),
+];
+
+fn tricky_catalogue(version: u32) -> app::domain::catalogue::Catalogue {
+    let seed = demo_catalogue().expect("seed parses");
+    let items = TRICKY_NAMES
+        .iter()
+        .enumerate()
+        .map(|(index, (zh, en))| {
+            let mut item = seed.items[index * 9 % seed.items.len()].clone();
+            item.code = format!("IDX-{index:03}");
+            item.name.zh = if version == 1 {
+                (*zh).to_owned()
+            } else {
+                format!("第{version}版 茶点")
+            };
+            item.name.en = (*en).to_owned();
+            item
+        })
+        .collect();
+    app::domain::catalogue::Catalogue {
+        items,
+        bundles: Vec::new(),
+    }
+}
+
+/// What a search must answer, by today's rules: every word a substring of the search text, the
+/// filters as SQL compares them (SQLite's `LIKE` ignores ASCII case), pages by code.
+fn expected(
+    published: &[SearchRow],
+    sqlite: bool,
+    query: &app::api::CatalogueQuery,
+) -> (u64, u64, Vec<String>) {
+    let fold = |text: &str| {
+        if sqlite {
+            text.to_ascii_lowercase()
+        } else {
+            text.to_owned()
+        }
+    };
+    let cleaned: String = query
+        .q
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(app::api::CatalogueQuery::MAX_QUERY_CHARS)
+        .collect();
+    let cleaned = cleaned.to_lowercase();
+    let words: Vec<&str> = cleaned.split_whitespace().collect();
+    let department: String = query
+        .department
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    let matching: Vec<&SearchRow> = published
+        .iter()
+        .filter(|item| words.iter().all(|word| item.search_text.contains(word)))
+        .filter(|item| {
+            query.department.trim().is_empty()
+                || fold(&item.departments).contains(&fold(&format!("|{department}|")))
+        })
+        .filter(|item| query.kind.trim().is_empty() || item.kind == query.kind.trim())
+        .filter(|item| query.online.trim().is_empty() || item.online_level == query.online.trim())
+        .filter(|item| !query.instant || item.instant_approval == 1)
+        .filter(|item| !query.commitment || item.commitment == 1)
+        .collect();
+    let per_page = app::api::CatalogueQuery::PER_PAGE as usize;
+    let page: Vec<String> = matching
+        .iter()
+        .skip((query.page() as usize - 1) * per_page)
+        .take(per_page)
+        .map(|item| item.code.clone())
+        .collect();
+    let online = matching
+        .iter()
+        .filter(|item| item.online_level == "fully_online")
+        .count();
+    (matching.len() as u64, online as u64, page)
+}
+
+/// Every search of the list answers exactly what substring matching over the published items
+/// answers.
+async fn assert_searches_match_substrings(app: &crate::common::TestApp, stage: &str) {
+    use app::api::CatalogueQuery;
+    let sqlite = app.state.db.kind() == app::backend::db::DbKind::Sqlite;
+    // In the database's own order of codes, as the pages are.
+    let published: Vec<SearchRow> = sqlx::query_as(
+        "SELECT code, search_text, kind, online_level, instant_approval, commitment, departments \
+         FROM catalogue_search ORDER BY code",
+    )
+    .fetch_all(app.state.db.pool())
+    .await
+    .expect("read the projection");
+    let words = [
+        "",
+        "餐饮",
+        "餐",
+        "饮食",
+        "营业执照",
+        "营业执",
+        "执照",
+        "archive",
+        "archi",
+        "hiv",
+        "ar",
+        "a",
+        "scjg-xk",
+        "xk-00",
+        "idx-00",
+        "IDX-001",
+        "%",
+        "_",
+        "\\",
+        "%_",
+        "50%",
+        "_20",
+        "%减_",
+        "off_now",
+        "100%减_20\\元",
+        "🍜",
+        "🍜面",
+        "面馆🏪",
+        "🏪🍜",
+        "ＳＣＪＧ",
+        "ｓｃｊｇ全角",
+        "ünïcödé",
+        "i̇stanbul",
+        "ǆ",
+        "许可",
+        "许可 餐饮",
+        "餐饮 许可 区",
+        "许可%_许可",
+        "licence%_licence",
+        "不存在的词",
+        "茶点",
+        "第2版",
+    ];
+    let filters: [(&str, &str, &str, bool, bool, u32); 10] = [
+        ("", "", "", false, false, 1),
+        ("", "", "", false, false, 2),
+        ("D01-SCJG", "", "", false, false, 1),
+        ("d01-scjg", "", "", false, false, 1),
+        ("D01-SCJG|D02-WJW", "", "", false, false, 1),
+        ("", "licensing", "", false, false, 1),
+        ("", "", "fully_online", false, false, 1),
+        ("", "", "one_visit", true, false, 1),
+        ("", "public_service", "", false, true, 1),
+        ("D02-WJW", "", "", true, false, 1),
+    ];
+    for word in words {
+        for (department, kind, online, instant, commitment, page) in filters {
+            let query = CatalogueQuery {
+                q: word.to_owned(),
+                department: department.to_owned(),
+                kind: kind.to_owned(),
+                online: online.to_owned(),
+                instant,
+                commitment,
+                page,
+            };
+            let found = app::backend::services::catalogue::search(&app.state, &query)
+                .await
+                .unwrap_or_else(|error| panic!("{stage}: {query:?}: {error}"));
+            let codes: Vec<String> = found.items.iter().map(|item| item.code.clone()).collect();
+            assert_eq!(
+                (found.total, found.fully_online, codes),
+                expected(&published, sqlite, &query),
+                "{stage}: {query:?}"
+            );
+        }
+    }
+}
+
+/// The index holds exactly the terms of the published items (and nothing of withdrawn ones).
+async fn assert_index_is_exact(app: &crate::common::TestApp, stage: &str) {
+    use std::collections::BTreeSet;
+    let db = app.state.db.kind();
+    let rows: Vec<SearchRow> = sqlx::query_as(
+        "SELECT code, search_text, kind, online_level, instant_approval, commitment, departments \
+         FROM catalogue_search",
+    )
+    .fetch_all(app.state.db.pool())
+    .await
+    .expect("read the projection");
+    // SQLite keeps rows with the filter flags; PostgreSQL an array of terms per item.
+    let (index_sql, flags_of) = match db {
+        app::backend::db::DbKind::Sqlite => (
+            "SELECT term, code, flags FROM catalogue_search_terms",
+            SearchRow::index_flags as fn(&SearchRow) -> i64,
+        ),
+        app::backend::db::DbKind::Postgres => (
+            "SELECT unnest(terms) AS term, code, CAST(0 AS BIGINT) AS flags FROM catalogue_search",
+            (|_: &SearchRow| 0) as fn(&SearchRow) -> i64,
+        ),
+    };
+    let stored: Vec<(String, String, i64)> = sqlx::query_as(index_sql)
+        .fetch_all(app.state.db.pool())
+        .await
+        .expect("read the index");
+    let wanted: BTreeSet<(String, String, i64)> = rows
+        .iter()
+        .flat_map(|row| {
+            row.index_terms(db)
+                .into_iter()
+                .map(|term| (term, row.code.clone(), flags_of(row)))
+        })
+        .collect();
+    let stored_count = stored.len();
+    let stored: BTreeSet<(String, String, i64)> = stored.into_iter().collect();
+    assert_eq!(stored_count, stored.len(), "{stage}: no term twice");
+    let missing: Vec<_> = wanted.difference(&stored).take(5).collect();
+    let extra: Vec<_> = stored.difference(&wanted).take(5).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{stage}: missing {missing:?}, extra {extra:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_search_index_answers_exactly_like_substring_matching_through_every_change() {
+    use app::backend::services::catalogue_admin;
+    let app = spawn_app_with_demo().await;
+    let actor = Actor::system("test");
+    import(&app.state, &actor, &tricky_catalogue(1), true)
+        .await
+        .expect("import");
+    assert_index_is_exact(&app, "imported").await;
+    assert_searches_match_substrings(&app, "imported").await;
+
+    // Withdrawn items leave the index; published again, they come back.
+    for code in ["IDX-000", "IDX-001", "IDX-003"] {
+        catalogue_admin::unpublish_item(&app.state, &actor, code)
+            .await
+            .expect("unpublish");
+    }
+    assert_index_is_exact(&app, "withdrawn").await;
+    assert_searches_match_substrings(&app, "withdrawn").await;
+    let meals = app::api::CatalogueQuery {
+        q: "餐饭".into(),
+        ..Default::default()
+    };
+    let found = app::backend::services::catalogue::search(&app.state, &meals)
+        .await
+        .expect("search");
+    assert_eq!(found.total, 0, "a withdrawn item is not found");
+    for code in ["IDX-000", "IDX-001"] {
+        catalogue_admin::publish_item(&app.state, &actor, code, 1)
+            .await
+            .expect("publish again");
+    }
+    assert_index_is_exact(&app, "published again").await;
+    assert_searches_match_substrings(&app, "published again").await;
+    let found = app::backend::services::catalogue::search(&app.state, &meals)
+        .await
+        .expect("search");
+    assert_eq!(found.total, 1, "published again, it is found again");
+
+    // A new version replaces the terms of the old one.
+    import(&app.state, &actor, &tricky_catalogue(2), true)
+        .await
+        .expect("import version 2");
+    assert_index_is_exact(&app, "version 2").await;
+    assert_searches_match_substrings(&app, "version 2").await;
+    let found = app::backend::services::catalogue::search(&app.state, &meals)
+        .await
+        .expect("search");
+    assert_eq!(found.total, 0, "the old name is gone from the index");
+
+    // The migration's backfill builds the same index as the repository.
+    let migration = match app.state.db.kind() {
+        app::backend::db::DbKind::Sqlite => {
+            include_str!("../../../migrations/sqlite/20261124000004_catalogue_search_index.sql")
+        }
+        app::backend::db::DbKind::Postgres => {
+            include_str!("../../../migrations/postgres/20261124000004_catalogue_search_index.sql")
+        }
+    };
+    let drop = match app.state.db.kind() {
+        app::backend::db::DbKind::Sqlite => "DROP TABLE catalogue_search_terms",
+        app::backend::db::DbKind::Postgres => {
+            "DROP INDEX catalogue_search_terms; ALTER TABLE catalogue_search DROP COLUMN terms"
+        }
+    };
+    sqlx::raw_sql(drop)
+        .execute(app.state.db.pool())
+        .await
+        .expect("drop the index");
+    sqlx::raw_sql(migration)
+        .execute(app.state.db.pool())
+        .await
+        .expect("backfill");
+    assert_index_is_exact(&app, "backfilled").await;
+    assert_searches_match_substrings(&app, "backfilled").await;
 }

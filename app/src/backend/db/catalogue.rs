@@ -1,9 +1,12 @@
 //! Catalogue aggregate: service items and bundles with immutable versions. Rows keep the whole
 //! version as JSON (`spec`) plus the columns search and filters need.
 
+use std::collections::BTreeSet;
+use std::sync::{Arc, LazyLock};
+
 use sqlx::{AnyConnection, FromRow};
 
-use super::{DbError, DbResult};
+use super::{DbError, DbKind, DbResult};
 use crate::api::{CatalogueQuery, ItemSummary, OrgUnitName};
 use crate::domain::catalogue::{ItemKind, OnlineLevel, ServiceItemSpec};
 
@@ -126,7 +129,8 @@ pub async fn insert_item_version(
     Ok(())
 }
 
-/// Makes `version` the one the public sees and new applications are filed under.
+/// Makes `version` the one the public sees and new applications are filed under: its row of
+/// the search projection and its index terms replace the previous version's.
 pub async fn publish_item(
     conn: &mut AnyConnection,
     code: &str,
@@ -152,22 +156,50 @@ pub async fn publish_item(
     if result.rows_affected() == 0 {
         return Err(DbError::NotFound);
     }
-    sqlx::query(
+    let Some(row) = sqlx::query_as::<_, SearchRow>(
+        "SELECT code, search_text, kind, online_level, instant_approval, commitment, departments \
+         FROM service_item_versions WHERE code = $1 AND version = $2",
+    )
+    .bind(code)
+    .bind(version)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(());
+    };
+    let db = db_kind(conn);
+    let terms = row.index_terms(db);
+    // The projection row (on PostgreSQL with its terms, which the GIN index reads).
+    let (terms_column, terms_value, terms_update) = match db {
+        DbKind::Sqlite => ("", "", ""),
+        DbKind::Postgres => (
+            ", terms",
+            ", string_to_array($3, chr(31))",
+            ", terms = excluded.terms",
+        ),
+    };
+    let upsert = format!(
         "INSERT INTO catalogue_search (code, version, name_zh, name_en, kind, online_level, instant_approval, \
-         commitment, responsible_department, departments, promised_days, search_text) \
+         commitment, responsible_department, departments, promised_days, search_text{terms_column}) \
          SELECT code, version, name_zh, name_en, kind, online_level, instant_approval, commitment, \
-         responsible_department, departments, promised_days, search_text \
+         responsible_department, departments, promised_days, search_text{terms_value} \
          FROM service_item_versions WHERE code = $1 AND version = $2 \
          ON CONFLICT (code) DO UPDATE SET version = excluded.version, name_zh = excluded.name_zh, \
          name_en = excluded.name_en, kind = excluded.kind, online_level = excluded.online_level, \
          instant_approval = excluded.instant_approval, commitment = excluded.commitment, \
          responsible_department = excluded.responsible_department, departments = excluded.departments, \
-         promised_days = excluded.promised_days, search_text = excluded.search_text",
-    )
-    .bind(code)
-    .bind(version)
-    .execute(&mut *conn)
-    .await?;
+         promised_days = excluded.promised_days, search_text = excluded.search_text{terms_update}"
+    );
+    let mut upsert = sqlx::query(sqlx::AssertSqlSafe(upsert))
+        .bind(code)
+        .bind(version);
+    if db == DbKind::Postgres {
+        upsert = upsert.bind(join_terms(terms.iter()));
+    }
+    upsert.execute(&mut *conn).await?;
+    if db == DbKind::Sqlite {
+        replace_terms(conn, code, row.index_flags(), &terms).await?;
+    }
     Ok(())
 }
 
@@ -288,9 +320,9 @@ pub fn search_text(spec: &ServiceItemSpec, department_names: &[String]) -> Strin
     text.to_lowercase()
 }
 
-/// The lower-cased words of a search text as `LIKE` patterns. Control characters (PostgreSQL
-/// refuses NUL in text) and anything past the length limit are dropped.
-fn search_patterns(q: &str) -> Vec<String> {
+/// The lower-cased words of a search text. Control characters (PostgreSQL refuses NUL in text)
+/// and anything past the length limit are dropped.
+fn search_words(q: &str) -> Vec<String> {
     let text: String = q
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -298,26 +330,295 @@ fn search_patterns(q: &str) -> Vec<String> {
         .collect();
     text.to_lowercase()
         .split_whitespace()
-        .map(contains_pattern)
+        .map(str::to_owned)
         .collect()
 }
+
+/// The words of a search text as `LIKE` patterns.
+fn search_patterns(q: &str) -> Vec<String> {
+    search_words(q)
+        .iter()
+        .map(|word| contains_pattern(word))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The search index (migration 20261124000004): for every published item, the terms its search
+// text contains and its facets (kind, online level, instant approval, commitment, departments).
+// SQLite keeps one `catalogue_search_terms` row per term and item, with the item's filter
+// flags; a search starts from the shortest list among its terms and checks the others there.
+// PostgreSQL keeps the terms as an array in the projection row under a GIN index, which
+// intersects them. Either way `LIKE` still decides every word the index cannot decide alone, so
+// results are those of substring matching.
+// ---------------------------------------------------------------------------------------------
+
+/// First character of facet terms; text terms never contain control characters.
+const FACET: char = '\u{1}';
+/// `flags`: the online level (1 fully online, 2 one visit) …
+const ONLINE_MASK: i64 = 3;
+const FULLY_ONLINE: i64 = 1;
+/// … instant approval, commitment …
+const INSTANT: i64 = 4;
+const COMMITMENT: i64 = 8;
+/// … and the kind, in steps of 16 (1 licensing … 4 public service).
+const KIND_MASK: i64 = 112;
+const KIND_STEP: i64 = 16;
+/// Items counted per term when choosing where a search starts (more would cost more than it
+/// saves).
+const SAMPLE: i64 = 1000;
+/// Terms of one search whose lists are measured; the others are checked by `LIKE`.
+const MEASURED_TERMS: usize = 32;
+/// Terms stored per `INSERT` statement.
+const INSERT_CHUNK: usize = 128;
+
+const KINDS: [ItemKind; 4] = [
+    ItemKind::Licensing,
+    ItemKind::Confirmation,
+    ItemKind::Filing,
+    ItemKind::PublicService,
+];
+const ONLINE_LEVELS: [OnlineLevel; 2] = [OnlineLevel::FullyOnline, OnlineLevel::OneVisit];
+
+fn kind_flags(kind: &str) -> Option<i64> {
+    let index = KINDS.iter().position(|known| kind_code(*known) == kind)?;
+    Some((index as i64 + 1) * KIND_STEP)
+}
+
+fn online_flags(level: &str) -> Option<i64> {
+    let index = ONLINE_LEVELS
+        .iter()
+        .position(|known| online_code(*known) == level)?;
+    Some(index as i64 + 1)
+}
+
+fn facet(name: &str) -> String {
+    format!("{FACET}{name}")
+}
+
+/// The facet of a department: SQLite's `LIKE`, which the department filter used to be,
+/// ignores ASCII case; PostgreSQL's does not.
+fn department_facet(department: &str, db: DbKind) -> String {
+    match db {
+        DbKind::Sqlite => facet(&format!("d:{}", department.to_ascii_lowercase())),
+        DbKind::Postgres => facet(&format!("d:{department}")),
+    }
+}
+
+fn db_kind(conn: &AnyConnection) -> DbKind {
+    if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+        DbKind::Postgres
+    } else {
+        DbKind::Sqlite
+    }
+}
+
+/// The text terms of a lower-cased text, by characters: every bigram with at least one
+/// non-ASCII character (Chinese words are often two characters: 餐饮) and every trigram of
+/// ASCII characters (bigrams of Latin letters and digits are too common to narrow a search).
+/// None contains a space or control character, which no search word contains. A text contains
+/// a word only if it has every term of the word; a word that is itself a term (餐饮, `arc`) is
+/// contained exactly when the text has that term.
+///
+/// The backfill of migration 20261124000004 computes the same terms in SQL.
+pub fn text_terms(text: &str) -> BTreeSet<String> {
+    let indexable = |c: &char| *c > ' ';
+    let chars: Vec<char> = text.chars().collect();
+    let mut terms = BTreeSet::new();
+    for pair in chars.windows(2) {
+        if pair.iter().all(indexable) && pair.iter().any(|c| !c.is_ascii()) {
+            terms.insert(pair.iter().collect());
+        }
+    }
+    for triple in chars.windows(3) {
+        if triple.iter().all(|c| indexable(c) && c.is_ascii()) {
+            terms.insert(triple.iter().collect());
+        }
+    }
+    terms
+}
+
+/// The row of the search projection the index is made of.
+#[derive(Debug, Clone, FromRow)]
+pub struct SearchRow {
+    pub code: String,
+    pub search_text: String,
+    pub kind: String,
+    pub online_level: String,
+    pub instant_approval: i64,
+    pub commitment: i64,
+    pub departments: String,
+}
+
+impl SearchRow {
+    /// The filter flags stored with each of the item's terms.
+    pub fn index_flags(&self) -> i64 {
+        online_flags(&self.online_level).unwrap_or(0)
+            + if self.instant_approval == 1 {
+                INSTANT
+            } else {
+                0
+            }
+            + if self.commitment == 1 { COMMITMENT } else { 0 }
+            + kind_flags(&self.kind).unwrap_or(0)
+    }
+
+    /// Every term the index holds for the item: its text terms and its facets.
+    pub fn index_terms(&self, db: DbKind) -> BTreeSet<String> {
+        let mut terms = text_terms(&self.search_text);
+        terms.insert(facet(&format!("k:{}", self.kind)));
+        terms.insert(facet(&format!("o:{}", self.online_level)));
+        if self.instant_approval == 1 {
+            terms.insert(facet("i"));
+        }
+        if self.commitment == 1 {
+            terms.insert(facet("c"));
+        }
+        // `|D01|D09|` → D01, D09
+        let departments = self
+            .departments
+            .strip_prefix('|')
+            .unwrap_or(&self.departments);
+        for department in departments.split_terminator('|') {
+            terms.insert(department_facet(department, db));
+        }
+        terms
+    }
+}
+
+/// PostgreSQL binds a list of terms as one text, split by U+001F (no term contains a control
+/// character but the facets' leading U+0001).
+const TERM_SEPARATOR: char = '\u{1f}';
+
+fn join_terms<'a>(terms: impl Iterator<Item = &'a String>) -> String {
+    terms
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(&TERM_SEPARATOR.to_string())
+}
+
+/// SQLite: replaces the rows of `catalogue_search_terms` of an item.
+async fn replace_terms(
+    conn: &mut AnyConnection,
+    code: &str,
+    flags: i64,
+    terms: &BTreeSet<String>,
+) -> DbResult<()> {
+    // `OR IGNORE` (rather than `ON CONFLICT DO NOTHING`) lets SQLite skip the statement journal
+    // that would otherwise copy every page the statement touches: 3× faster imports.
+    static INSERT_TERMS: LazyLock<Arc<str>> = LazyLock::new(|| {
+        let rows: Vec<String> = (0..INSERT_CHUNK)
+            .map(|index| format!("(${}, $1, $2)", index + 3))
+            .collect();
+        format!(
+            "INSERT OR IGNORE INTO catalogue_search_terms (term, code, flags) VALUES {}",
+            rows.join(", ")
+        )
+        .into()
+    });
+    sqlx::query("DELETE FROM catalogue_search_terms WHERE code = $1")
+        .bind(code)
+        .execute(&mut *conn)
+        .await?;
+    let terms: Vec<&str> = terms.iter().map(String::as_str).collect();
+    for chunk in terms.chunks(INSERT_CHUNK) {
+        // One statement text for every chunk: a short chunk repeats its last term.
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(Arc::clone(&INSERT_TERMS)))
+            .bind(code)
+            .bind(flags);
+        for index in 0..INSERT_CHUNK {
+            insert = insert.bind(chunk.get(index).or(chunk.last()).copied());
+        }
+        insert.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// A word of a search and the index terms it contains.
+struct Word {
+    text: String,
+    terms: BTreeSet<String>,
+}
+
+impl Word {
+    fn new(text: String) -> Self {
+        let terms = text_terms(&text);
+        Self { text, terms }
+    }
+
+    /// Whether the index alone decides if a text contains the word.
+    fn is_term(&self) -> bool {
+        self.terms.len() == 1 && self.terms.contains(&self.text)
+    }
+}
+
+/// How long a term's list of items is: exact below [`SAMPLE`], else the code at that place
+/// (the later, the sparser the list).
+struct ListSize {
+    term: String,
+    items: i64,
+    code_at_sample: Option<String>,
+}
+
+impl ListSize {
+    fn shorter_than(&self, other: &ListSize) -> bool {
+        match (self.items < SAMPLE, other.items < SAMPLE) {
+            (true, true) => self.items < other.items,
+            (true, false) => true,
+            (false, true) => false,
+            (false, false) => self.code_at_sample > other.code_at_sample,
+        }
+    }
+}
+
+async fn list_sizes(conn: &mut AnyConnection, terms: &[String]) -> DbResult<Vec<ListSize>> {
+    let sql = (0..terms.len())
+        .map(|index| {
+            format!(
+                "SELECT CAST({index} AS BIGINT) AS place, COUNT(*) AS items, MAX(s{index}.code) AS code \
+                 FROM (SELECT code FROM catalogue_search_terms WHERE term = ${} ORDER BY code \
+                 LIMIT {SAMPLE}) s{index}",
+                index + 1
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let mut query = sqlx::query_as::<_, (i64, i64, Option<String>)>(sqlx::AssertSqlSafe(sql));
+    for term in terms {
+        query = query.bind(term.as_str());
+    }
+    let mut sizes: Vec<ListSize> = Vec::with_capacity(terms.len());
+    for (place, items, code_at_sample) in query.fetch_all(&mut *conn).await? {
+        if let Some(term) = usize::try_from(place)
+            .ok()
+            .and_then(|place| terms.get(place))
+        {
+            sizes.push(ListSize {
+                term: term.clone(),
+                items,
+                code_at_sample,
+            });
+        }
+    }
+    Ok(sizes)
+}
+
+const SUMMARY_COLUMNS: &str = "v.code, v.name_zh, v.name_en, v.kind, v.online_level, v.instant_approval, \
+     v.commitment, v.promised_days, d.name_zh AS department_zh, d.name_en AS department_en";
 
 /// Published items matching the query: one page of them, the total and the fully-online count.
 pub async fn search_items(
     conn: &mut AnyConnection,
     query: &CatalogueQuery,
 ) -> DbResult<(Vec<ItemSummary>, u64, u64)> {
-    // Only fixed SQL fragments are concatenated; every user value is a bound parameter.
-    let mut conditions: Vec<String> = Vec::new();
-    let mut binds: Vec<String> = Vec::new();
-    let bind = |value: String, binds: &mut Vec<String>| {
-        binds.push(value);
-        format!("${}", binds.len())
-    };
-    for pattern in search_patterns(&query.q) {
-        let placeholder = bind(pattern, &mut binds);
-        conditions.push(format!("v.search_text LIKE {placeholder} ESCAPE '\\'"));
-    }
+    let nothing = Ok((Vec::new(), 0, 0));
+    let db = db_kind(conn);
+    let words: Vec<Word> = search_words(&query.q).into_iter().map(Word::new).collect();
+
+    // Filters: terms every match has in the index, and the same conditions on its flags.
+    let mut facets: Vec<String> = Vec::new();
+    let mut department_facet_term: Option<String> = None;
+    let mut department_pattern: Option<String> = None;
+    let mut flag_conditions: Vec<String> = Vec::new();
     if !query.department.trim().is_empty() {
         let department: String = query
             .department
@@ -325,61 +626,238 @@ pub async fn search_items(
             .chars()
             .filter(|c| !c.is_control())
             .collect();
-        let placeholder = bind(contains_pattern(&format!("|{department}|")), &mut binds);
-        conditions.push(format!("v.departments LIKE {placeholder} ESCAPE '\\'"));
+        if department.contains('|') {
+            // Not one department code: the `LIKE` on the list of codes decides.
+            department_pattern = Some(contains_pattern(&format!("|{department}|")));
+        } else {
+            let term = department_facet(&department, db);
+            facets.push(term.clone());
+            department_facet_term = Some(term);
+        }
     }
     if !query.kind.trim().is_empty() {
-        let placeholder = bind(query.kind.trim().replace('\0', ""), &mut binds);
-        conditions.push(format!("v.kind = {placeholder}"));
+        let kind = query.kind.trim().replace('\0', "");
+        let Some(flags) = kind_flags(&kind) else {
+            return nothing;
+        };
+        flag_conditions.push(format!("(t.flags & {KIND_MASK}) = {flags}"));
+        facets.push(facet(&format!("k:{kind}")));
     }
     if !query.online.trim().is_empty() {
-        let placeholder = bind(query.online.trim().replace('\0', ""), &mut binds);
-        conditions.push(format!("v.online_level = {placeholder}"));
+        let online = query.online.trim().replace('\0', "");
+        let Some(flags) = online_flags(&online) else {
+            return nothing;
+        };
+        flag_conditions.push(format!("(t.flags & {ONLINE_MASK}) = {flags}"));
+        facets.push(facet(&format!("o:{online}")));
     }
     if query.instant {
-        conditions.push("v.instant_approval = 1".into());
+        flag_conditions.push(format!("(t.flags & {INSTANT}) = {INSTANT}"));
+        facets.push(facet("i"));
     }
     if query.commitment {
-        conditions.push("v.commitment = 1".into());
+        flag_conditions.push(format!("(t.flags & {COMMITMENT}) = {COMMITMENT}"));
+        facets.push(facet("c"));
     }
-    let filter = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!(" AND {}", conditions.join(" AND "))
-    };
-    // The narrow search projection: one row per published item.
-    let from = format!("FROM catalogue_search v WHERE 1 = 1{filter}");
-
-    let count_sql = format!(
-        "SELECT COUNT(*) AS total, COUNT(CASE WHEN v.online_level = 'fully_online' THEN 1 END) AS fully_online {from}"
-    );
-    let mut count_query = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(count_sql));
-    for value in &binds {
-        count_query = count_query.bind(value.clone());
-    }
-    let (total, fully_online) = count_query.fetch_one(&mut *conn).await?;
 
     let per_page = i64::from(CatalogueQuery::PER_PAGE);
     let offset = (i64::from(query.page()) - 1) * per_page;
-    let list_sql = format!(
-        "SELECT v.code, v.name_zh, v.name_en, v.kind, v.online_level, v.instant_approval, v.commitment, \
-         v.promised_days, d.name_zh AS department_zh, d.name_en AS department_en {from_joined} \
-         ORDER BY v.code LIMIT {per_page} OFFSET {offset}",
-        from_joined = from.replacen(
-            " WHERE ",
-            " LEFT JOIN departments d ON d.code = v.responsible_department WHERE ",
-            1
-        ),
-    );
-    let mut list_query = sqlx::query_as::<_, SummaryRow>(sqlx::AssertSqlSafe(list_sql));
-    for value in binds {
-        list_query = list_query.bind(value);
+
+    let no_term = facets.is_empty() && words.iter().all(|word| word.terms.is_empty());
+    if no_term {
+        // Nothing the index knows (no filter, words of one character…): read every item.
+        let mut conditions: Vec<String> = Vec::new();
+        let mut binds: Vec<String> = Vec::new();
+        for word in &words {
+            binds.push(contains_pattern(&word.text));
+            conditions.push(format!(
+                " AND v.search_text LIKE ${} ESCAPE '\\'",
+                binds.len()
+            ));
+        }
+        if let Some(pattern) = department_pattern {
+            binds.push(pattern);
+            conditions.push(format!(
+                " AND v.departments LIKE ${} ESCAPE '\\'",
+                binds.len()
+            ));
+        }
+        let conditions = conditions.concat();
+        let page_sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM catalogue_search v \
+             LEFT JOIN departments d ON d.code = v.responsible_department WHERE 1 = 1{conditions} \
+             ORDER BY v.code LIMIT {per_page} OFFSET {offset}"
+        );
+        if binds.is_empty() && db == DbKind::Sqlite {
+            // Every item on SQLite: the table's count (kept in its b-tree) and the fully-online
+            // facet's, rather than reading every row.
+            let count_sql = "SELECT (SELECT COUNT(*) FROM catalogue_search) AS total, \
+                 (SELECT COUNT(*) FROM catalogue_search_terms WHERE term = $1) AS fully_online";
+            let fully_online = facet(&format!("o:{}", online_code(OnlineLevel::FullyOnline)));
+            return run_search(
+                conn,
+                count_sql.to_owned(),
+                vec![fully_online],
+                page_sql,
+                Vec::new(),
+                offset,
+            )
+            .await;
+        }
+        let count_sql = format!(
+            "SELECT COUNT(*) AS total, \
+             COUNT(CASE WHEN v.online_level = 'fully_online' THEN 1 END) AS fully_online \
+             FROM catalogue_search v WHERE 1 = 1{conditions}"
+        );
+        return run_search(conn, count_sql, binds.clone(), page_sql, binds, offset).await;
     }
-    let rows = list_query.fetch_all(&mut *conn).await?;
-    let items = rows
-        .into_iter()
-        .map(ItemSummary::try_from)
-        .collect::<DbResult<Vec<_>>>()?;
+
+    if db == DbKind::Postgres {
+        // The GIN index on `terms` intersects every facet and term; `LIKE` decides the words
+        // that are not terms themselves.
+        let mut all_terms: Vec<&String> = facets.iter().collect();
+        for term in words.iter().flat_map(|word| &word.terms) {
+            if !all_terms.contains(&term) {
+                all_terms.push(term);
+            }
+        }
+        let mut binds: Vec<String> = vec![join_terms(all_terms.into_iter())];
+        let mut conditions = String::new();
+        for word in words.iter().filter(|word| !word.is_term()) {
+            binds.push(contains_pattern(&word.text));
+            conditions.push_str(&format!(
+                " AND v.search_text LIKE ${} ESCAPE '\\'",
+                binds.len()
+            ));
+        }
+        if let Some(pattern) = department_pattern {
+            binds.push(pattern);
+            conditions.push_str(&format!(
+                " AND v.departments LIKE ${} ESCAPE '\\'",
+                binds.len()
+            ));
+        }
+        let filter = format!("v.terms @> string_to_array($1, chr(31)){conditions}");
+        let count_sql = format!(
+            "SELECT COUNT(*) AS total, \
+             COUNT(CASE WHEN v.online_level = 'fully_online' THEN 1 END) AS fully_online \
+             FROM catalogue_search v WHERE {filter}"
+        );
+        let page_sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM catalogue_search v \
+             LEFT JOIN departments d ON d.code = v.responsible_department WHERE {filter} \
+             ORDER BY v.code LIMIT {per_page} OFFSET {offset}"
+        );
+        return run_search(conn, count_sql, binds.clone(), page_sql, binds, offset).await;
+    }
+
+    // SQLite: the terms a search can start from, the filters' facets and the words' terms (a
+    // few of each word first).
+    let mut candidates: Vec<String> = facets.clone();
+    let most_terms = words.iter().map(|word| word.terms.len()).max().unwrap_or(0);
+    for place in 0..most_terms {
+        for word in &words {
+            if let Some(term) = word.terms.iter().nth(place) {
+                if candidates.len() < MEASURED_TERMS && !candidates.contains(term) {
+                    candidates.push(term.clone());
+                }
+            }
+        }
+    }
+    let sizes = list_sizes(conn, &candidates).await?;
+    if sizes.iter().any(|size| size.items == 0) {
+        // A word or filter no published item has.
+        return nothing;
+    }
+    let Some(start) = sizes
+        .iter()
+        .reduce(|best, size| if size.shorter_than(best) { size } else { best })
+        .map(|size| size.term.clone())
+    else {
+        return nothing;
+    };
+
+    // Start from the shortest list (`t`); check the filters on its flags, the other terms
+    // in the index and the other words with `LIKE` on the item's search text (`v`).
+    let mut binds: Vec<String> = vec![start.clone()];
+    let mut conditions: Vec<String> = flag_conditions;
+    let mut likes: Vec<String> = Vec::new();
+    let exists = |term: &str, binds: &mut Vec<String>| {
+        binds.push(term.to_owned());
+        format!(
+            "EXISTS (SELECT 1 FROM catalogue_search_terms o WHERE o.term = ${} AND o.code = t.code)",
+            binds.len()
+        )
+    };
+    if let Some(term) = department_facet_term.filter(|term| *term != start) {
+        conditions.push(exists(&term, &mut binds));
+    }
+    for word in &words {
+        if word.is_term() {
+            if word.text != start {
+                conditions.push(exists(&word.text, &mut binds));
+            }
+        } else {
+            binds.push(contains_pattern(&word.text));
+            likes.push(format!("v.search_text LIKE ${} ESCAPE '\\'", binds.len()));
+        }
+    }
+    if let Some(pattern) = department_pattern {
+        binds.push(pattern);
+        likes.push(format!("v.departments LIKE ${} ESCAPE '\\'", binds.len()));
+    }
+    let join = if likes.is_empty() {
+        ""
+    } else {
+        " JOIN catalogue_search v ON v.code = t.code"
+    };
+    conditions.extend(likes);
+    let conditions: String = conditions
+        .iter()
+        .map(|condition| format!(" AND {condition}"))
+        .collect();
+    let count_sql = format!(
+        "SELECT COUNT(*) AS total, \
+         COUNT(CASE WHEN (t.flags & {ONLINE_MASK}) = {FULLY_ONLINE} THEN 1 END) AS fully_online \
+         FROM catalogue_search_terms t{join} WHERE t.term = $1{conditions}"
+    );
+    let page_sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM catalogue_search_terms t \
+         JOIN catalogue_search v ON v.code = t.code \
+         LEFT JOIN departments d ON d.code = v.responsible_department \
+         WHERE t.term = $1{conditions} ORDER BY t.code LIMIT {per_page} OFFSET {offset}"
+    );
+    run_search(conn, count_sql, binds.clone(), page_sql, binds, offset).await
+}
+
+/// Counts, then reads the page when there is one.
+async fn run_search(
+    conn: &mut AnyConnection,
+    count_sql: String,
+    count_binds: Vec<String>,
+    page_sql: String,
+    page_binds: Vec<String>,
+    offset: i64,
+) -> DbResult<(Vec<ItemSummary>, u64, u64)> {
+    let mut count_query = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(count_sql));
+    for value in count_binds {
+        count_query = count_query.bind(value);
+    }
+    let (total, fully_online) = count_query.fetch_one(&mut *conn).await?;
+    let items = if total > offset {
+        let mut page_query = sqlx::query_as::<_, SummaryRow>(sqlx::AssertSqlSafe(page_sql));
+        for value in page_binds {
+            page_query = page_query.bind(value);
+        }
+        page_query
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(ItemSummary::try_from)
+            .collect::<DbResult<Vec<_>>>()?
+    } else {
+        Vec::new()
+    };
     Ok((
         items,
         u64::try_from(total).unwrap_or(0),
@@ -531,9 +1009,9 @@ pub async fn update_draft_item_version(
     Ok(true)
 }
 
-/// Withdraws an item from the public catalogue: no current version, gone from search. Its
-/// versions stay stored (applications filed under them keep them). False when it was not
-/// published.
+/// Withdraws an item from the public catalogue: no current version, gone from search (its
+/// projection row and index terms are deleted). Its versions stay stored (applications filed
+/// under them keep them). False when it was not published.
 pub async fn unpublish_item(conn: &mut AnyConnection, code: &str, now: i64) -> DbResult<bool> {
     let result = sqlx::query(
         "UPDATE service_items SET current_version = NULL, updated_at = $2 \
@@ -547,6 +1025,9 @@ pub async fn unpublish_item(conn: &mut AnyConnection, code: &str, now: i64) -> D
         .bind(code)
         .execute(&mut *conn)
         .await?;
+    if db_kind(conn) == DbKind::Sqlite {
+        replace_terms(conn, code, 0, &BTreeSet::new()).await?;
+    }
     Ok(result.rows_affected() > 0)
 }
 
@@ -735,5 +1216,65 @@ mod tests {
     fn like_metacharacters_are_taken_literally() {
         assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
         assert_eq!(contains_pattern("餐饮"), "%餐饮%");
+    }
+
+    #[test]
+    fn text_terms_are_bigrams_with_a_non_ascii_character_and_ascii_trigrams() {
+        let terms: Vec<String> = text_terms("gen-01 餐饮（1） a🍜 x%_\tbcd")
+            .into_iter()
+            .collect();
+        let mut expected = vec![
+            "gen", "en-", "n-0", "-01", "餐饮", "饮（", "（1", "1）", "a🍜", "x%_", "bcd",
+        ];
+        expected.sort_unstable();
+        assert_eq!(terms, expected);
+        assert!(text_terms("a").is_empty() && text_terms("ab").is_empty());
+    }
+
+    #[test]
+    fn only_a_word_that_is_one_term_is_decided_by_the_index_alone() {
+        for (word, decided) in [
+            ("餐饮", true),
+            ("a🍜", true),
+            ("arc", true),
+            ("50%", true),
+            ("营业执照", false),
+            ("archive", false),
+            ("ab", false),
+            ("餐", false),
+        ] {
+            assert_eq!(Word::new(word.to_owned()).is_term(), decided, "{word}");
+        }
+    }
+
+    #[test]
+    fn index_flags_and_facets_follow_the_row() {
+        let row = SearchRow {
+            code: "X".into(),
+            search_text: "x 餐饮".into(),
+            kind: "public_service".into(),
+            online_level: "fully_online".into(),
+            instant_approval: 1,
+            commitment: 0,
+            departments: "|D01-SCJG|D09-XF|".into(),
+        };
+        assert_eq!(row.index_flags(), FULLY_ONLINE + INSTANT + 4 * KIND_STEP);
+        let terms = row.index_terms(DbKind::Sqlite);
+        for facet_name in [
+            "k:public_service",
+            "o:fully_online",
+            "i",
+            "d:d01-scjg",
+            "d:d09-xf",
+        ] {
+            assert!(terms.contains(&facet(facet_name)), "{facet_name}");
+        }
+        assert!(!terms.contains(&facet("c")));
+        assert!(
+            row.index_terms(DbKind::Postgres)
+                .contains(&facet("d:D01-SCJG"))
+        );
+        assert_eq!(kind_flags("nonsense"), None);
+        assert_eq!(online_flags("one_visit"), Some(2));
     }
 }
