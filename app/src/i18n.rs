@@ -133,6 +133,9 @@ messages! {
     FieldTotpCode => "动态验证码", "One-time code";
     FieldTotpHelp => "身份验证器 App 中显示的 6 位数字", "The 6 digits shown in your authenticator app";
     FieldLanguage => "语言", "Language";
+    FieldOneTimeCode => "验证码", "Verification code";
+    FieldLegalName => "姓名（与身份证一致）", "Name (as on the ID card)";
+    FieldResidentId => "居民身份证号码", "Resident ID number";
     LoginTitle => "登录", "Sign in";
     LoginSubmit => "登录", "Sign in";
     LoginNoAccount => "还没有账号？", "No account yet?";
@@ -368,6 +371,106 @@ messages! {
     GuideHistory => "版本历史", "Version history";
     BackToCatalogue => "返回事项清单", "Back to the catalogue";
     FooterText => "不见面审批 · 开源政务服务平台", "Online Approval Portal · open-source government services";
+    // Applicant journey: identity, credit, applications, cases.
+    StartApplication => "在线申请", "Apply online";
+    StartNeedsLogin => "登录或注册后即可在线申请，填写内容自动保存，可在任何设备上继续。", "Sign in or register to apply online; what you type is saved as you go and can be continued on any device.";
+    StartApplicantsOnly => "工作人员账号不能提交申请；请使用申请人账号。", "Staff accounts cannot apply; use an applicant account.";
+    IdentityTitle => "实名核验", "Identity verification";
+    IdentityLevelNow => "当前核验等级", "Current level";
+    IdentityNone => "尚未核验", "Not verified yet";
+    IdentityStepContact => "第一步：验证手机号或邮箱", "Step 1: confirm your phone or email";
+    IdentityStepResident => "第二步：核验姓名和身份证号", "Step 2: verify your name and resident ID";
+    IdentityStepPerson => "第三步：人证核对（事项需要时，由服务中心审核身份证照片与本人照片）", "Step 3: person–ID check (when an item needs it, a service centre compares your ID photo and a selfie)";
+    IdentityDone => "已完成", "Done";
+    IdentityNeedStep1 => "请先完成第一步。", "Complete step 1 first.";
+    SendCode => "发送验证码", "Send code";
+    SendCodeAgain => "重新发送", "Send again";
+    ConfirmCode => "确认", "Confirm";
+    VerifyResident => "核验", "Verify";
+    ContactConfirmedNow => "手机号或邮箱已验证。", "Your phone or email is confirmed.";
+    ResidentVerifiedNow => "姓名和身份证号已核验。", "Your name and resident ID are verified.";
+    ResidentIdHelp => "18 位，最后一位可能是 X", "18 characters; the last may be X";
+    DeliveryNoteSms => "演示环境：短信不会真正发出，验证码写入服务器日志。", "Demo setup: text messages are not really sent; the code is written to the server log.";
+    DeliveryNoteMail => "演示环境：未连接邮件服务器，邮件以 .eml 文件写入数据目录下的 outbox 文件夹。", "Demo setup: no mail server is connected; mail is written as .eml files to the outbox folder of the data directory.";
+    CreditTitle => "信用核查", "Credit check";
+    CreditClear => "未发现失信记录。", "No dishonesty records found.";
+    CreditWarn => "存在需要关注的信用记录：可以提交申请，但不能秒批，由窗口人工办理。", "There are records to note: you can apply, but not by instant approval; a front desk handles your application.";
+    CreditBlock => "存在失信记录：行政许可和告知承诺类事项暂不能申请。", "There are dishonesty records: licences and commitment-based items are closed to you for now.";
+    CreditNotYet => "完成第二步后自动核查。", "Checked automatically once step 2 is done.";
+    CreditAppealHow => "如对记录有异议，可向记录机关申请更正；已履行义务的，可携带身份证到任一服务中心申请信用修复。", "If a record is wrong, ask the recording body to correct it; if you have met the obligation, bring your ID card to any service centre to apply for credit repair.";
+    CreditSource => "记录机关", "Recorded by";
+    CreditRecordedOn => "列入日期", "Listed on";
+    CreditExpiresOn => "有效期至", "In force until";
+    CategoryDishonestDebtor => "失信被执行人", "Dishonest judgment debtor";
+    CategorySeriousViolation => "严重违法失信名单", "Serious violations list";
+    CategoryBrokenCommitment => "承诺失信", "Broken commitment";
+    LevelBlock => "限制", "restricts";
+    LevelWarn => "提示", "notice";
+    ErrIdentityTooLow => "本事项需要更高的实名核验等级，请先在“账号安全”页完成：", "This needs a higher identity verification level; complete it on the Account page first:";
+    ErrCreditBlocked => "信用核查未通过，不能提交本申请：", "The credit check stops this application:";
+    ApplyTitle => "在线申请", "Application";
+    ApplyStepFill => "填写信息", "Fill in";
+    ApplyStepCheck => "预审", "Pre-review";
+    ApplyStepSubmit => "提交", "Submit";
+    ApplyStepsLabel => "申请步骤", "Application steps";
+    ApplySharedSection => "共同信息（各事项共用，只需填写一次）", "Shared details (used by every item, asked once)";
+    ApplySaving => "正在保存…", "Saving…";
+    ApplySaved => "已自动保存", "Saved automatically";
+    ApplySaveFailed => "自动保存失败，请检查网络；您填写的内容仍保留在本页。", "Autosave failed; check your connection. What you typed stays on this page.";
+    ApplyChangedElsewhere => "此草稿已在其他设备或窗口中修改。请重新加载页面后继续。", "This draft was changed on another device or tab. Reload the page to continue.";
+    ApplyIdentityNeeded => "提交前需要完成实名核验：", "Before submitting, complete identity verification:";
+    ApplyGoToAccount => "去完成实名核验", "Verify your identity";
+    ApplyCheck => "预审：检查填写内容", "Pre-review: check my answers";
+    ApplyProblemsTitle => "请修改以下问题后再提交：", "Please fix these before submitting:";
+    ApplyNoProblems => "预审通过：填写内容符合要求，可以提交。", "Pre-review passed: everything is filled in correctly; you can submit.";
+    ApplySubmit => "提交申请", "Submit application";
+    ApplyDiscard => "删除草稿", "Delete draft";
+    ApplyAlreadySubmitted => "此草稿已提交，办件编号：", "This draft was submitted as case";
+    ApplyChoose => "请选择", "Choose…";
+    ApplyYuan => "元", "yuan";
+    ApplyOptional => "（选填）", "(optional)";
+    ApplyResumeNote => "填写内容自动保存在服务器上：可以随时离开，在“我的办件”中继续。", "Your answers are saved on the server as you type: leave any time and continue from My applications.";
+    MyDrafts => "未提交的草稿", "Drafts not yet submitted";
+    MyCasesList => "已提交的办件", "Submitted applications";
+    MyContinue => "继续填写", "Continue";
+    MySavedAt => "保存于", "Saved";
+    MyNoDrafts => "没有未提交的草稿。", "No drafts.";
+    CaseNumberLabel => "办件编号", "Case number";
+    CaseStatusLabel => "当前状态", "Status";
+    CaseSubmittedAt => "提交时间", "Submitted";
+    CaseTimeline => "办理进度", "Progress";
+    CaseItems => "申请事项（按提交时的版本办理）", "Items (handled under the version in force when filed)";
+    CaseVersion => "版本", "version";
+    CaseFilled => "填写的信息", "What you filled in";
+    CaseWithdraw => "撤回申请", "Withdraw application";
+    CaseWithdrawHelp => "作出受理决定前可以撤回；撤回后如需办理，须重新申请。", "You can withdraw until a decision is made; to apply again afterwards, start a new application.";
+    CaseWithdrawnNow => "申请已撤回。", "The application was withdrawn.";
+    CaseSubmittedNow => "提交成功。确认通知已发送；办理进度会显示在本页。", "Submitted. A confirmation was sent; progress appears on this page.";
+    CaseCreditWarn => "信用核查有需关注的记录：本件由窗口人工办理，不适用秒批。", "The credit check found records to note: a front desk handles this case; no instant approval.";
+    CaseBackToList => "返回我的办件", "Back to my applications";
+    CaseDeadline => "时限", "Deadline";
+    CaseBy => "办理人", "By";
+    ActorSystem => "系统", "System";
+    StatusSubmitted => "已提交，等待窗口受理", "Submitted; waiting for a front desk to accept it";
+    StatusReturned => "需要补正：请按一次性告知书修改", "Correction needed: change what the notice lists";
+    StatusResubmitted => "已补正，等待窗口受理", "Corrected; waiting for a front desk to accept it";
+    StatusAccepted => "已受理", "Accepted";
+    StatusRefused => "不予受理", "Not accepted";
+    StatusInApproval => "各部门并联审批中", "Departments are deciding in parallel";
+    StatusApproved => "审批通过，正在出证", "Approved; the licence is being issued";
+    StatusRejected => "审批未通过", "Rejected";
+    StatusIssued => "已出证，等待送达", "Licence issued; waiting for delivery";
+    StatusDelivered => "已送达，办结", "Delivered; finished";
+    StatusWithdrawn => "已撤回", "Withdrawn";
+    EventSubmitted => "提交申请", "Application submitted";
+    EventWithdrawn => "申请人撤回申请", "Applicant withdrew the application";
+    EventOther => "办理环节", "Step";
+    NotificationsTitle => "消息通知", "Notifications";
+    NotificationsUnread => "条未读", "unread";
+    NotificationsMarkRead => "全部标为已读", "Mark all as read";
+    NotificationsNone => "暂无消息。", "No notifications.";
+    NotifSubmitted => "申请已提交", "Application submitted";
+    NotifWithdrawn => "申请已撤回", "Application withdrawn";
 }
 
 /// The translated name of a role.
@@ -393,6 +496,9 @@ pub const fn field_name(field: Field, lang: Lang) -> &'static str {
         Field::ServiceCentre => Msg::FieldServiceCentre.text(lang),
         Field::TotpCode => Msg::FieldTotpCode.text(lang),
         Field::Language => Msg::FieldLanguage.text(lang),
+        Field::OneTimeCode => Msg::FieldOneTimeCode.text(lang),
+        Field::LegalName => Msg::FieldLegalName.text(lang),
+        Field::ResidentId => Msg::FieldResidentId.text(lang),
     }
 }
 
@@ -451,6 +557,36 @@ pub fn problem_text(problem: Problem, lang: Lang) -> String {
         (UnexpectedBinding, Lang::En) => "does not apply to this role; leave it empty".into(),
         (WrongPassword, Lang::Zh) => "不正确，请重新输入".into(),
         (WrongPassword, Lang::En) => "is not correct; type it again".into(),
+        (BadResidentId(problem), lang) => resident_id_problem_text(problem, lang).into(),
+        (NotInRegistry, Lang::Zh) => {
+            "在人口信息库中查不到，请核对号码；仍有问题请携带身份证到任一服务中心办理".into()
+        }
+        (NotInRegistry, Lang::En) => {
+            "is not in the population registry; check the number, or bring your ID card to any service centre"
+                .into()
+        }
+        (NameMismatch, Lang::Zh) => "与身份证号码登记的姓名不一致，请按身份证填写".into(),
+        (NameMismatch, Lang::En) => {
+            "does not match the name registered for this ID number; write it as on the ID card"
+                .into()
+        }
+        (ResidentIdTaken, Lang::Zh) => {
+            "已被另一个账号实名认证；如非本人操作，请携带身份证到服务中心处理".into()
+        }
+        (ResidentIdTaken, Lang::En) => {
+            "is already verified for another account; if that was not you, bring your ID card to a service centre"
+                .into()
+        }
+        (CodeMismatch, Lang::Zh) => "不正确，请核对收到的 6 位数字".into(),
+        (CodeMismatch, Lang::En) => "is not correct; check the 6 digits you received".into(),
+        (CodeExpired, Lang::Zh) => "已过期（有效期 10 分钟），请重新获取".into(),
+        (CodeExpired, Lang::En) => "has expired (codes last 10 minutes); ask for a new one".into(),
+        (CodeUsedUp, Lang::Zh) => "已失效（已使用或错误次数过多），请重新获取".into(),
+        (CodeUsedUp, Lang::En) => {
+            "is no longer valid (used, or too many wrong tries); ask for a new one".into()
+        }
+        (NoCodeRequested, Lang::Zh) => "尚未获取，请先点击“发送验证码”".into(),
+        (NoCodeRequested, Lang::En) => "has not been sent yet; press “Send code” first".into(),
     }
 }
 
@@ -862,6 +998,143 @@ pub const fn credit_code_problem_text(problem: CreditCodeProblem, lang: Lang) ->
                 "fails its check character: a character is probably mistyped; copy it from the licence again"
             }
         }
+    }
+}
+
+/// The translated name of an identity level.
+pub const fn identity_level_name(
+    level: crate::domain::catalogue::IdentityLevel,
+    lang: Lang,
+) -> &'static str {
+    use crate::domain::catalogue::IdentityLevel;
+    match level {
+        IdentityLevel::L1 => Msg::IdentityL1.text(lang),
+        IdentityLevel::L2 => Msg::IdentityL2.text(lang),
+        IdentityLevel::L3 => Msg::IdentityL3.text(lang),
+    }
+}
+
+/// The name of a credit registry list.
+pub const fn credit_category_name(
+    category: crate::domain::case::CreditCategory,
+    lang: Lang,
+) -> &'static str {
+    use crate::domain::case::CreditCategory;
+    match category {
+        CreditCategory::DishonestDebtor => Msg::CategoryDishonestDebtor.text(lang),
+        CreditCategory::SeriousViolation => Msg::CategorySeriousViolation.text(lang),
+        CreditCategory::BrokenCommitment => Msg::CategoryBrokenCommitment.text(lang),
+    }
+}
+
+/// One credit record in a sentence: list, reason, recording body, dates.
+pub fn credit_finding_text(finding: &crate::domain::case::CreditFinding, lang: Lang) -> String {
+    let until = finding
+        .expires_on
+        .as_deref()
+        .map(|date| format!("，{} {date}", Msg::CreditExpiresOn.text(lang)))
+        .unwrap_or_default();
+    let until = if lang == Lang::En {
+        until.replace('，', ", ")
+    } else {
+        until
+    };
+    match lang {
+        Lang::Zh => format!(
+            "{}：{}（{}：{}，{} {}{until}）",
+            credit_category_name(finding.category, lang),
+            finding.reason,
+            Msg::CreditSource.text(lang),
+            finding.source,
+            Msg::CreditRecordedOn.text(lang),
+            finding.recorded_on,
+        ),
+        Lang::En => format!(
+            "{}: {} ({}: {}, {} {}{until})",
+            credit_category_name(finding.category, lang),
+            finding.reason,
+            Msg::CreditSource.text(lang),
+            finding.source,
+            Msg::CreditRecordedOn.text(lang),
+            finding.recorded_on,
+        ),
+    }
+}
+
+/// The status of a case in plain words.
+pub const fn case_status_text(status: crate::domain::case::CaseStatus, lang: Lang) -> &'static str {
+    use crate::domain::case::CaseStatus::*;
+    match status {
+        Submitted => Msg::StatusSubmitted.text(lang),
+        Returned => Msg::StatusReturned.text(lang),
+        Resubmitted => Msg::StatusResubmitted.text(lang),
+        Accepted => Msg::StatusAccepted.text(lang),
+        Refused => Msg::StatusRefused.text(lang),
+        InApproval => Msg::StatusInApproval.text(lang),
+        Approved => Msg::StatusApproved.text(lang),
+        Rejected => Msg::StatusRejected.text(lang),
+        Issued => Msg::StatusIssued.text(lang),
+        Delivered => Msg::StatusDelivered.text(lang),
+        Withdrawn => Msg::StatusWithdrawn.text(lang),
+    }
+}
+
+/// A step of a case's timeline (an event kind code) in words.
+pub fn case_event_text(kind: &str, lang: Lang) -> &'static str {
+    match kind {
+        "submitted" => Msg::EventSubmitted.text(lang),
+        "withdrawn" => Msg::EventWithdrawn.text(lang),
+        _ => Msg::EventOther.text(lang),
+    }
+}
+
+/// A notification kind in words.
+pub fn notification_text(kind: &str, lang: Lang) -> &'static str {
+    match kind {
+        "submitted" => Msg::NotifSubmitted.text(lang),
+        "withdrawn" => Msg::NotifWithdrawn.text(lang),
+        _ => Msg::EventOther.text(lang),
+    }
+}
+
+/// The mail or SMS carrying a one-time code: subject and body, Chinese then English (the
+/// account has no language preference; both are short).
+pub fn code_message(code: &str, valid_minutes: u32) -> (String, String) {
+    (
+        format!("【不见面审批】验证码 {code} / Verification code"),
+        format!(
+            "【不见面审批】您的验证码是 {code}，{valid_minutes} 分钟内有效。请勿告诉他人；工作人员不会向您索要验证码。\n\n\
+             Your verification code is {code}, valid for {valid_minutes} minutes. Do not share it; staff will never ask for it.\n"
+        ),
+    )
+}
+
+/// The mail telling an applicant of a step of their case.
+pub fn case_mail(
+    kind: &str,
+    number: &str,
+    title: &crate::domain::catalogue::Text,
+) -> (String, String) {
+    let (zh, en) = (
+        notification_text(kind, Lang::Zh),
+        notification_text(kind, Lang::En),
+    );
+    (
+        format!("【不见面审批】{zh}：{number} / {en}"),
+        format!(
+            "您好：\n\n您的申请“{}”（办件编号 {number}）：{zh}。\n请登录“我的办件”查看办理进度。\n\n\
+             Hello,\n\nYour application \"{}\" (case {number}): {en}.\nSign in and open My applications to follow it.\n\n\
+             — 不见面审批 Online Approval Portal\n",
+            title.zh, title.en
+        ),
+    )
+}
+
+/// "A code was sent to 138****0000; valid for 10 minutes."
+pub fn code_sent_text(destination: &str, minutes: u32, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("验证码已发送至 {destination}，{minutes} 分钟内有效。"),
+        Lang::En => format!("A code was sent to {destination}; it is valid for {minutes} minutes."),
     }
 }
 

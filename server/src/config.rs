@@ -119,7 +119,7 @@ impl Settings {
     }
 
     /// The services' configuration for a server listening on `addr`.
-    pub fn app_config(&self, addr: SocketAddr) -> app::backend::Config {
+    pub fn app_config(&self, addr: SocketAddr) -> anyhow::Result<app::backend::Config> {
         let public_url = self
             .public_url
             .clone()
@@ -133,7 +133,43 @@ impl Settings {
         config.login_failures_per_account_per_minute = self.login_failures_per_minute;
         config.login_attempts_per_ip_per_minute = self.login_attempts_per_ip_per_minute;
         config.registrations_per_ip_per_hour = self.registrations_per_ip_per_hour;
-        config
+        if let Some(from) = &self.smtp_from {
+            config.mail_from = from.clone();
+        }
+        config.smtp = self.smtp_settings()?;
+        Ok(config)
+    }
+
+    /// The SMTP relay, when `BJM_SMTP_HOST` is set. `BJM_SMTP_TLS` decides the security and
+    /// the default port: `none` 25, `starttls` 587 (the default), `tls` 465.
+    pub fn smtp_settings(&self) -> anyhow::Result<Option<app::backend::config::SmtpSettings>> {
+        use app::backend::config::{SmtpSettings, SmtpTls};
+        let Some(host) = self
+            .smtp_host
+            .clone()
+            .filter(|host| !host.trim().is_empty())
+        else {
+            return Ok(None);
+        };
+        let tls = match self.smtp_tls.as_deref().map(str::trim) {
+            Some("none") => SmtpTls::None,
+            Some("tls") => SmtpTls::Tls,
+            None | Some("") | Some("starttls") => SmtpTls::StartTls,
+            Some(other) => {
+                anyhow::bail!("BJM_SMTP_TLS must be none, starttls or tls, not {other:?}")
+            }
+        };
+        let default_port = match tls {
+            SmtpTls::None => 25,
+            SmtpTls::StartTls => 587,
+            SmtpTls::Tls => 465,
+        };
+        Ok(Some(SmtpSettings {
+            host,
+            port: self.smtp_port.unwrap_or(default_port),
+            credentials: self.smtp_username.clone().zip(self.smtp_password.clone()),
+            tls,
+        }))
     }
 
     /// The session key PEM from `BJM_SESSION_KEY` or `BJM_SESSION_KEY_FILE`, if either is set.

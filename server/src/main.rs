@@ -65,6 +65,12 @@ enum Command {
     /// Export the published catalogue (current versions) in the import format (`.csv` or JSON,
     /// by the file name).
     ExportCatalogue { file: std::path::PathBuf },
+    /// Import people into the population registry (CSV `resident_id,name`). Idempotent by
+    /// resident ID; bad rows are reported with line and reason, and skipped.
+    ImportRegistry { file: std::path::PathBuf },
+    /// Import credit records (CSV `subject_id,subject_name,category,level,source,reason,
+    /// recorded_on,expires_on`). Bad rows are reported with line and reason, and skipped.
+    ImportCredit { file: std::path::PathBuf },
 }
 
 fn init_tracing(settings: &Settings) {
@@ -197,6 +203,37 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::ImportRegistry { file } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let (people, rejected) = app::backend::services::identity::read_registry_csv(&bytes);
+            report_rejected(&rejected);
+            let state = offline_state(&settings).await?;
+            let written = app::backend::services::identity::import_registry(&state, &people)
+                .await
+                .map_err(|error| anyhow::anyhow!("importing: {error}"))?;
+            println!(
+                "imported {written} people, {} rows rejected",
+                rejected.len()
+            );
+            Ok(())
+        }
+        Command::ImportCredit { file } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let (records, rejected) = app::backend::services::credit::read_credit_csv(&bytes);
+            report_rejected(&rejected);
+            let state = offline_state(&settings).await?;
+            let written =
+                app::backend::services::credit::import(&state, &Actor::system("cli"), &records)
+                    .await
+                    .map_err(|error| anyhow::anyhow!("importing: {error}"))?;
+            println!(
+                "imported {written} credit records, {} rows rejected",
+                rejected.len()
+            );
+            Ok(())
+        }
         Command::AuditVerify => {
             let state = offline_state(&settings).await?;
             let mut conn = state.db.pool().acquire().await?;
@@ -204,6 +241,12 @@ async fn main() -> anyhow::Result<()> {
             println!("audit chain intact: {count} entries");
             Ok(())
         }
+    }
+}
+
+fn report_rejected(rejected: &[app::backend::services::identity::RejectedRow]) {
+    for row in rejected {
+        eprintln!("rejected line {}: {}", row.line, row.reason);
     }
 }
 
@@ -277,7 +320,7 @@ async fn import_catalogue(
 /// State for CLI commands: same database and keys, no demo seeding.
 async fn offline_state(settings: &Settings) -> anyhow::Result<app::backend::AppState> {
     let addr = settings.bind_addr()?;
-    let mut config = settings.app_config(addr);
+    let mut config = settings.app_config(addr)?;
     config.demo = false;
     server::build_state(
         config,
@@ -294,8 +337,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {addr}"))?;
     let addr = listener.local_addr()?;
-    let config = settings.app_config(addr);
+    let config = settings.app_config(addr)?;
     let public_url = config.public_url.clone();
+    let deliverers = app::backend::delivery::Deliverers::from_config(&config)?;
     let state = server::build_state(
         config,
         settings.session_key_pem()?,
@@ -307,6 +351,12 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         print_demo_logins(&state).await;
     }
     tracing::info!(%addr, database = state.db.kind().label(), "listening on {public_url}");
+    tracing::info!(mail = %deliverers.mail.describe(), "outbox delivery: mail to {}; SMS to the log", deliverers.mail.describe());
+    let worker = tokio::spawn(app::backend::delivery::run_worker(
+        state.clone(),
+        deliverers,
+        std::time::Duration::from_secs(1),
+    ));
     let db = state.db.clone();
     axum::serve(
         listener,
@@ -315,6 +365,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .context("serving")?;
+    // Messages in flight are claimed for a minute and retried after that by any node.
+    worker.abort();
     db.close().await;
     Ok(())
 }

@@ -4,11 +4,16 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::FieldError;
-use crate::domain::catalogue::LocatedProblem;
-use crate::i18n::{Lang, Msg, field_error_text, spec_problem_text};
+use crate::domain::application::FormProblem;
+use crate::domain::case::CreditFinding;
+use crate::domain::catalogue::{IdentityLevel, LocatedProblem};
+use crate::i18n::{
+    Lang, Msg, credit_finding_text, field_error_text, identity_level_name, spec_problem_text,
+    value_problem_text,
+};
 
 /// What went wrong, as far as the user needs to know. Each variant has one HTTP status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     /// Input that breaks a rule; every problem of the form at once (422).
     #[error("invalid input: {0:?}")]
@@ -17,6 +22,19 @@ pub enum AppError {
     /// place in the item (422).
     #[error("invalid catalogue entry: {0:?}")]
     InvalidSpec(Vec<LocatedProblem>),
+    /// Application form values that break the item's rules, by field name, all at once (422).
+    #[error("invalid form: {0:?}")]
+    FormInvalid(Vec<FormProblem>),
+    /// The item needs a higher identity verification level than the account has (403).
+    #[error("identity level {needed:?} needed, have {have:?}")]
+    IdentityTooLow {
+        needed: IdentityLevel,
+        have: Option<IdentityLevel>,
+    },
+    /// The credit registry bars the applicant from this item; the records say why and where
+    /// to appeal (403).
+    #[error("credit check blocks this application")]
+    CreditBlocked(Vec<CreditFinding>),
     /// Somebody else changed the record since it was loaded; reload and redo the change (409).
     #[error("changed meanwhile")]
     ChangedMeanwhile,
@@ -59,7 +77,8 @@ impl AppError {
 
     pub const fn status(&self) -> u16 {
         match self {
-            AppError::Invalid(_) | AppError::InvalidSpec(_) => 422,
+            AppError::Invalid(_) | AppError::InvalidSpec(_) | AppError::FormInvalid(_) => 422,
+            AppError::IdentityTooLow { .. } | AppError::CreditBlocked(_) => 403,
             AppError::Conflict(_) | AppError::ChangedMeanwhile => 409,
             AppError::Unauthenticated | AppError::BadCredentials | AppError::BadSecondFactor => 401,
             AppError::Forbidden | AppError::CrossSite => 403,
@@ -84,6 +103,31 @@ impl AppError {
                 .iter()
                 .map(|problem| spec_problem_text(problem, lang))
                 .collect(),
+            AppError::FormInvalid(problems) => problems
+                .iter()
+                .map(|problem| {
+                    format!(
+                        "{} {}",
+                        problem.name,
+                        value_problem_text(problem.problem, lang)
+                    )
+                })
+                .collect(),
+            AppError::IdentityTooLow { needed, .. } => vec![format!(
+                "{} {}",
+                Msg::ErrIdentityTooLow.text(lang),
+                identity_level_name(*needed, lang)
+            )],
+            AppError::CreditBlocked(findings) => {
+                let mut lines = vec![Msg::ErrCreditBlocked.text(lang).to_owned()];
+                lines.extend(
+                    findings
+                        .iter()
+                        .map(|finding| credit_finding_text(finding, lang)),
+                );
+                lines.push(Msg::CreditAppealHow.text(lang).to_owned());
+                lines
+            }
             AppError::ChangedMeanwhile => vec![Msg::ErrChangedMeanwhile.text(lang).into()],
             AppError::Unauthenticated => vec![Msg::ErrUnauthenticated.text(lang).into()],
             AppError::Forbidden => vec![Msg::ErrForbidden.text(lang).into()],

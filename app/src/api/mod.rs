@@ -2,11 +2,15 @@
 //! calls. Each server function is thin: context → authorize → service → map error. Endpoints
 //! are fixed (`/api/...`) so that tests and other clients can call them.
 
+mod applicant;
+mod applicant_types;
 mod catalogue_editor;
 mod catalogue_types;
 mod error;
 mod types;
 
+pub use applicant::*;
+pub use applicant_types::*;
 pub use catalogue_editor::*;
 pub use catalogue_types::*;
 pub use error::AppError;

@@ -3,6 +3,38 @@
 
 use std::path::PathBuf;
 
+/// How to reach the SMTP relay.
+#[derive(Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub credentials: Option<(String, String)>,
+    pub tls: SmtpTls,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the password.
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.credentials.as_ref().map(|(user, _)| user))
+            .field("tls", &self.tls)
+            .finish()
+    }
+}
+
+/// Transport security of the SMTP connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain connection (a relay on the same host or network).
+    None,
+    /// Upgrade with STARTTLS (port 587).
+    StartTls,
+    /// TLS from the start (port 465).
+    Tls,
+}
+
 /// Settings the services need. Secrets (key material) are loaded separately by [`super::auth::keys`].
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -27,6 +59,13 @@ pub struct Config {
     pub registrations_per_ip_per_hour: i64,
     /// Take the client IP from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// The SMTP server mail goes through; none: mail is written as `.eml` files to
+    /// `<data_dir>/outbox` (the file outbox).
+    pub smtp: Option<SmtpSettings>,
+    /// The sender of the portal's mail.
+    pub mail_from: String,
+    /// One-time codes an account may ask for per hour.
+    pub codes_per_account_per_hour: i64,
 }
 
 impl Config {
@@ -43,6 +82,9 @@ impl Config {
             login_attempts_per_ip_per_minute: 30,
             registrations_per_ip_per_hour: 20,
             trust_forwarded_for: false,
+            smtp: None,
+            mail_from: "不见面审批 <noreply@zwfw.example.cn>".into(),
+            codes_per_account_per_hour: 5,
         }
     }
 
@@ -61,6 +103,11 @@ impl Config {
             },
             None => url,
         }
+    }
+
+    /// Where mail goes when no SMTP server is configured.
+    pub fn mail_directory(&self) -> PathBuf {
+        self.data_dir.join("outbox")
     }
 
     /// The issuer and audience of session tokens.

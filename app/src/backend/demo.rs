@@ -277,6 +277,105 @@ pub async fn seed(state: &AppState) -> ServiceResult<()> {
         }
     }
     seed_catalogue(state, &actor).await?;
+    seed_registry_and_credit(state).await?;
+    Ok(())
+}
+
+/// People of the demo population registry: name, birth date, sequence (栖霞区 320113). Their
+/// resident IDs get a valid check character. The first is the demo applicant (seeded verified);
+/// 赵守信 has a court record that blocks licences, 钱若诺 a broken commitment that only warns.
+pub const REGISTRY_PEOPLE: &[(&str, &str, &str)] = &[
+    ("张小餐", "19900512", "123"),
+    ("王开店", "19880304", "215"),
+    ("李美味", "19920718", "332"),
+    ("孙理发", "19950226", "441"),
+    ("周旅舍", "19791130", "516"),
+    ("吴新生", "19930621", "628"),
+    ("郑创业", "20000101", "734"),
+    ("冯小吃", "19860815", "847"),
+    ("赵守信", "19850101", "457"),
+    ("钱若诺", "19870909", "568"),
+];
+
+/// The resident ID of a demo registry person.
+pub fn demo_resident_id(birth: &str, sequence: &str) -> Option<crate::domain::ResidentId> {
+    let first17 = format!("320113{birth}{sequence}");
+    let bytes: [u8; 17] = first17.as_bytes().try_into().ok()?;
+    let check = crate::domain::resident_id::check_character(&bytes);
+    crate::domain::ResidentId::parse(&format!("{first17}{check}")).ok()
+}
+
+/// The demo registry, the demo credit records, and the demo applicant verified at level 2.
+async fn seed_registry_and_credit(state: &AppState) -> ServiceResult<()> {
+    use super::services::credit::{self, ImportedRecord};
+    let people: Vec<(crate::domain::ResidentId, String)> = REGISTRY_PEOPLE
+        .iter()
+        .filter_map(|(name, birth, sequence)| {
+            demo_resident_id(birth, sequence).map(|id| (id, (*name).to_owned()))
+        })
+        .collect();
+    let mut conn = state.db.pool().acquire().await?;
+    let known = super::db::identity::find_registry_person(&mut conn, people[0].0.as_str())
+        .await?
+        .is_some();
+    drop(conn);
+    if known {
+        return Ok(());
+    }
+    super::services::identity::import_registry(state, &people).await?;
+    let id_of = |name: &str| {
+        people
+            .iter()
+            .find(|(_, known)| known == name)
+            .map(|(id, _)| id.as_str().to_owned())
+            .unwrap_or_default()
+    };
+    let records = [
+        ImportedRecord::parse(
+            &id_of("赵守信"),
+            "赵守信",
+            "dishonest_debtor",
+            "block",
+            "南京市栖霞区人民法院",
+            "有履行能力而拒不履行生效法律文书确定的给付义务",
+            "2025-06-18",
+            "2028-06-17",
+        ),
+        ImportedRecord::parse(
+            &id_of("钱若诺"),
+            "钱若诺",
+            "broken_commitment",
+            "warn",
+            "栖霞区市场监督管理局",
+            "告知承诺核查中发现未按承诺落实经营场所条件，已整改",
+            "2026-03-02",
+            "2027-03-01",
+        ),
+    ];
+    let records: Vec<ImportedRecord> = records
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .map_err(|problem| anyhow::anyhow!("demo credit record: {problem}"))?;
+    credit::import(state, &Actor::system("demo-seed"), &records).await?;
+
+    // The demo applicant: phone confirmed and registry matched.
+    let mut tx = state.db.begin_write().await?;
+    if let Some(user) = accounts::find_by_login(&mut tx, "13800138000").await? {
+        let now = now_ms();
+        super::db::identity::confirm_contact(&mut tx, user.id, now).await?;
+        super::db::identity::bind_resident(&mut tx, user.id, &id_of("张小餐"), "张小餐", now)
+            .await?;
+        audit::record(
+            &mut tx,
+            state,
+            &Actor::system("demo-seed"),
+            "demo.seed_identity",
+            &format!("user:{}", user.id),
+            json!({ "level": "L2" }),
+        )
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ pub mod authz;
 pub mod catalogue_file;
 pub mod config;
 pub mod db;
+pub mod delivery;
 pub mod demo;
 pub mod error;
 pub mod http;

@@ -15,14 +15,23 @@ pub enum Field {
     ServiceCentre,
     TotpCode,
     Language,
+    /// The code sent by email or SMS (identity confirmation, signing).
+    OneTimeCode,
+    /// The name on the resident ID card.
+    LegalName,
+    ResidentId,
 }
 
 /// What is wrong with a value, precise enough to tell the user how to fix it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Problem {
     Required,
-    TooShort { min: u32 },
-    TooLong { max: u32 },
+    TooShort {
+        min: u32,
+    },
+    TooLong {
+        max: u32,
+    },
     NotPhoneOrEmail,
     InvalidPhone,
     InvalidEmail,
@@ -37,6 +46,22 @@ pub enum Problem {
     MissingBinding,
     UnexpectedBinding,
     WrongPassword,
+    /// A resident ID number that is not one (length, region, date, check character).
+    BadResidentId(crate::domain::resident_id::ResidentIdProblem),
+    /// A valid number the population registry does not know.
+    NotInRegistry,
+    /// The registry has the number under another name.
+    NameMismatch,
+    /// The resident ID is already verified for another account.
+    ResidentIdTaken,
+    /// A one-time code that does not match.
+    CodeMismatch,
+    /// The code is older than its lifetime: ask for a new one.
+    CodeExpired,
+    /// Too many wrong tries, or already used: ask for a new one.
+    CodeUsedUp,
+    /// No code was asked for.
+    NoCodeRequested,
 }
 
 /// One problem with one field.

@@ -4,6 +4,8 @@
 //! are [`Problem`]s attached to a [`Field`], so the same rule gives the same translated message in
 //! the browser (instant feedback) and on the server (the authority).
 
+pub mod application;
+pub mod case;
 pub mod catalogue;
 pub mod contact;
 pub mod credit_code;
@@ -15,6 +17,7 @@ pub mod resident_id;
 pub mod role;
 pub mod totp;
 
+pub use case::{CaseNumber, CaseStatus, CreditLevel};
 pub use contact::{EmailAddress, LoginId, PhoneNumber};
 pub use credit_code::CreditCode;
 pub use field::{Field, FieldError, Problem};

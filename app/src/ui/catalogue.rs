@@ -236,7 +236,13 @@ pub fn ItemGuidePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">{tr(Msg::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match guide.await {
-                    Ok(guide) => view! { <ItemGuideView guide heading_level=1/> }.into_any(),
+                    Ok(guide) => {
+                        let code = guide.spec.code.clone();
+                        view! {
+                            <ItemGuideView guide heading_level=1/>
+                            <super::applicant::StartButton target=crate::domain::case::TargetKind::Item code/>
+                        }.into_any()
+                    }
                     Err(error) => {
                         super::platform::set_page_status(error.status());
                         view! { <ErrorList error/> <p><A href="/catalogue">{tr(Msg::BackToCatalogue)}</A></p> }.into_any()
@@ -408,7 +414,13 @@ pub fn BundleGuidePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">{tr(Msg::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match guide.await {
-                    Ok(guide) => view! { <BundleGuideView guide heading_level=1/> }.into_any(),
+                    Ok(guide) => {
+                        let code = guide.spec.code.clone();
+                        view! {
+                            <BundleGuideView guide heading_level=1/>
+                            <super::applicant::StartButton target=crate::domain::case::TargetKind::Bundle code/>
+                        }.into_any()
+                    }
                     Err(error) => {
                         super::platform::set_page_status(error.status());
                         view! { <ErrorList error/> <p><A href="/catalogue">{tr(Msg::BackToCatalogue)}</A></p> }.into_any()

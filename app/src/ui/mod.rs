@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod applicant;
 mod auth;
 mod catalogue;
 mod catalogue_editor;
@@ -74,7 +75,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/catalogue") view=catalogue::CataloguePage ssr=SsrMode::Async/>
                     <Route path=path!("/catalogue/items/:code") view=catalogue::ItemGuidePage ssr=SsrMode::Async/>
                     <Route path=path!("/catalogue/bundles/:code") view=catalogue::BundleGuidePage ssr=SsrMode::Async/>
-                    <Route path=path!("/my/cases") view=workspaces::MyCasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/my/cases") view=applicant::MyApplicationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/my/cases/:number") view=applicant::CasePage ssr=SsrMode::Async/>
+                    <Route path=path!("/apply/:draft") view=applicant::ApplicationPage ssr=SsrMode::Async/>
                     <Route path=path!("/desk") view=workspaces::DeskPage ssr=SsrMode::Async/>
                     <Route path=path!("/approvals") view=workspaces::ApprovalsPage ssr=SsrMode::Async/>
                     <Route path=path!("/inspections") view=workspaces::InspectionsPage ssr=SsrMode::Async/>

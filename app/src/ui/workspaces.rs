@@ -35,15 +35,6 @@ fn Workspace(
 }
 
 #[component]
-pub fn MyCasesPage() -> impl IntoView {
-    view! {
-        <Guarded access=access::APPLICANTS children=|user| view! {
-            <Workspace title=Msg::MyCasesTitle user empty=Msg::MyCasesEmpty/>
-        }/>
-    }
-}
-
-#[component]
 pub fn DeskPage() -> impl IntoView {
     let lang = use_lang();
     view! {

@@ -5,6 +5,7 @@
 mod common;
 
 mod accounts;
+mod applicant_journey;
 mod audit;
 mod auth_tokens;
 mod authorization;

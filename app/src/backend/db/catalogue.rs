@@ -757,10 +757,11 @@ pub async fn search_items(
     let most_terms = words.iter().map(|word| word.terms.len()).max().unwrap_or(0);
     for place in 0..most_terms {
         for word in &words {
-            if let Some(term) = word.terms.iter().nth(place) {
-                if candidates.len() < MEASURED_TERMS && !candidates.contains(term) {
-                    candidates.push(term.clone());
-                }
+            if let Some(term) = word.terms.iter().nth(place)
+                && candidates.len() < MEASURED_TERMS
+                && !candidates.contains(term)
+            {
+                candidates.push(term.clone());
             }
         }
     }

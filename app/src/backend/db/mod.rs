@@ -5,7 +5,11 @@
 //! nullable timestamps, so no type differs between the two.
 
 pub mod accounts;
+pub mod cases;
 pub mod catalogue;
+pub mod credit;
+pub mod identity;
+pub mod notices;
 pub mod org;
 pub mod rate_limit;
 pub mod sessions;

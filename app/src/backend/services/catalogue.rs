@@ -30,7 +30,7 @@ pub struct ImportReport {
     pub written: bool,
 }
 
-fn decode<T: serde::de::DeserializeOwned>(json: &str) -> ServiceResult<T> {
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(json: &str) -> ServiceResult<T> {
     serde_json::from_str(json)
         .map_err(|error| DbError::Sqlx(sqlx::Error::Decode(Box::new(error))).into())
 }

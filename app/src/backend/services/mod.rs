@@ -3,8 +3,11 @@
 //! transaction together with its audit entry.
 
 pub mod accounts;
+pub mod applications;
 pub mod catalogue;
 pub mod catalogue_admin;
+pub mod credit;
+pub mod identity;
 pub mod limits;
 pub mod staff;
 

@@ -616,6 +616,13 @@ impl TestApp {
             "audit_log",
             "departments",
             "service_centres",
+            "applicant_identities",
+            "one_time_codes",
+            "drafts",
+            "cases",
+            "case_events",
+            "notifications",
+            "outbox",
         ] {
             counts.push((table, self.count(table).await));
         }

@@ -1,0 +1,153 @@
+//! Types of the applicant journey that cross the wire: identity status, application forms and
+//! drafts, cases and their timeline, notifications. Built on the server from row types that
+//! never leave it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::application::FormLayout;
+use crate::domain::case::{CaseStatus, CreditFinding, CreditLevel, TargetKind};
+use crate::domain::catalogue::{IdentityLevel, Text};
+use crate::domain::form_values::RawValue;
+
+/// The signed-in applicant's identity verification, as the account page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityStatus {
+    /// The highest level reached (none: nothing verified yet).
+    pub level: Option<IdentityLevel>,
+    /// `phone` or `email`: where codes go.
+    pub contact_kind: String,
+    pub contact_masked: String,
+    pub contact_confirmed: bool,
+    pub legal_name_masked: Option<String>,
+    pub resident_id_masked: Option<String>,
+    pub person_checked: bool,
+    /// The credit check of the verified person (clear until L2).
+    pub credit_level: CreditLevel,
+    pub credit_findings: Vec<CreditFinding>,
+    /// Demo and development: where codes go instead of a real phone or mailbox.
+    pub delivery_note: Option<DeliveryNote>,
+}
+
+/// Where messages go when the portal is not connected to real gateways.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeliveryNote {
+    /// SMS is written to the server log (built-in provider).
+    SmsToLog,
+    /// Mail is written to the file outbox (`<data dir>/outbox`).
+    MailToFiles,
+}
+
+/// A one-time code was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeSent {
+    pub destination_masked: String,
+    pub valid_minutes: u32,
+    pub delivery_note: Option<DeliveryNote>,
+}
+
+/// An application being filled in: the form, the values so far and what the applicant still
+/// needs before submitting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationDraft {
+    pub draft_id: String,
+    pub revision: i64,
+    pub target_kind: TargetKind,
+    pub target_code: String,
+    pub title: Text,
+    pub layout: FormLayout,
+    pub values: BTreeMap<String, RawValue>,
+    pub identity_needed: IdentityLevel,
+    pub identity_level: Option<IdentityLevel>,
+    pub updated_at: i64,
+    /// Set once submitted: the case it became.
+    pub case_number: Option<String>,
+}
+
+/// The answer to an autosave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftSaved {
+    pub revision: i64,
+    pub updated_at: i64,
+}
+
+/// A line of the applicant's draft list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DraftSummary {
+    pub draft_id: String,
+    pub target_kind: TargetKind,
+    pub target_code: String,
+    pub title: Text,
+    pub updated_at: i64,
+}
+
+/// A line of 我的办件.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    pub number: String,
+    pub title: Text,
+    pub status: CaseStatus,
+    pub submitted_at: i64,
+    pub updated_at: i64,
+}
+
+/// The applicant's cases and drafts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MyApplications {
+    pub cases: Vec<CaseSummary>,
+    pub drafts: Vec<DraftSummary>,
+}
+
+/// One step of a case's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineStep {
+    /// `submitted`, `withdrawn`, … (the UI words it).
+    pub kind: String,
+    /// The role of who acted (`applicant`, `front_desk`, `approver`, `system`).
+    pub actor_role: String,
+    pub at: i64,
+    pub deadline_at: Option<i64>,
+    pub note: Option<String>,
+}
+
+/// An item a case was filed under, with the version pinned at submission.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FiledItem {
+    pub code: String,
+    pub version: i64,
+    pub name: Text,
+}
+
+/// A filled-in field as the case shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FilledField {
+    pub section: Option<Text>,
+    pub label: Text,
+    pub value: String,
+}
+
+/// A case as its applicant sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseDetail {
+    pub number: String,
+    pub title: Text,
+    pub status: CaseStatus,
+    pub target_kind: TargetKind,
+    pub target_code: String,
+    pub submitted_at: i64,
+    pub items: Vec<FiledItem>,
+    pub fields: Vec<FilledField>,
+    pub timeline: Vec<TimelineStep>,
+    pub credit_level: CreditLevel,
+    pub may_withdraw: bool,
+}
+
+/// An in-app notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub kind: String,
+    pub case_number: Option<String>,
+    pub at: i64,
+    pub unread: bool,
+}

@@ -1,0 +1,328 @@
+//! Cases aggregate: drafts (an application being filled in), cases with the item versions they
+//! were filed under, their timeline, and the yearly case-number counter.
+
+use sqlx::{AnyConnection, FromRow};
+
+use super::DbResult;
+
+/// A draft as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct DraftRow {
+    pub id: i64,
+    pub public_id: String,
+    pub applicant_id: i64,
+    pub target_kind: String,
+    pub target_code: String,
+    pub form_values: String,
+    pub revision: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub case_id: Option<i64>,
+}
+
+const DRAFT_COLUMNS: &str = "id, public_id, applicant_id, target_kind, target_code, form_values, \
+    revision, created_at, updated_at, case_id";
+
+pub struct NewDraft<'a> {
+    pub public_id: &'a str,
+    pub applicant_id: i64,
+    pub target_kind: &'a str,
+    pub target_code: &'a str,
+    pub form_values: &'a str,
+    pub now: i64,
+}
+
+pub async fn insert_draft(conn: &mut AnyConnection, draft: NewDraft<'_>) -> DbResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO drafts (public_id, applicant_id, target_kind, target_code, form_values, revision, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6, $6) RETURNING id",
+    )
+    .bind(draft.public_id)
+    .bind(draft.applicant_id)
+    .bind(draft.target_kind)
+    .bind(draft.target_code)
+    .bind(draft.form_values)
+    .bind(draft.now)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// A draft of this applicant (another applicant's draft is not found).
+pub async fn draft_of(
+    conn: &mut AnyConnection,
+    applicant_id: i64,
+    public_id: &str,
+) -> DbResult<Option<DraftRow>> {
+    Ok(sqlx::query_as::<_, DraftRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {DRAFT_COLUMNS} FROM drafts WHERE public_id = $1 AND applicant_id = $2"
+    )))
+    .bind(public_id)
+    .bind(applicant_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Replaces the values of an unsubmitted draft if it is still at `revision`; gives the new
+/// revision, or `None` when the draft changed meanwhile (another tab or device) or was
+/// submitted.
+pub async fn update_draft_values(
+    conn: &mut AnyConnection,
+    draft_id: i64,
+    revision: i64,
+    form_values: &str,
+    now: i64,
+) -> DbResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "UPDATE drafts SET form_values = $3, revision = revision + 1, updated_at = $4 \
+         WHERE id = $1 AND revision = $2 AND case_id IS NULL RETURNING revision",
+    )
+    .bind(draft_id)
+    .bind(revision)
+    .bind(form_values)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The applicant's unsubmitted drafts, newest first.
+pub async fn open_drafts(conn: &mut AnyConnection, applicant_id: i64) -> DbResult<Vec<DraftRow>> {
+    Ok(sqlx::query_as::<_, DraftRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {DRAFT_COLUMNS} FROM drafts WHERE applicant_id = $1 AND case_id IS NULL \
+         ORDER BY updated_at DESC, id DESC LIMIT 200"
+    )))
+    .bind(applicant_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn delete_open_draft(conn: &mut AnyConnection, draft_id: i64) -> DbResult<bool> {
+    let result = sqlx::query("DELETE FROM drafts WHERE id = $1 AND case_id IS NULL")
+        .bind(draft_id)
+        .execute(conn)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Marks the draft submitted as `case_id`; false when it was submitted already (a double click
+/// or a retry that lost the race).
+pub async fn mark_draft_submitted(
+    conn: &mut AnyConnection,
+    draft_id: i64,
+    case_id: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query("UPDATE drafts SET case_id = $2 WHERE id = $1 AND case_id IS NULL")
+        .bind(draft_id)
+        .bind(case_id)
+        .execute(conn)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// The next serial of `year` (1 for the first case of the year), inside the caller's write
+/// transaction so that numbers are never handed out twice or skipped by a rollback.
+pub async fn next_case_serial(conn: &mut AnyConnection, year: i64) -> DbResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO case_numbers (year, last) VALUES ($1, 1) \
+         ON CONFLICT (year) DO UPDATE SET last = case_numbers.last + 1 RETURNING last",
+    )
+    .bind(year)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// A case as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct CaseRow {
+    pub id: i64,
+    pub number: String,
+    pub applicant_id: i64,
+    pub draft_id: i64,
+    pub target_kind: String,
+    pub target_code: String,
+    pub bundle_version: Option<i64>,
+    pub title_zh: String,
+    pub title_en: String,
+    pub status: String,
+    pub form_values: String,
+    pub identity_level: String,
+    pub credit_level: String,
+    pub credit_detail: String,
+    pub needs_front_desk: i64,
+    pub submitted_at: i64,
+    pub updated_at: i64,
+}
+
+const CASE_COLUMNS: &str = "id, number, applicant_id, draft_id, target_kind, target_code, \
+    bundle_version, title_zh, title_en, status, form_values, identity_level, credit_level, \
+    credit_detail, needs_front_desk, submitted_at, updated_at";
+
+pub struct NewCase<'a> {
+    pub number: &'a str,
+    pub applicant_id: i64,
+    pub draft_id: i64,
+    pub target_kind: &'a str,
+    pub target_code: &'a str,
+    pub bundle_version: Option<i64>,
+    pub title_zh: &'a str,
+    pub title_en: &'a str,
+    pub status: &'a str,
+    pub form_values: &'a str,
+    pub identity_level: &'a str,
+    pub credit_level: &'a str,
+    pub credit_detail: &'a str,
+    pub needs_front_desk: bool,
+    pub now: i64,
+}
+
+pub async fn insert_case(conn: &mut AnyConnection, case: NewCase<'_>) -> DbResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO cases (number, applicant_id, draft_id, target_kind, target_code, bundle_version, \
+         title_zh, title_en, status, form_values, identity_level, credit_level, credit_detail, \
+         needs_front_desk, submitted_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+    )
+    .bind(case.number)
+    .bind(case.applicant_id)
+    .bind(case.draft_id)
+    .bind(case.target_kind)
+    .bind(case.target_code)
+    .bind(case.bundle_version)
+    .bind(case.title_zh)
+    .bind(case.title_en)
+    .bind(case.status)
+    .bind(case.form_values)
+    .bind(case.identity_level)
+    .bind(case.credit_level)
+    .bind(case.credit_detail)
+    .bind(i64::from(case.needs_front_desk))
+    .bind(case.now)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn insert_case_item(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    item_code: &str,
+    item_version: i64,
+) -> DbResult<()> {
+    sqlx::query("INSERT INTO case_items (case_id, item_code, item_version) VALUES ($1, $2, $3)")
+        .bind(case_id)
+        .bind(item_code)
+        .bind(item_version)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The item versions a case was filed under, in code order.
+pub async fn case_items(conn: &mut AnyConnection, case_id: i64) -> DbResult<Vec<(String, i64)>> {
+    Ok(sqlx::query_as::<_, (String, i64)>(
+        "SELECT item_code, item_version FROM case_items WHERE case_id = $1 ORDER BY item_code",
+    )
+    .bind(case_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn case_by_id(conn: &mut AnyConnection, case_id: i64) -> DbResult<Option<CaseRow>> {
+    Ok(sqlx::query_as::<_, CaseRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"
+    )))
+    .bind(case_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// A case of this applicant by number (another applicant's case is not found).
+pub async fn case_of(
+    conn: &mut AnyConnection,
+    applicant_id: i64,
+    number: &str,
+) -> DbResult<Option<CaseRow>> {
+    Ok(sqlx::query_as::<_, CaseRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE number = $1 AND applicant_id = $2"
+    )))
+    .bind(number)
+    .bind(applicant_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The applicant's cases, newest first.
+pub async fn cases_of(conn: &mut AnyConnection, applicant_id: i64) -> DbResult<Vec<CaseRow>> {
+    Ok(sqlx::query_as::<_, CaseRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE applicant_id = $1 \
+         ORDER BY submitted_at DESC, id DESC LIMIT 500"
+    )))
+    .bind(applicant_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Moves a case from `from` to `to`; false when it is no longer in `from` (someone else acted
+/// first), so a transition happens once.
+pub async fn transition(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    from: &str,
+    to: &str,
+    now: i64,
+) -> DbResult<bool> {
+    let result =
+        sqlx::query("UPDATE cases SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2")
+            .bind(case_id)
+            .bind(from)
+            .bind(to)
+            .bind(now)
+            .execute(conn)
+            .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// One step of a case's timeline.
+#[derive(Debug, Clone, FromRow)]
+pub struct EventRow {
+    pub at: i64,
+    pub kind: String,
+    pub actor_role: String,
+    pub note: Option<String>,
+    pub deadline_at: Option<i64>,
+}
+
+pub struct NewEvent<'a> {
+    pub case_id: i64,
+    pub at: i64,
+    pub kind: &'a str,
+    pub actor_role: &'a str,
+    pub actor_user_id: Option<i64>,
+    pub note: Option<&'a str>,
+    pub deadline_at: Option<i64>,
+}
+
+pub async fn insert_event(conn: &mut AnyConnection, event: NewEvent<'_>) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO case_events (case_id, at, kind, actor_role, actor_user_id, note, deadline_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(event.case_id)
+    .bind(event.at)
+    .bind(event.kind)
+    .bind(event.actor_role)
+    .bind(event.actor_user_id)
+    .bind(event.note)
+    .bind(event.deadline_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn events(conn: &mut AnyConnection, case_id: i64) -> DbResult<Vec<EventRow>> {
+    Ok(sqlx::query_as::<_, EventRow>(
+        "SELECT at, kind, actor_role, note, deadline_at FROM case_events WHERE case_id = $1 \
+         ORDER BY at, id",
+    )
+    .bind(case_id)
+    .fetch_all(conn)
+    .await?)
+}

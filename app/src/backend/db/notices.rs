@@ -1,0 +1,167 @@
+//! Notices aggregate: the transactional outbox of mail and SMS (written in the transaction of
+//! the change it tells of, delivered later by a worker that claims rows) and the in-app
+//! notifications behind the unread badge.
+
+use sqlx::{AnyConnection, FromRow};
+
+use super::DbResult;
+
+pub struct NewMessage<'a> {
+    pub channel: &'a str,
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// The body holds a secret (a one-time code): erase it once delivered.
+    pub sensitive: bool,
+    pub now: i64,
+}
+
+pub async fn enqueue(conn: &mut AnyConnection, message: NewMessage<'_>) -> DbResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO outbox (channel, recipient, subject, body, sensitive, created_at, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(message.channel)
+    .bind(message.recipient)
+    .bind(message.subject)
+    .bind(message.body)
+    .bind(i64::from(message.sensitive))
+    .bind(message.now)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// A message to deliver.
+#[derive(Debug, Clone, FromRow)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i64,
+}
+
+/// Claims up to `limit` due messages until `claimed_until`: the `UPDATE … WHERE claimed_until`
+/// check makes the claim atomic, so two workers (or nodes) never take the same row.
+pub async fn claim_due(
+    conn: &mut AnyConnection,
+    now: i64,
+    claimed_until: i64,
+    limit: i64,
+) -> DbResult<Vec<OutboxRow>> {
+    Ok(sqlx::query_as::<_, OutboxRow>(
+        "UPDATE outbox SET claimed_until = $2, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
+            AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT $3) \
+         AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < $1) \
+         RETURNING id, channel, recipient, subject, body, attempts",
+    )
+    .bind(now)
+    .bind(claimed_until)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Records the delivery; a sensitive body is erased (the code it carried is kept only hashed).
+pub async fn mark_sent(conn: &mut AnyConnection, id: i64, now: i64) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE outbox SET sent_at = $2, claimed_until = NULL, last_error = NULL, \
+         body = CASE WHEN sensitive = 1 THEN '' ELSE body END WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn mark_failed(
+    conn: &mut AnyConnection,
+    id: i64,
+    next_attempt_at: i64,
+    error: &str,
+) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE outbox SET claimed_until = NULL, next_attempt_at = $2, last_error = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(next_attempt_at)
+    .bind(error)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Messages not yet delivered (for operators and `/metrics`).
+pub async fn backlog(conn: &mut AnyConnection) -> DbResult<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+pub async fn notify(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    case_id: Option<i64>,
+    kind: &str,
+    now: i64,
+) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO notifications (user_id, case_id, kind, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(user_id)
+    .bind(case_id)
+    .bind(kind)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A notification with the number of the case it is about.
+#[derive(Debug, Clone, FromRow)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub kind: String,
+    pub case_number: Option<String>,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+}
+
+pub async fn notifications(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    limit: i64,
+) -> DbResult<Vec<NotificationRow>> {
+    Ok(sqlx::query_as::<_, NotificationRow>(
+        "SELECT n.id, n.kind, c.number AS case_number, n.created_at, n.read_at \
+         FROM notifications n LEFT JOIN cases c ON c.id = n.case_id \
+         WHERE n.user_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT $2",
+    )
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn unread_count(conn: &mut AnyConnection, user_id: i64) -> DbResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+    )
+    .bind(user_id)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn mark_all_read(conn: &mut AnyConnection, user_id: i64, now: i64) -> DbResult<()> {
+    sqlx::query("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
+        .bind(user_id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

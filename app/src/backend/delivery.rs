@@ -1,0 +1,221 @@
+//! Delivery of the outbox: the adapters that send mail (lettre over SMTP, or `.eml` files in a
+//! directory for demo and development) and SMS (a provider trait; the built-in provider writes
+//! to the log and says so), and the worker step that claims due messages and sends them.
+//!
+//! Messages are written to the outbox in the transaction of the change they tell of; this
+//! worker delivers them at least once. A message that fails is retried with growing delays.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::config::{Config, SmtpTls};
+use super::db::notices::{self, OutboxRow};
+use super::{AppState, now_ms};
+
+/// Where mail goes.
+#[derive(Clone)]
+pub enum MailTransport {
+    /// A real SMTP server (`smtp://host:port`, `smtps://user:pass@host`).
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// One `.eml` file per message in a directory (the demo "file outbox").
+    Directory(PathBuf),
+}
+
+impl MailTransport {
+    /// The SMTP relay of the configuration, or the file outbox when there is none.
+    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+        let Some(smtp) = &config.smtp else {
+            return Ok(MailTransport::Directory(config.mail_directory()));
+        };
+        let builder = match smtp.tls {
+            SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host),
+            SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)
+                .context("setting up STARTTLS to the SMTP relay")?,
+            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)
+                .context("setting up TLS to the SMTP relay")?,
+        };
+        let builder = builder
+            .port(smtp.port)
+            .timeout(Some(std::time::Duration::from_secs(20)));
+        let builder = match &smtp.credentials {
+            Some((user, password)) => {
+                builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
+                    user.clone(),
+                    password.clone(),
+                ))
+            }
+            None => builder,
+        };
+        Ok(MailTransport::Smtp(builder.build()))
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            MailTransport::Smtp(_) => "SMTP".into(),
+            MailTransport::Directory(path) => format!("files in {}", path.display()),
+        }
+    }
+
+    async fn send(&self, message: Message) -> anyhow::Result<()> {
+        match self {
+            MailTransport::Smtp(transport) => {
+                transport.send(message).await.context("sending by SMTP")?;
+            }
+            MailTransport::Directory(path) => {
+                tokio::fs::create_dir_all(path)
+                    .await
+                    .with_context(|| format!("creating {}", path.display()))?;
+                AsyncFileTransport::<Tokio1Executor>::new(path)
+                    .send(message)
+                    .await
+                    .context("writing the mail file")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sends text messages to mobile numbers. A government SMS gateway implements this; the
+/// built-in [`LogSms`] only writes to the server log.
+pub trait SmsSender: Send + Sync {
+    fn send(
+        &self,
+        phone: &str,
+        text: &str,
+    ) -> std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + '_>>;
+}
+
+/// The built-in SMS provider: writes each message to the server log.
+pub struct LogSms;
+
+impl SmsSender for LogSms {
+    fn send(
+        &self,
+        phone: &str,
+        text: &str,
+    ) -> std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + '_>> {
+        tracing::info!(
+            phone,
+            text,
+            "SMS (built-in provider: written to the log, not sent)"
+        );
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// Everything the worker needs to deliver.
+#[derive(Clone)]
+pub struct Deliverers {
+    pub mail: MailTransport,
+    pub from: Mailbox,
+    pub sms: Arc<dyn SmsSender>,
+}
+
+impl Deliverers {
+    /// Mail as configured, from the configured sender; SMS to the log.
+    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+        Ok(Self {
+            mail: MailTransport::from_config(config)?,
+            from: config
+                .mail_from
+                .parse()
+                .context("reading the sender address (BJM_SMTP_FROM)")?,
+            sms: Arc::new(LogSms),
+        })
+    }
+}
+
+/// How long a claim lasts before another worker may take the message over.
+const CLAIM_MS: i64 = 60_000;
+/// Messages per round.
+const BATCH: i64 = 20;
+
+/// Delay before the next try after `attempts` failures: 10 s, 20 s, 40 s … at most an hour.
+fn retry_delay_ms(attempts: i64) -> i64 {
+    let exponent = u32::try_from(attempts.clamp(1, 12) - 1).unwrap_or(0);
+    (10_000_i64 << exponent).min(3_600_000)
+}
+
+async fn deliver_one(deliverers: &Deliverers, row: &OutboxRow) -> anyhow::Result<()> {
+    match row.channel.as_str() {
+        "email" => {
+            let to: Mailbox = row
+                .recipient
+                .parse()
+                .with_context(|| format!("recipient address of message {}", row.id))?;
+            let message = Message::builder()
+                .from(deliverers.from.clone())
+                .to(to)
+                .subject(row.subject.clone())
+                .header(ContentType::TEXT_PLAIN)
+                .body(row.body.clone())
+                .context("building the mail")?;
+            deliverers.mail.send(message).await
+        }
+        "sms" => deliverers.sms.send(&row.recipient, &row.body).await,
+        other => anyhow::bail!("unknown channel {other:?}"),
+    }
+}
+
+/// One round: claims due messages, sends them, records the outcome. Returns how many were
+/// sent.
+pub async fn deliver_due(state: &AppState, deliverers: &Deliverers) -> anyhow::Result<usize> {
+    let now = now_ms();
+    let claimed = {
+        let mut tx = state
+            .db
+            .begin_write()
+            .await
+            .context("claiming outbox rows")?;
+        let rows = notices::claim_due(&mut tx, now, now + CLAIM_MS, BATCH)
+            .await
+            .context("claiming outbox rows")?;
+        tx.commit().await.context("claiming outbox rows")?;
+        rows
+    };
+    let mut sent = 0;
+    for row in &claimed {
+        let outcome = deliver_one(deliverers, row).await;
+        let mut conn = state.db.pool().acquire().await?;
+        match outcome {
+            Ok(()) => {
+                notices::mark_sent(&mut conn, row.id, now_ms()).await?;
+                sent += 1;
+            }
+            Err(error) => {
+                tracing::warn!(message = row.id, attempts = row.attempts, error = %format!("{error:#}"), "delivery failed; will retry");
+                let next = now_ms() + retry_delay_ms(row.attempts);
+                notices::mark_failed(&mut conn, row.id, next, &format!("{error:#}")).await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Runs [`deliver_due`] every `interval` until the process ends.
+pub async fn run_worker(state: AppState, deliverers: Deliverers, interval: std::time::Duration) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        if let Err(error) = deliver_due(&state, &deliverers).await {
+            tracing::error!(error = %format!("{error:#}"), "outbox delivery round failed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_at_most_an_hour() {
+        assert_eq!(retry_delay_ms(1), 10_000);
+        assert_eq!(retry_delay_ms(2), 20_000);
+        assert_eq!(retry_delay_ms(30), 3_600_000);
+    }
+}

@@ -1,0 +1,785 @@
+//! The applicant's applications: drafts saved as they type (resumable on any device), the
+//! submission that turns a draft into a case, and 我的办件 (cases, drafts, the timeline).
+//!
+//! Ownership is part of every query: another applicant's draft or case is "not found", the
+//! same answer as a number that does not exist. A draft is the applicant's own working copy:
+//! its creation is audited, its autosaves are not (they are not official records and would
+//! flood the chain). Submission and withdrawal are audited, in one transaction with the case,
+//! its timeline entry, the in-app notification and the acknowledgement mail.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::catalogue::decode;
+use super::{ServiceResult, credit, identity};
+use crate::api::{
+    AppError, ApplicationDraft, CaseDetail, CaseSummary, DraftSaved, DraftSummary, FiledItem,
+    FilledField, MyApplications, Notification, TimelineStep,
+};
+use crate::backend::audit::{self, Actor};
+use crate::backend::auth::session::CurrentUser;
+use crate::backend::db::{DbError, cases, catalogue, notices};
+use crate::backend::{AppState, now_ms, random_token};
+use crate::domain::application::FormLayout;
+use crate::domain::case::{CaseNumber, CaseStatus, CreditLevel, TargetKind, credit_level};
+use crate::domain::catalogue::{BundleSpec, FieldType, IdentityLevel, ServiceItemSpec, Text};
+use crate::domain::form_values::{FieldValue, RawValue};
+
+/// Longest stored form (all values as JSON): far above any real form, a bound for abuse.
+const MAX_FORM_BYTES: usize = 256 * 1024;
+
+/// What an application is filed against, at its current published versions.
+pub struct Target {
+    pub kind: TargetKind,
+    pub code: String,
+    pub title: Text,
+    pub bundle_version: Option<i64>,
+    /// The items with their current versions.
+    pub items: Vec<(ServiceItemSpec, i64)>,
+    pub layout: FormLayout,
+}
+
+impl Target {
+    /// The highest identity level any of the items needs.
+    pub fn identity_needed(&self) -> IdentityLevel {
+        self.items
+            .iter()
+            .map(|(item, _)| item.identity_level)
+            .max()
+            .unwrap_or(IdentityLevel::L1)
+    }
+}
+
+/// Loads the current published version of an item or bundle (and of each bundle item).
+pub async fn load_target(
+    conn: &mut sqlx::AnyConnection,
+    kind: TargetKind,
+    code: &str,
+) -> ServiceResult<Target> {
+    match kind {
+        TargetKind::Item => {
+            let stored = catalogue::item_version(conn, code, None)
+                .await?
+                .ok_or(DbError::NotFound)?;
+            let item: ServiceItemSpec = decode(&stored.spec)?;
+            Ok(Target {
+                kind,
+                code: item.code.clone(),
+                title: item.name.clone(),
+                bundle_version: None,
+                layout: FormLayout::for_item(&item),
+                items: vec![(item, stored.version)],
+            })
+        }
+        TargetKind::Bundle => {
+            let stored = catalogue::current_bundle(conn, code)
+                .await?
+                .ok_or(DbError::NotFound)?;
+            let bundle: BundleSpec = decode(&stored.spec)?;
+            let mut items = Vec::with_capacity(bundle.items.len());
+            for item_code in &bundle.items {
+                // A bundle is published only with published items; a withdrawn one makes the
+                // bundle unavailable rather than silently smaller.
+                let stored_item = catalogue::item_version(conn, item_code, None)
+                    .await?
+                    .ok_or(DbError::NotFound)?;
+                items.push((
+                    decode::<ServiceItemSpec>(&stored_item.spec)?,
+                    stored_item.version,
+                ));
+            }
+            let specs: Vec<ServiceItemSpec> = items.iter().map(|(item, _)| item.clone()).collect();
+            Ok(Target {
+                kind,
+                code: bundle.code.clone(),
+                title: bundle.name.clone(),
+                bundle_version: Some(stored.version),
+                layout: FormLayout::for_bundle(&bundle.shared_fields, &specs),
+                items,
+            })
+        }
+    }
+}
+
+fn parse_values(json: &str) -> ServiceResult<BTreeMap<String, RawValue>> {
+    decode(json)
+}
+
+fn draft_view(
+    row: &cases::DraftRow,
+    target: Target,
+    values: BTreeMap<String, RawValue>,
+    identity_level: Option<IdentityLevel>,
+    case_number: Option<String>,
+) -> ApplicationDraft {
+    ApplicationDraft {
+        draft_id: row.public_id.clone(),
+        revision: row.revision,
+        target_kind: target.kind,
+        identity_needed: target.identity_needed(),
+        target_code: target.code,
+        title: target.title,
+        layout: target.layout,
+        values,
+        identity_level,
+        updated_at: row.updated_at,
+        case_number,
+    }
+}
+
+/// Starts an application for an item or bundle: a draft prefilled from the verified identity.
+pub async fn start(
+    state: &AppState,
+    actor: &Actor,
+    user: &CurrentUser,
+    kind: TargetKind,
+    code: &str,
+) -> ServiceResult<ApplicationDraft> {
+    let now = now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let target = load_target(&mut tx, kind, code).await?;
+    let (known, level, _) = identity::known_identity(&mut tx, user.user_id).await?;
+    let values = target.layout.prefill(&known);
+    let values_json = serde_json::to_string(&values).map_err(anyhow::Error::from)?;
+    let public_id = random_token(12);
+    let draft_id = cases::insert_draft(
+        &mut tx,
+        cases::NewDraft {
+            public_id: &public_id,
+            applicant_id: user.user_id,
+            target_kind: kind.code(),
+            target_code: &target.code,
+            form_values: &values_json,
+            now,
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        state,
+        actor,
+        "application.start",
+        &format!("draft:{draft_id}"),
+        json!({ "target": kind.code(), "code": &target.code }),
+    )
+    .await?;
+    tx.commit().await?;
+    let row = cases::DraftRow {
+        id: draft_id,
+        public_id,
+        applicant_id: user.user_id,
+        target_kind: kind.code().into(),
+        target_code: target.code.clone(),
+        form_values: values_json,
+        revision: 1,
+        created_at: now,
+        updated_at: now,
+        case_id: None,
+    };
+    Ok(draft_view(&row, target, values, level, None))
+}
+
+async fn own_draft(
+    conn: &mut sqlx::AnyConnection,
+    user: &CurrentUser,
+    draft_id: &str,
+) -> ServiceResult<cases::DraftRow> {
+    Ok(cases::draft_of(conn, user.user_id, draft_id)
+        .await?
+        .ok_or(DbError::NotFound)?)
+}
+
+fn target_kind_of(row: &cases::DraftRow) -> ServiceResult<TargetKind> {
+    TargetKind::parse(&row.target_kind)
+        .ok_or_else(|| DbError::Sqlx(sqlx::Error::Decode("unknown target kind".into())).into())
+}
+
+/// A draft of the signed-in applicant with its form at the current catalogue versions.
+pub async fn load(
+    state: &AppState,
+    user: &CurrentUser,
+    draft_id: &str,
+) -> ServiceResult<ApplicationDraft> {
+    let mut conn = state.db.pool().acquire().await?;
+    let row = own_draft(&mut conn, user, draft_id).await?;
+    let target = load_target(&mut conn, target_kind_of(&row)?, &row.target_code).await?;
+    let (_, level, _) = identity::known_identity(&mut conn, user.user_id).await?;
+    let case_number = match row.case_id {
+        Some(case_id) => cases::case_by_id(&mut conn, case_id)
+            .await?
+            .map(|case| case.number),
+        None => None,
+    };
+    let values = parse_values(&row.form_values)?;
+    Ok(draft_view(&row, target, values, level, case_number))
+}
+
+/// Checks that values fit in size and that every name belongs to the form (a client sending
+/// other names is not our form: refused as a whole).
+fn check_shape(layout: &FormLayout, values: &BTreeMap<String, RawValue>) -> ServiceResult<String> {
+    if !layout.unknown_names(values).is_empty() {
+        return Err(AppError::invalid(Vec::new()).into());
+    }
+    let json = serde_json::to_string(values).map_err(anyhow::Error::from)?;
+    if json.len() > MAX_FORM_BYTES {
+        return Err(AppError::invalid(Vec::new()).into());
+    }
+    Ok(json)
+}
+
+/// Autosave: replaces the draft's values if the draft is still at `revision` (409 otherwise:
+/// another tab or device saved meanwhile). Incomplete values are fine in a draft; only names
+/// the form does not have and absurd sizes are refused.
+pub async fn save(
+    state: &AppState,
+    user: &CurrentUser,
+    draft_id: &str,
+    revision: i64,
+    values: &BTreeMap<String, RawValue>,
+) -> ServiceResult<DraftSaved> {
+    let now = now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let row = own_draft(&mut tx, user, draft_id).await?;
+    if row.case_id.is_some() {
+        return Err(AppError::ChangedMeanwhile.into());
+    }
+    let target = load_target(&mut tx, target_kind_of(&row)?, &row.target_code).await?;
+    let json = check_shape(&target.layout, values)?;
+    let Some(new_revision) =
+        cases::update_draft_values(&mut tx, row.id, revision, &json, now).await?
+    else {
+        return Err(AppError::ChangedMeanwhile.into());
+    };
+    tx.commit().await?;
+    Ok(DraftSaved {
+        revision: new_revision,
+        updated_at: now,
+    })
+}
+
+/// Deletes an unsubmitted draft.
+pub async fn discard(
+    state: &AppState,
+    actor: &Actor,
+    user: &CurrentUser,
+    draft_id: &str,
+) -> ServiceResult<()> {
+    let mut tx = state.db.begin_write().await?;
+    let row = own_draft(&mut tx, user, draft_id).await?;
+    if !cases::delete_open_draft(&mut tx, row.id).await? {
+        return Err(AppError::ChangedMeanwhile.into());
+    }
+    audit::record(
+        &mut tx,
+        state,
+        actor,
+        "application.discard",
+        &format!("draft:{}", row.id),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The resident IDs and credit codes a credit check looks at: the applicant's verified ID and
+/// every resident ID or credit code the form names.
+fn credit_subjects(
+    layout: &FormLayout,
+    values: &BTreeMap<String, RawValue>,
+    resident_id: Option<&str>,
+) -> Vec<String> {
+    let mut subjects: Vec<String> = resident_id.map(str::to_owned).into_iter().collect();
+    for laid_out in layout.fields() {
+        if !matches!(
+            laid_out.field.field_type,
+            FieldType::ResidentId | FieldType::CreditCode
+        ) {
+            continue;
+        }
+        let subject = match laid_out.field.parse_value(values.get(&laid_out.name)) {
+            Ok(Some(FieldValue::ResidentId(id))) => id.as_str().to_owned(),
+            Ok(Some(FieldValue::CreditCode(code))) => code.as_str().to_owned(),
+            _ => continue,
+        };
+        if !subjects.contains(&subject) {
+            subjects.push(subject);
+        }
+    }
+    subjects
+}
+
+/// Submits a draft: every rule checked again on the server (identity level, form values,
+/// credit), then the case (numbered, item versions pinned, status `submitted`), its timeline
+/// entry, audit entry, notification and acknowledgement mail in one transaction. Submitting
+/// the same draft again (double click, retry) gives the case it already became.
+pub async fn submit(
+    state: &AppState,
+    actor: &Actor,
+    user: &CurrentUser,
+    draft_id: &str,
+) -> ServiceResult<String> {
+    let now = now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let row = own_draft(&mut tx, user, draft_id).await?;
+    if let Some(case_id) = row.case_id {
+        let case = cases::case_by_id(&mut tx, case_id)
+            .await?
+            .ok_or(DbError::NotFound)?;
+        return Ok(case.number);
+    }
+    let target = load_target(&mut tx, target_kind_of(&row)?, &row.target_code).await?;
+    let (_, level, identity_row) = identity::known_identity(&mut tx, user.user_id).await?;
+    let needed = target.identity_needed();
+    if level.is_none_or(|level| level < needed) {
+        return Err(AppError::IdentityTooLow {
+            needed,
+            have: level,
+        }
+        .into());
+    }
+    let values = parse_values(&row.form_values)?;
+    if !target.layout.unknown_names(&values).is_empty() {
+        // The catalogue changed since the draft was saved: fields it no longer has go.
+        tracing::info!(
+            draft = row.id,
+            "dropping values of fields the form no longer has"
+        );
+    }
+    let values: BTreeMap<String, RawValue> = values
+        .into_iter()
+        .filter(|(name, _)| target.layout.field(name).is_some())
+        .collect();
+    let problems = target.layout.problems(&values);
+    if !problems.is_empty() {
+        return Err(AppError::FormInvalid(problems).into());
+    }
+
+    let subjects = credit_subjects(&target.layout, &values, identity_row.resident_id.as_deref());
+    let findings = credit::findings(&mut tx, &subjects).await?;
+    let credit = credit_level(&findings);
+    let excluded = target
+        .items
+        .iter()
+        .any(|(item, _)| credit::excludes_dishonest(item));
+    if credit == CreditLevel::Block && excluded {
+        let blocking: Vec<_> = findings
+            .into_iter()
+            .filter(|finding| finding.level == CreditLevel::Block)
+            .collect();
+        drop(tx);
+        record_refused_submission(state, actor, row.id, &blocking).await?;
+        return Err(AppError::CreditBlocked(blocking).into());
+    }
+
+    let year = i64::from(china_year(now));
+    let serial = cases::next_case_serial(&mut tx, year).await?;
+    let number = u32::try_from(serial)
+        .ok()
+        .and_then(|serial| CaseNumber::new(china_year(now), serial))
+        .ok_or_else(|| anyhow::anyhow!("case number {serial} of {year} out of range"))?;
+    let values_json = serde_json::to_string(&values).map_err(anyhow::Error::from)?;
+    let inserted = cases::insert_case(
+        &mut tx,
+        cases::NewCase {
+            number: number.as_str(),
+            applicant_id: user.user_id,
+            draft_id: row.id,
+            target_kind: target.kind.code(),
+            target_code: &target.code,
+            bundle_version: target.bundle_version,
+            title_zh: &target.title.zh,
+            title_en: &target.title.en,
+            status: CaseStatus::Submitted.code(),
+            form_values: &values_json,
+            identity_level: level.map_or("none", identity_level_code),
+            credit_level: credit.code(),
+            credit_detail: &serde_json::to_string(&findings).map_err(anyhow::Error::from)?,
+            needs_front_desk: credit == CreditLevel::Warn,
+            now,
+        },
+    )
+    .await;
+    let case_id = match inserted {
+        Ok(case_id) => case_id,
+        Err(DbError::UniqueViolation { .. }) => {
+            // A concurrent submission of the same draft committed first (PostgreSQL lets both
+            // read the draft unsubmitted; `cases.draft_id` is unique): answer with its case.
+            drop(tx);
+            let mut conn = state.db.pool().acquire().await?;
+            let row = own_draft(&mut conn, user, draft_id).await?;
+            let case_id = row.case_id.ok_or(AppError::ChangedMeanwhile)?;
+            let case = cases::case_by_id(&mut conn, case_id)
+                .await?
+                .ok_or(DbError::NotFound)?;
+            return Ok(case.number);
+        }
+        Err(other) => return Err(other.into()),
+    };
+    for (item, version) in &target.items {
+        cases::insert_case_item(&mut tx, case_id, &item.code, *version).await?;
+    }
+    if !cases::mark_draft_submitted(&mut tx, row.id, case_id).await? {
+        // Another request submitted this draft between our read and now; its case stands.
+        return Err(AppError::ChangedMeanwhile.into());
+    }
+    cases::insert_event(
+        &mut tx,
+        cases::NewEvent {
+            case_id,
+            at: now,
+            kind: "submitted",
+            actor_role: "applicant",
+            actor_user_id: Some(user.user_id),
+            note: None,
+            deadline_at: None,
+        },
+    )
+    .await?;
+    notices::notify(&mut tx, user.user_id, Some(case_id), "submitted", now).await?;
+    enqueue_case_mail(
+        &mut tx,
+        user.user_id,
+        number.as_str(),
+        &target.title,
+        "submitted",
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        state,
+        actor,
+        "case.submit",
+        &format!("case:{}", number.as_str()),
+        json!({
+            "draft": row.id,
+            "target": target.kind.code(),
+            "code": &target.code,
+            "items": target.items.iter().map(|(item, version)| format!("{}@{version}", item.code)).collect::<Vec<_>>(),
+            "credit": credit.code(),
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(number.as_str().to_owned())
+}
+
+/// A refused submission leaves the data as it was, but the refusal itself is recorded.
+async fn record_refused_submission(
+    state: &AppState,
+    actor: &Actor,
+    draft_id: i64,
+    blocking: &[crate::domain::case::CreditFinding],
+) -> ServiceResult<()> {
+    let mut tx = state.db.begin_write().await?;
+    audit::record(
+        &mut tx,
+        state,
+        actor,
+        "case.submit_refused",
+        &format!("draft:{draft_id}"),
+        json!({ "reason": "credit_block", "records": blocking.len() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+const fn identity_level_code(level: IdentityLevel) -> &'static str {
+    match level {
+        IdentityLevel::L1 => "L1",
+        IdentityLevel::L2 => "L2",
+        IdentityLevel::L3 => "L3",
+    }
+}
+
+/// The calendar year in China Standard Time.
+fn china_year(now_ms: i64) -> u32 {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let year = time::OffsetDateTime::from_unix_timestamp(now_ms / 1000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .to_offset(offset)
+        .year();
+    u32::try_from(year).unwrap_or(1970)
+}
+
+/// Queues the mail that tells the applicant of a step of their case, when they registered
+/// with an email address (phone accounts get the in-app notification).
+async fn enqueue_case_mail(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    number: &str,
+    title: &Text,
+    kind: &str,
+    now: i64,
+) -> ServiceResult<()> {
+    let user = crate::backend::db::accounts::find_by_id(conn, user_id)
+        .await?
+        .ok_or(DbError::NotFound)?;
+    if !user.login.contains('@') {
+        return Ok(());
+    }
+    let (subject, body) = crate::i18n::case_mail(kind, number, title);
+    notices::enqueue(
+        conn,
+        notices::NewMessage {
+            channel: "email",
+            recipient: &user.login,
+            subject: &subject,
+            body: &body,
+            sensitive: false,
+            now,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Withdraws a case before any decision on it.
+pub async fn withdraw(
+    state: &AppState,
+    actor: &Actor,
+    user: &CurrentUser,
+    number: &str,
+) -> ServiceResult<()> {
+    let number = CaseNumber::parse(number).ok_or(DbError::NotFound)?;
+    let now = now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let case = cases::case_of(&mut tx, user.user_id, number.as_str())
+        .await?
+        .ok_or(DbError::NotFound)?;
+    let status = CaseStatus::parse(&case.status).ok_or(AppError::Internal)?;
+    if !status.applicant_may_withdraw()
+        || !cases::transition(
+            &mut tx,
+            case.id,
+            status.code(),
+            CaseStatus::Withdrawn.code(),
+            now,
+        )
+        .await?
+    {
+        return Err(AppError::ChangedMeanwhile.into());
+    }
+    cases::insert_event(
+        &mut tx,
+        cases::NewEvent {
+            case_id: case.id,
+            at: now,
+            kind: "withdrawn",
+            actor_role: "applicant",
+            actor_user_id: Some(user.user_id),
+            note: None,
+            deadline_at: None,
+        },
+    )
+    .await?;
+    notices::notify(&mut tx, user.user_id, Some(case.id), "withdrawn", now).await?;
+    let title = Text {
+        zh: case.title_zh.clone(),
+        en: case.title_en.clone(),
+    };
+    enqueue_case_mail(
+        &mut tx,
+        user.user_id,
+        &case.number,
+        &title,
+        "withdrawn",
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        state,
+        actor,
+        "case.withdraw",
+        &format!("case:{}", case.number),
+        json!({ "from": status.code() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 我的办件: the applicant's cases and open drafts.
+pub async fn mine(state: &AppState, user: &CurrentUser) -> ServiceResult<MyApplications> {
+    let mut conn = state.db.pool().acquire().await?;
+    let cases = cases::cases_of(&mut conn, user.user_id)
+        .await?
+        .into_iter()
+        .filter_map(|case| {
+            Some(CaseSummary {
+                status: CaseStatus::parse(&case.status)?,
+                number: case.number,
+                title: Text {
+                    zh: case.title_zh,
+                    en: case.title_en,
+                },
+                submitted_at: case.submitted_at,
+                updated_at: case.updated_at,
+            })
+        })
+        .collect();
+    let mut drafts = Vec::new();
+    for draft in cases::open_drafts(&mut conn, user.user_id).await? {
+        let Some(kind) = TargetKind::parse(&draft.target_kind) else {
+            continue;
+        };
+        // A draft whose item was withdrawn from the catalogue still shows, under its code.
+        let title = match load_target(&mut conn, kind, &draft.target_code).await {
+            Ok(target) => target.title,
+            Err(_) => Text {
+                zh: draft.target_code.clone(),
+                en: draft.target_code.clone(),
+            },
+        };
+        drafts.push(DraftSummary {
+            draft_id: draft.public_id,
+            target_kind: kind,
+            target_code: draft.target_code,
+            title,
+            updated_at: draft.updated_at,
+        });
+    }
+    Ok(MyApplications { cases, drafts })
+}
+
+/// A case of the signed-in applicant, with its timeline and the values as filed (labels from
+/// the pinned item versions).
+pub async fn case_detail(
+    state: &AppState,
+    user: &CurrentUser,
+    number: &str,
+) -> ServiceResult<CaseDetail> {
+    let number = CaseNumber::parse(number).ok_or(DbError::NotFound)?;
+    let mut conn = state.db.pool().acquire().await?;
+    let case = cases::case_of(&mut conn, user.user_id, number.as_str())
+        .await?
+        .ok_or(DbError::NotFound)?;
+    let status = CaseStatus::parse(&case.status).ok_or(AppError::Internal)?;
+    let kind = TargetKind::parse(&case.target_kind).ok_or(AppError::Internal)?;
+    let mut items = Vec::new();
+    let mut specs = Vec::new();
+    for (code, version) in cases::case_items(&mut conn, case.id).await? {
+        let stored = catalogue::item_version(&mut conn, &code, Some(version))
+            .await?
+            .ok_or(DbError::NotFound)?;
+        let spec: ServiceItemSpec = decode(&stored.spec)?;
+        items.push(FiledItem {
+            code,
+            version,
+            name: spec.name.clone(),
+        });
+        specs.push(spec);
+    }
+    let layout = match (kind, case.bundle_version) {
+        (TargetKind::Bundle, Some(bundle_version)) => {
+            let stored = catalogue::bundle_version(&mut conn, &case.target_code, bundle_version)
+                .await?
+                .ok_or(DbError::NotFound)?;
+            let bundle: BundleSpec = decode(&stored.spec)?;
+            // Keep the bundle's item order.
+            let ordered: Vec<ServiceItemSpec> = bundle
+                .items
+                .iter()
+                .filter_map(|code| specs.iter().find(|spec| &spec.code == code).cloned())
+                .collect();
+            FormLayout::for_bundle(&bundle.shared_fields, &ordered)
+        }
+        _ => specs.first().map(FormLayout::for_item).unwrap_or_default(),
+    };
+    let values = parse_values(&case.form_values)?;
+    let fields = layout
+        .sections
+        .iter()
+        .flat_map(|section| {
+            section.fields.iter().filter_map(|laid_out| {
+                let value = values.get(&laid_out.name)?;
+                Some(FilledField {
+                    section: section.title.clone(),
+                    label: laid_out.field.label.clone(),
+                    value: shown_value(&laid_out.field, value),
+                })
+            })
+        })
+        .collect();
+    let timeline = cases::events(&mut conn, case.id)
+        .await?
+        .into_iter()
+        .map(|event| TimelineStep {
+            kind: event.kind,
+            actor_role: event.actor_role,
+            at: event.at,
+            deadline_at: event.deadline_at,
+            note: event.note,
+        })
+        .collect();
+    Ok(CaseDetail {
+        number: case.number,
+        title: Text {
+            zh: case.title_zh,
+            en: case.title_en,
+        },
+        status,
+        target_kind: kind,
+        target_code: case.target_code,
+        submitted_at: case.submitted_at,
+        items,
+        fields,
+        timeline,
+        credit_level: CreditLevel::parse(&case.credit_level).unwrap_or(CreditLevel::Clear),
+        may_withdraw: status.applicant_may_withdraw(),
+    })
+}
+
+/// A value as the case page shows it: option labels (both languages) for choices, as typed
+/// otherwise.
+fn shown_value(field: &crate::domain::catalogue::FormField, value: &RawValue) -> String {
+    let label_of = |chosen: &str| {
+        field
+            .options
+            .iter()
+            .find(|option| option.value == chosen)
+            .map_or_else(
+                || chosen.to_owned(),
+                |option| format!("{} / {}", option.label.zh, option.label.en),
+            )
+    };
+    match value {
+        RawValue::One(text) if field.options.is_empty() => text.clone(),
+        RawValue::One(text) => label_of(text),
+        RawValue::Many(values) => values
+            .iter()
+            .map(|value| label_of(value))
+            .collect::<Vec<_>>()
+            .join("；"),
+    }
+}
+
+/// The applicant's notifications, newest first, and how many are unread.
+pub async fn notifications(
+    state: &AppState,
+    user: &CurrentUser,
+) -> ServiceResult<(Vec<Notification>, i64)> {
+    let mut conn = state.db.pool().acquire().await?;
+    let list = notices::notifications(&mut conn, user.user_id, 50)
+        .await?
+        .into_iter()
+        .map(|row| Notification {
+            kind: row.kind,
+            case_number: row.case_number,
+            at: row.created_at,
+            unread: row.read_at.is_none(),
+        })
+        .collect();
+    let unread = notices::unread_count(&mut conn, user.user_id).await?;
+    Ok((list, unread))
+}
+
+pub async fn mark_notifications_read(state: &AppState, user: &CurrentUser) -> ServiceResult<()> {
+    let mut conn = state.db.pool().acquire().await?;
+    notices::mark_all_read(&mut conn, user.user_id, now_ms()).await?;
+    Ok(())
+}

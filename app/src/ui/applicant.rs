@@ -1,0 +1,867 @@
+//! The applicant's pages: the "apply online" button of the guides, the application form
+//! (rendered from the catalogue's schema, saved on the server as the applicant types, checked
+//! by the same rules the server runs, pre-review listing every problem with a link to its
+//! field), 我的办件 (drafts, cases, notifications) and the case page with its timeline.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::catalogue::text_in;
+use super::catalogue_editor::format_time;
+use super::common::{ErrorList, Guarded, action_error, tr, use_lang};
+use super::{platform, use_user};
+use crate::access;
+use crate::api::{
+    AppError, ApplicationDraft, CaseDetail, DiscardApplication, MyApplications, ReadNotifications,
+    SaveApplication, StartApplication, SubmitApplication, WithdrawCase, load_application,
+    load_case, load_my_applications, my_notifications,
+};
+use crate::domain::application::{FormLayout, FormProblem, LaidOutField};
+use crate::domain::case::{CreditLevel, TargetKind};
+use crate::domain::catalogue::FieldType;
+use crate::domain::form_values::{RawValue, ValueProblem};
+use crate::domain::role::Role;
+use crate::i18n::{
+    Lang, Msg, case_event_text, case_status_text, identity_level_name, notification_text,
+    role_name, value_problem_text,
+};
+
+/// The "apply online" part of an item or bundle guide: the button for applicants, the way in
+/// for visitors, a note for staff.
+#[component]
+pub(super) fn StartButton(target: TargetKind, code: String) -> impl IntoView {
+    let user = use_user();
+    let start = ServerAction::<StartApplication>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(draft_id)) = start.value().get() {
+            platform::go_to(&format!("/apply/{draft_id}"));
+        }
+    });
+    view! {
+        <section class="start-application" id="apply" aria-labelledby="apply-title">
+            <h2 id="apply-title">{tr(Msg::StartApplication)}</h2>
+            <Transition fallback=|| ()>
+                {
+                    let code = code.clone();
+                    move || {
+                        let code = code.clone();
+                        Suspend::new(async move {
+                            match user.await.ok().flatten().map(|user| user.role) {
+                                Some(Role::Applicant) => view! {
+                                    {action_error(start.value())}
+                                    <ActionForm action=start>
+                                        <input type="hidden" name="target" value=target.code()/>
+                                        <input type="hidden" name="code" value=code/>
+                                        <p class="help">{tr(Msg::ApplyResumeNote)}</p>
+                                        <button type="submit" class="button primary" data-testid="start-application"
+                                            disabled=move || start.pending().get()>
+                                            {tr(Msg::StartApplication)}
+                                        </button>
+                                    </ActionForm>
+                                }.into_any(),
+                                Some(_) => view! { <p class="help">{tr(Msg::StartApplicantsOnly)}</p> }.into_any(),
+                                None => view! {
+                                    <p>{tr(Msg::StartNeedsLogin)}</p>
+                                    <p class="actions">
+                                        <A href="/login" attr:class="button primary" attr:data-testid="start-application">{tr(Msg::NavLogin)}</A>
+                                        " "
+                                        <A href="/register" attr:class="button">{tr(Msg::NavRegister)}</A>
+                                    </p>
+                                }.into_any(),
+                            }
+                        })
+                    }
+                }
+            </Transition>
+        </section>
+    }
+}
+
+/// An HTML id for a field name (`SCJG-XK-001/shop_name` → `f-SCJG-XK-001-shop_name`).
+fn field_dom_id(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("f-{safe}")
+}
+
+/// `/apply/:draft`: the application form of one draft.
+#[component]
+pub fn ApplicationPage() -> impl IntoView {
+    let params = use_params_map();
+    let draft = Resource::new(
+        move || params.get().get("draft").unwrap_or_default(),
+        load_application,
+    );
+    view! {
+        <Guarded access=access::APPLICANTS children=move |_user| view! {
+            <Suspense fallback=|| view! { <p class="loading">{tr(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match draft.await {
+                        Ok(draft) => match draft.case_number.clone() {
+                            Some(number) => view! {
+                                <section class="form-page">
+                                    <h1>{tr(Msg::ApplyTitle)}</h1>
+                                    <p role="status">{tr(Msg::ApplyAlreadySubmitted)} " "
+                                        <A href=format!("/my/cases/{number}")>{number.clone()}</A></p>
+                                </section>
+                            }.into_any(),
+                            None => view! { <ApplicationForm draft/> }.into_any(),
+                        },
+                        Err(error) => {
+                            platform::set_page_status(error.status());
+                            view! { <ErrorList error/> }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        }/>
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SaveState {
+    Saved(i64),
+    Unsaved,
+    Saving,
+    Failed,
+    Conflict,
+}
+
+/// Where the applicant is: filling in, pre-review passed, submitting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Fill,
+    Check,
+    Submit,
+}
+
+#[component]
+fn ApplicationForm(draft: ApplicationDraft) -> impl IntoView {
+    let lang = use_lang();
+    let ApplicationDraft {
+        draft_id,
+        revision,
+        title,
+        layout,
+        values,
+        identity_needed,
+        identity_level,
+        updated_at,
+        ..
+    } = draft;
+    let layout = StoredValue::new(layout);
+    let draft_id = StoredValue::new(draft_id);
+    let values = RwSignal::new(values);
+    let revision = RwSignal::new(revision);
+    let save_state = RwSignal::new(SaveState::Saved(updated_at));
+    let dirty = RwSignal::new(false);
+    let edits = RwSignal::new(0_u64);
+    let touched = RwSignal::new(std::collections::BTreeSet::<String>::new());
+    let problems = RwSignal::new(None::<Vec<FormProblem>>);
+    let step = RwSignal::new(Step::Fill);
+    let submit_requested = RwSignal::new(false);
+    let identity_missing = identity_level.is_none_or(|level| level < identity_needed);
+
+    let save = ServerAction::<SaveApplication>::new();
+    let submit = ServerAction::<SubmitApplication>::new();
+    let discard = ServerAction::<DiscardApplication>::new();
+
+    // Saves the values if they changed; a save in flight re-runs this when it completes.
+    let flush = Callback::new(move |()| {
+        if save.pending().get_untracked() || !dirty.get_untracked() {
+            return;
+        }
+        dirty.set(false);
+        save_state.set(SaveState::Saving);
+        save.dispatch(SaveApplication {
+            draft_id: draft_id.get_value(),
+            revision: revision.get_untracked(),
+            values: values.get_untracked(),
+        });
+    });
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(saved)) => {
+            revision.set(saved.revision);
+            if dirty.get_untracked() {
+                flush.run(());
+            } else {
+                save_state.set(SaveState::Saved(saved.updated_at));
+                if submit_requested.get_untracked() {
+                    submit_requested.set(false);
+                    step.set(Step::Submit);
+                    submit.dispatch(SubmitApplication {
+                        draft_id: draft_id.get_value(),
+                    });
+                }
+            }
+        }
+        Some(Err(AppError::ChangedMeanwhile)) => {
+            submit_requested.set(false);
+            save_state.set(SaveState::Conflict);
+        }
+        Some(Err(_)) => {
+            submit_requested.set(false);
+            dirty.set(true);
+            save_state.set(SaveState::Failed);
+        }
+        None => {}
+    });
+    Effect::new(move |_| match submit.value().get() {
+        Some(Ok(number)) => platform::go_to(&format!("/my/cases/{number}?new=1")),
+        Some(Err(AppError::FormInvalid(found))) => {
+            problems.set(Some(found));
+            step.set(Step::Fill);
+        }
+        Some(Err(_)) => step.set(Step::Check),
+        None => {}
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = discard.value().get() {
+            platform::go_to("/my/cases");
+        }
+    });
+
+    // A change: remembered at once, saved after a short pause (or when the field is left).
+    let on_edit = Callback::new(move |(name, value): (String, RawValue)| {
+        values.update(|values| {
+            values.insert(name, value);
+        });
+        dirty.set(true);
+        save_state.set(SaveState::Unsaved);
+        if step.get_untracked() == Step::Check {
+            step.set(Step::Fill);
+        }
+        edits.update(|count| *count += 1);
+        let this_edit = edits.get_untracked();
+        set_timeout(
+            move || {
+                if edits.get_untracked() == this_edit {
+                    flush.run(());
+                }
+            },
+            Duration::from_millis(700),
+        );
+    });
+    let on_leave = Callback::new(move |name: String| {
+        touched.update(|touched| {
+            touched.insert(name);
+        });
+        flush.run(());
+    });
+
+    let run_pre_review = move || {
+        let found = layout.with_value(|layout| layout.problems(&values.get_untracked()));
+        let passed = found.is_empty() && !identity_missing;
+        problems.set(Some(found));
+        step.set(if passed { Step::Check } else { Step::Fill });
+        passed
+    };
+    let on_submit = move |_| {
+        if run_pre_review() {
+            submit_requested.set(true);
+            dirty.set(true);
+            flush.run(());
+        }
+    };
+
+    let problem_of = move |name: String| {
+        Signal::derive(move || {
+            let shown = problems.with(Option::is_some) || touched.with(|t| t.contains(&name));
+            if !shown {
+                return None;
+            }
+            layout.with_value(|layout| {
+                layout.field(&name).and_then(|field| {
+                    field
+                        .field
+                        .parse_value(values.with(|v| v.get(&name).cloned()).as_ref())
+                        .err()
+                })
+            })
+        })
+    };
+
+    let title_text = title.clone();
+    let sections = layout.with_value(|layout| layout.sections.clone());
+    view! {
+        <section class="application" aria-labelledby="application-title" data-testid="application-form">
+            <h1 id="application-title">{move || text_in(&title_text, lang.get())}</h1>
+            <StepIndicator step/>
+            <p class="save-state" role="status" aria-live="polite" data-testid="save-state">
+                {move || match save_state.get() {
+                    SaveState::Saved(at) => format!("{} {}", Msg::ApplySaved.text(lang.get()), format_time(at)),
+                    SaveState::Unsaved | SaveState::Saving => Msg::ApplySaving.text(lang.get()).to_owned(),
+                    SaveState::Failed => Msg::ApplySaveFailed.text(lang.get()).to_owned(),
+                    SaveState::Conflict => Msg::ApplyChangedElsewhere.text(lang.get()).to_owned(),
+                }}
+            </p>
+            <p class="help">{tr(Msg::ApplyResumeNote)}</p>
+            <Show when=move || identity_missing>
+                <div class="notice" data-testid="identity-needed">
+                    <p>{tr(Msg::ApplyIdentityNeeded)} " " {move || identity_level_name(identity_needed, lang.get())}</p>
+                    <p><A href="/account">{tr(Msg::ApplyGoToAccount)}</A></p>
+                </div>
+            </Show>
+            <PreReview problems layout identity_missing/>
+            <form class="form application-form" novalidate on:submit=|event| event.prevent_default()>
+                {sections.into_iter().map(|section| {
+                    let heading = section.title.clone();
+                    view! {
+                        <fieldset class="form-section">
+                            <legend>{move || match &heading {
+                                Some(title) => text_in(title, lang.get()),
+                                None => Msg::ApplySharedSection.text(lang.get()).to_owned(),
+                            }}</legend>
+                            {section.fields.into_iter().map(|laid_out| {
+                                let initial = values.with_untracked(|values| values.get(&laid_out.name).cloned());
+                                let problem = problem_of(laid_out.name.clone());
+                                view! { <FieldInput laid_out initial problem on_edit on_leave/> }
+                            }).collect_view()}
+                        </fieldset>
+                    }
+                }).collect_view()}
+            </form>
+            {action_error(submit.value())}
+            <div class="actions sticky-actions">
+                <button type="button" class="button" data-testid="pre-review" on:click=move |_| { run_pre_review(); }>
+                    {tr(Msg::ApplyCheck)}
+                </button>
+                <button type="button" class="button primary" data-testid="submit-application"
+                    disabled=move || submit.pending().get() || submit_requested.get() || save_state.get() == SaveState::Conflict
+                    on:click=on_submit>
+                    {tr(Msg::ApplySubmit)}
+                </button>
+            </div>
+            <ActionForm action=discard attr:class="discard">
+                <input type="hidden" name="draft_id" value=draft_id.get_value()/>
+                <button type="submit" class="link-button">{tr(Msg::ApplyDiscard)}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn StepIndicator(step: RwSignal<Step>) -> impl IntoView {
+    let steps = [
+        (Step::Fill, Msg::ApplyStepFill),
+        (Step::Check, Msg::ApplyStepCheck),
+        (Step::Submit, Msg::ApplyStepSubmit),
+    ];
+    view! {
+        <nav aria-label=move || Msg::ApplyStepsLabel.text(use_lang().get())>
+            <ol class="steps">
+                {steps.into_iter().enumerate().map(|(index, (this, label))| view! {
+                    <li class:current=move || step.get() == this
+                        aria-current=move || (step.get() == this).then_some("step")>
+                        <span class="step-number">{index + 1}</span> " " {tr(label)}
+                    </li>
+                }).collect_view()}
+            </ol>
+        </nav>
+    }
+}
+
+/// The pre-review (预审): every problem of the form at once, each a link to its field.
+#[component]
+fn PreReview(
+    problems: RwSignal<Option<Vec<FormProblem>>>,
+    layout: StoredValue<FormLayout>,
+    identity_missing: bool,
+) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        let found = problems.get()?;
+        if found.is_empty() && !identity_missing {
+            return Some(
+                view! { <p class="success" role="status" data-testid="pre-review-passed">{tr(Msg::ApplyNoProblems)}</p> }
+                    .into_any(),
+            );
+        }
+        Some(
+            view! {
+                <div class="error-box" role="alert" data-testid="pre-review-problems">
+                    <p>{tr(Msg::ApplyProblemsTitle)}</p>
+                    <ul>
+                        {found.into_iter().map(|problem| {
+                            let label = layout.with_value(|layout| {
+                                layout.field(&problem.name).map(|field| field.field.label.clone())
+                            });
+                            let href = format!("#{}", field_dom_id(&problem.name));
+                            view! {
+                                <li><a href=href>{move || {
+                                    let lang = lang.get();
+                                    let label = label.as_ref().map(|label| text_in(label, lang)).unwrap_or_else(|| problem.name.clone());
+                                    problem_sentence(&label, problem.problem, lang)
+                                }}</a></li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </div>
+            }
+            .into_any(),
+        )
+    }
+}
+
+fn problem_sentence(label: &str, problem: ValueProblem, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{label}：{}", value_problem_text(problem, lang)),
+        Lang::En => format!("{label} {}", value_problem_text(problem, lang)),
+    }
+}
+
+fn first_text(value: Option<&RawValue>) -> String {
+    match value {
+        Some(RawValue::One(text)) => text.clone(),
+        Some(RawValue::Many(values)) => values.first().cloned().unwrap_or_default(),
+        None => String::new(),
+    }
+}
+
+/// One field, as its type asks: text, number, money, date, select, checkboxes, textarea…
+#[component]
+fn FieldInput(
+    laid_out: LaidOutField,
+    initial: Option<RawValue>,
+    problem: Signal<Option<ValueProblem>>,
+    on_edit: Callback<(String, RawValue)>,
+    on_leave: Callback<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let LaidOutField { name, field } = laid_out;
+    let id = field_dom_id(&name);
+    let help_id = format!("{id}-help");
+    let error_id = format!("{id}-error");
+    let label = field.label.clone();
+    let help = field.help.clone();
+    let required = field.required;
+    let described = {
+        let help_id = help_id.clone();
+        let error_id = error_id.clone();
+        let has_help = help.is_some();
+        move || {
+            let mut ids = Vec::new();
+            if has_help {
+                ids.push(help_id.clone());
+            }
+            if problem.with(Option::is_some) {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let invalid = move || problem.with(Option::is_some).then_some("true");
+    let text_value = first_text(initial.as_ref());
+    let edit_one = {
+        let name = name.clone();
+        move |text: String| on_edit.run((name.clone(), RawValue::One(text)))
+    };
+    let leave = {
+        let name = name.clone();
+        Callback::new(move |()| on_leave.run(name.clone()))
+    };
+
+    let control = match field.field_type {
+        FieldType::Select => {
+            let options = field.options.clone();
+            let edit = edit_one.clone();
+            view! {
+                <select id=id.clone() name=name.clone() required=required aria-invalid=invalid aria-describedby=described.clone()
+                    on:change=move |event| edit(event_target_value(&event)) on:blur=move |_| leave.run(())>
+                    <option value="" selected=text_value.is_empty()>{tr(Msg::ApplyChoose)}</option>
+                    {options.into_iter().map(|option| {
+                        let selected = option.value == text_value;
+                        let label = option.label.clone();
+                        view! { <option value=option.value.clone() selected=selected>{move || text_in(&label, lang.get())}</option> }
+                    }).collect_view()}
+                </select>
+            }
+            .into_any()
+        }
+        FieldType::MultiSelect => {
+            let chosen: Vec<String> = match &initial {
+                Some(RawValue::Many(values)) => values.clone(),
+                Some(RawValue::One(value)) if !value.is_empty() => vec![value.clone()],
+                _ => Vec::new(),
+            };
+            let chosen = RwSignal::new(chosen);
+            let name_for_edit = name.clone();
+            view! {
+                <div class="choices" role="group" aria-labelledby=format!("{id}-label") aria-describedby=described.clone()>
+                    {field.options.clone().into_iter().map(|option| {
+                        let value = option.value.clone();
+                        let checked = chosen.with_untracked(|chosen| chosen.contains(&value));
+                        let label = option.label.clone();
+                        let box_id = format!("{id}-{}", option.value);
+                        let label_for = box_id.clone();
+                        let name_for_edit = name_for_edit.clone();
+                        view! {
+                            <label class="choice" for=label_for>
+                                <input type="checkbox" id=box_id name=name.clone() value=value.clone() checked=checked
+                                    on:change=move |event| {
+                                        let on = event_target_checked(&event);
+                                        chosen.update(|chosen| {
+                                            chosen.retain(|known| known != &value);
+                                            if on { chosen.push(value.clone()); }
+                                        });
+                                        on_edit.run((name_for_edit.clone(), RawValue::Many(chosen.get_untracked())));
+                                    }/>
+                                " " {move || text_in(&label, lang.get())}
+                            </label>
+                        }
+                    }).collect_view()}
+                </div>
+            }
+            .into_any()
+        }
+        FieldType::Address | FieldType::BusinessScope => {
+            let edit = edit_one.clone();
+            view! {
+                <textarea id=id.clone() name=name.clone() rows="3" required=required aria-invalid=invalid aria-describedby=described.clone()
+                    on:input=move |event| edit(event_target_value(&event)) on:blur=move |_| leave.run(())>{text_value.clone()}</textarea>
+            }
+            .into_any()
+        }
+        other => {
+            let (input_type, input_mode, autocomplete) = match other {
+                FieldType::Number | FieldType::Money => ("text", Some("decimal"), None),
+                FieldType::Date => ("date", None, None),
+                FieldType::Phone => ("tel", Some("numeric"), Some("tel")),
+                FieldType::Email => ("email", Some("email"), Some("email")),
+                FieldType::ResidentId | FieldType::CreditCode => ("text", None, Some("off")),
+                _ => ("text", None, None),
+            };
+            let max_length = match other {
+                FieldType::ResidentId | FieldType::CreditCode => Some("18"),
+                _ => None,
+            };
+            let edit = edit_one.clone();
+            let suffix = (other == FieldType::Money)
+                .then(|| view! { <span class="unit">{tr(Msg::ApplyYuan)}</span> });
+            view! {
+                <span class="input-with-unit">
+                    <input id=id.clone() name=name.clone() type=input_type inputmode=input_mode autocomplete=autocomplete
+                        maxlength=max_length value=text_value.clone() required=required aria-invalid=invalid
+                        aria-describedby=described.clone()
+                        on:input=move |event| edit(event_target_value(&event)) on:change=move |_| leave.run(())/>
+                    {suffix}
+                </span>
+            }
+            .into_any()
+        }
+    };
+    let label_for = (field.field_type != FieldType::MultiSelect).then(|| id.clone());
+    view! {
+        <div class="field" class:has-error=move || problem.with(Option::is_some)>
+            <label id=format!("{id}-label") for=label_for>
+                {move || text_in(&label, lang.get())}
+                {(!required).then(|| view! { <span class="optional">{tr(Msg::ApplyOptional)}</span> })}
+            </label>
+            {help.map(|help| view! { <p id=help_id class="help">{move || text_in(&help, lang.get())}</p> })}
+            {control}
+            <p id=error_id class="field-error" aria-live="polite">
+                {move || problem.get().map(|problem| value_problem_text(problem, lang.get()))}
+            </p>
+        </div>
+    }
+}
+
+/// 我的办件: notifications, drafts to continue, submitted cases.
+#[component]
+pub fn MyApplicationsPage() -> impl IntoView {
+    let mine = Resource::new(|| (), |_| load_my_applications());
+    let read = ServerAction::<ReadNotifications>::new();
+    let notifications = Resource::new(move || read.version().get(), |_| my_notifications());
+    view! {
+        <Guarded access=access::APPLICANTS children=move |_user| view! {
+            <section class="workspace" data-testid="workspace-applicant" aria-labelledby="workspace-title">
+                <h1 id="workspace-title">{tr(Msg::MyCasesTitle)}</h1>
+                <Suspense fallback=|| view! { <p class="loading">{tr(Msg::Loading)}</p> }>
+                    {move || Suspend::new(async move {
+                        match notifications.await {
+                            Ok((list, unread)) => view! { <NotificationList list unread read/> }.into_any(),
+                            Err(error) => view! { <ErrorList error/> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+                <Suspense fallback=|| view! { <p class="loading">{tr(Msg::Loading)}</p> }>
+                    {move || Suspend::new(async move {
+                        match mine.await {
+                            Ok(mine) => view! { <MyLists mine/> }.into_any(),
+                            Err(error) => view! { <ErrorList error/> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </section>
+        }/>
+    }
+}
+
+#[component]
+fn NotificationList(
+    list: Vec<crate::api::Notification>,
+    unread: i64,
+    read: ServerAction<ReadNotifications>,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section class="notifications" aria-labelledby="notifications-title" data-testid="notifications">
+            <h2 id="notifications-title">
+                {tr(Msg::NotificationsTitle)}
+                {(unread > 0).then(|| view! { " " <span class="badge unread" data-testid="unread-count">{unread} " " {tr(Msg::NotificationsUnread)}</span> })}
+            </h2>
+            {if list.is_empty() {
+                view! { <p class="empty-state">{tr(Msg::NotificationsNone)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="notification-list">
+                        {list.into_iter().take(5).map(|notification| {
+                            let kind = notification.kind.clone();
+                            let number = notification.case_number.clone();
+                            view! {
+                                <li class:unread=notification.unread>
+                                    <span>{move || notification_text(&kind, lang.get())}</span>
+                                    {number.map(|number| view! { " · " <A href=format!("/my/cases/{number}")>{number.clone()}</A> })}
+                                    " · " <time>{format_time(notification.at)}</time>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    {(unread > 0).then(|| view! {
+                        <ActionForm action=read>
+                            <button type="submit" class="link-button">{tr(Msg::NotificationsMarkRead)}</button>
+                        </ActionForm>
+                    })}
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn MyLists(mine: MyApplications) -> impl IntoView {
+    let lang = use_lang();
+    let MyApplications { cases, drafts } = mine;
+    view! {
+        <section aria-labelledby="drafts-title">
+            <h2 id="drafts-title">{tr(Msg::MyDrafts)}</h2>
+            {if drafts.is_empty() {
+                view! { <p class="empty-state">{tr(Msg::MyNoDrafts)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="card-list" data-testid="draft-list">
+                        {drafts.into_iter().map(|draft| {
+                            let title = draft.title.clone();
+                            view! {
+                                <li class="card">
+                                    <strong>{move || text_in(&title, lang.get())}</strong>
+                                    <span class="meta">{tr(Msg::MySavedAt)} " " {format_time(draft.updated_at)}</span>
+                                    <A href=format!("/apply/{}", draft.draft_id) attr:class="button">{tr(Msg::MyContinue)}</A>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        <section aria-labelledby="cases-title">
+            <h2 id="cases-title">{tr(Msg::MyCasesList)}</h2>
+            {if cases.is_empty() {
+                view! {
+                    <p class="empty-state" role="status">{tr(Msg::MyCasesEmpty)}</p>
+                    <p><A href="/catalogue">{tr(Msg::NavCatalogue)}</A></p>
+                }.into_any()
+            } else {
+                view! {
+                    <ul class="card-list" data-testid="case-list">
+                        {cases.into_iter().map(|case| {
+                            let title = case.title.clone();
+                            let status = case.status;
+                            view! {
+                                <li class="card">
+                                    <A href=format!("/my/cases/{}", case.number)><strong>{case.number.clone()}</strong></A>
+                                    <span>{move || text_in(&title, lang.get())}</span>
+                                    <span class="status" data-status=status.code()>{move || case_status_text(status, lang.get())}</span>
+                                    <span class="meta">{tr(Msg::CaseSubmittedAt)} " " {format_time(case.submitted_at)}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// `/my/cases/:number`: one case, its status in plain words and its timeline.
+#[component]
+pub fn CasePage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let withdraw = ServerAction::<WithdrawCase>::new();
+    let case = Resource::new(
+        move || {
+            (
+                params.get().get("number").unwrap_or_default(),
+                withdraw.version().get(),
+            )
+        },
+        |(number, _)| load_case(number),
+    );
+    let just_submitted = move || query.get().get("new").is_some();
+    view! {
+        <Guarded access=access::APPLICANTS children=move |_user| view! {
+            <Suspense fallback=|| view! { <p class="loading">{tr(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match case.await {
+                        Ok(case) => view! {
+                            <Show when=just_submitted>
+                                <p class="success" role="status" data-testid="submitted-notice">{tr(Msg::CaseSubmittedNow)}</p>
+                            </Show>
+                            <CaseView case withdraw/>
+                        }.into_any(),
+                        Err(error) => {
+                            platform::set_page_status(error.status());
+                            view! { <ErrorList error/> <p><A href="/my/cases">{tr(Msg::CaseBackToList)}</A></p> }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        }/>
+    }
+}
+
+fn actor_text(role: &str, lang: Lang) -> &'static str {
+    match Role::parse(role) {
+        Ok(role) => role_name(role, lang),
+        Err(_) => Msg::ActorSystem.text(lang),
+    }
+}
+
+#[component]
+fn CaseView(case: CaseDetail, withdraw: ServerAction<WithdrawCase>) -> impl IntoView {
+    let lang = use_lang();
+    let CaseDetail {
+        number,
+        title,
+        status,
+        submitted_at,
+        items,
+        fields,
+        timeline,
+        credit_level,
+        may_withdraw,
+        ..
+    } = case;
+    let confirm = RwSignal::new(false);
+    let number_for_form = StoredValue::new(number.clone());
+    view! {
+        <article class="case" aria-labelledby="case-title" data-testid="case-page">
+            <h1 id="case-title">{move || text_in(&title, lang.get())}</h1>
+            <dl class="facts">
+                <dt>{tr(Msg::CaseNumberLabel)}</dt><dd data-testid="case-number">{number.clone()}</dd>
+                <dt>{tr(Msg::CaseStatusLabel)}</dt>
+                <dd data-testid="case-status" data-status=status.code()>{move || case_status_text(status, lang.get())}</dd>
+                <dt>{tr(Msg::CaseSubmittedAt)}</dt><dd>{format_time(submitted_at)}</dd>
+            </dl>
+            <Show when=move || credit_level == CreditLevel::Warn>
+                <p class="notice">{tr(Msg::CaseCreditWarn)}</p>
+            </Show>
+            <section aria-labelledby="timeline-title">
+                <h2 id="timeline-title">{tr(Msg::CaseTimeline)}</h2>
+                <ol class="timeline" data-testid="case-timeline">
+                    {timeline.into_iter().map(|step| {
+                        let kind = step.kind.clone();
+                        let role = step.actor_role.clone();
+                        view! {
+                            <li data-kind=step.kind.clone()>
+                                <strong>{move || case_event_text(&kind, lang.get())}</strong>
+                                <span class="meta">
+                                    <time>{format_time(step.at)}</time>
+                                    " · " {tr(Msg::CaseBy)} " " {move || actor_text(&role, lang.get())}
+                                    {step.deadline_at.map(|deadline| view! { " · " {tr(Msg::CaseDeadline)} " " {format_time(deadline)} })}
+                                </span>
+                                {step.note.clone().map(|note| view! { <p>{note}</p> })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+            </section>
+            <section aria-labelledby="items-title">
+                <h2 id="items-title">{tr(Msg::CaseItems)}</h2>
+                <ul>
+                    {items.into_iter().map(|item| {
+                        let name = item.name.clone();
+                        view! {
+                            <li>
+                                <A href=format!("/catalogue/items/{}?version={}", item.code, item.version)>
+                                    {move || text_in(&name, lang.get())}
+                                </A>
+                                " (" {item.code.clone()} ", " {tr(Msg::CaseVersion)} " " {item.version} ")"
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+            <section aria-labelledby="filled-title">
+                <h2 id="filled-title">{tr(Msg::CaseFilled)}</h2>
+                <dl class="filled">
+                    {fields.into_iter().map(|field| {
+                        let label = field.label.clone();
+                        view! { <dt>{move || text_in(&label, lang.get())}</dt><dd>{field.value.clone()}</dd> }
+                    }).collect_view()}
+                </dl>
+            </section>
+            {action_error(withdraw.value())}
+            <Show when=move || matches!(withdraw.value().get(), Some(Ok(())))>
+                <p class="success" role="status">{tr(Msg::CaseWithdrawnNow)}</p>
+            </Show>
+            {may_withdraw.then(|| view! {
+                <section class="withdraw" aria-labelledby="withdraw-title">
+                    <h2 id="withdraw-title">{tr(Msg::CaseWithdraw)}</h2>
+                    <p class="help">{tr(Msg::CaseWithdrawHelp)}</p>
+                    <Show when=move || confirm.get() fallback=move || view! {
+                        <button type="button" class="button" on:click=move |_| confirm.set(true)>{tr(Msg::CaseWithdraw)}</button>
+                    }>
+                        <ActionForm action=withdraw>
+                            <input type="hidden" name="number" value=number_for_form.get_value()/>
+                            <button type="submit" class="button danger" data-testid="confirm-withdraw">{tr(Msg::CaseWithdraw)}</button>
+                        </ActionForm>
+                    </Show>
+                </section>
+            })}
+            <p><A href="/my/cases">{tr(Msg::CaseBackToList)}</A></p>
+        </article>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_ids_are_safe_for_html_and_fragments() {
+        assert_eq!(
+            field_dom_id("SCJG-XK-001/shop_name"),
+            "f-SCJG-XK-001-shop_name"
+        );
+        assert_eq!(field_dom_id("a b\"c"), "f-a-b-c");
+    }
+
+    #[test]
+    fn the_first_text_of_a_value_fills_single_inputs() {
+        assert_eq!(first_text(Some(&RawValue::One("x".into()))), "x");
+        assert_eq!(first_text(None), "");
+    }
+}

@@ -1,0 +1,744 @@
+//! The applicant journey through HTTP, as the pages call it: a code by mail (read back from the
+//! file outbox the delivery worker writes) confirms the contact, name and resident ID are
+//! matched against the registry, a bundle is filled as one form and submitted once, credit
+//! records block or flag, applicants never reach each other's drafts or cases, and a case
+//! keeps the item version it was filed under.
+
+use std::collections::BTreeMap;
+
+use app::backend::delivery::{Deliverers, LogSms, MailTransport, deliver_due};
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use crate::common::{
+    Options, TestApp, browser, error_kind, field_problems, spawn_app_with, spawn_app_with_demo,
+};
+
+const BUNDLE: &str = "YJS-CANYIN";
+const ITEM: &str = "SCJG-XK-001";
+
+/// Delivers the outbox into the app's file outbox and returns the newest code mailed to
+/// `login`.
+async fn mailed_code(app: &TestApp, login: &str) -> String {
+    let directory = app.data_dir().join("outbox");
+    let deliverers = Deliverers {
+        mail: MailTransport::Directory(directory.clone()),
+        from: "portal <noreply@example.cn>".parse().expect("sender"),
+        sms: std::sync::Arc::new(LogSms),
+    };
+    deliver_due(&app.state, &deliverers)
+        .await
+        .expect("delivery");
+    let mut mails: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(&directory)
+        .expect("outbox directory")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "eml"))
+        .map(|entry| {
+            let modified = entry.metadata().and_then(|m| m.modified()).expect("mtime");
+            (
+                modified,
+                eml_text(&std::fs::read(entry.path()).expect("mail")),
+            )
+        })
+        .filter(|(_, text)| text.contains(&format!("To: {login}")))
+        .collect();
+    mails.sort_by_key(|(modified, _)| *modified);
+    let text = &mails.last().expect("a mail to the applicant").1;
+    let start = text.find("code is ").expect("the English line") + "code is ".len();
+    text[start..start + 6].to_owned()
+}
+
+/// Headers and the decoded body of a mail file.
+fn eml_text(raw: &[u8]) -> String {
+    let raw = String::from_utf8_lossy(raw).replace("\r\n", "\n");
+    let (headers, body) = raw.split_once("\n\n").expect("headers and body");
+    let body = if headers.contains("Content-Transfer-Encoding: base64") {
+        let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+        String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(compact)
+                .expect("base64 body"),
+        )
+        .expect("UTF-8 body")
+    } else {
+        body.replace("=\n", "")
+    };
+    format!("{headers}\n\n{body}")
+}
+
+/// Registers `login` in a new browser, confirms the mailed code (level 1) and, if given,
+/// verifies a registry person (level 2). Returns the browser.
+async fn verified_applicant(app: &TestApp, login: &str, person: Option<&str>) -> reqwest::Client {
+    let client = browser();
+    app.register_ok(&client, login).await;
+    let sent = app.post_fn_as(&client, "identity/send-code", &[]).await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let code = mailed_code(app, login).await;
+    let confirmed = app
+        .post_fn_as(&client, "identity/confirm-contact", &[("code", &code)])
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    if let Some(name) = person {
+        let id = registry_id(name);
+        let verified = app
+            .post_fn_as(
+                &client,
+                "identity/verify-resident",
+                &[("legal_name", name), ("resident_id", &id)],
+            )
+            .await;
+        assert_eq!(verified.status, 200, "{}", verified.body);
+    }
+    client
+}
+
+fn registry_id(name: &str) -> String {
+    let (_, birth, sequence) = app::backend::demo::REGISTRY_PEOPLE
+        .iter()
+        .find(|(known, _, _)| *known == name)
+        .expect("a demo registry person");
+    app::backend::demo::demo_resident_id(birth, sequence)
+        .expect("valid demo ID")
+        .as_str()
+        .to_owned()
+}
+
+async fn post_json_as(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    body: &Value,
+) -> crate::common::Reply {
+    app.post_raw(
+        client,
+        path,
+        "application/json",
+        body.to_string().into_bytes(),
+        &[("origin", &app.origin)],
+    )
+    .await
+}
+
+async fn start(app: &TestApp, client: &reqwest::Client, target: &str, code: &str) -> String {
+    let started = app
+        .post_fn_as(
+            client,
+            "applications/start",
+            &[("target", target), ("code", code)],
+        )
+        .await;
+    assert_eq!(started.status, 200, "{}", started.body);
+    started.json().as_str().expect("draft id").to_owned()
+}
+
+async fn draft(app: &TestApp, client: &reqwest::Client, id: &str) -> Value {
+    let loaded = app
+        .post_fn_as(client, "applications/draft", &[("draft_id", id)])
+        .await;
+    assert_eq!(loaded.status, 200, "{}", loaded.body);
+    loaded.json()
+}
+
+/// Values that pass every rule of a form, keeping what is already filled in.
+fn filled(draft: &Value) -> BTreeMap<String, Value> {
+    let mut values: BTreeMap<String, Value> =
+        serde_json::from_value(draft["values"].clone()).expect("values");
+    for section in draft["layout"]["sections"].as_array().expect("sections") {
+        for laid_out in section["fields"].as_array().expect("fields") {
+            let name = laid_out["name"].as_str().expect("name").to_owned();
+            if values.contains_key(&name) {
+                continue;
+            }
+            let field = &laid_out["field"];
+            let first_option = || field["options"][0]["value"].clone();
+            let value = match field["type"].as_str().expect("type") {
+                "text" => json!("老王面馆"),
+                "number" => json!("45"),
+                "money" => json!("30000"),
+                "date" => json!("2027-06-30"),
+                "select" => first_option(),
+                "multi_select" => json!([first_option()]),
+                "address" => json!("南京市栖霞区仙林大道 8 号 101 室"),
+                "business_scope" => json!("餐饮服务；预包装食品销售"),
+                "phone" => json!("13912345678"),
+                "email" => json!("wang@example.cn"),
+                "credit_code" if !field["required"].as_bool().unwrap_or(false) => continue,
+                "credit_code" => json!("914403001922038216"),
+                "resident_id" => json!(registry_id("王开店")),
+                other => panic!("field type {other}"),
+            };
+            values.insert(name, value);
+        }
+    }
+    values
+}
+
+async fn save(
+    app: &TestApp,
+    client: &reqwest::Client,
+    id: &str,
+    revision: i64,
+    values: &BTreeMap<String, Value>,
+) -> crate::common::Reply {
+    post_json_as(
+        app,
+        client,
+        "applications/save",
+        &json!({ "draft_id": id, "revision": revision, "values": values }),
+    )
+    .await
+}
+
+async fn submit(app: &TestApp, client: &reqwest::Client, id: &str) -> crate::common::Reply {
+    app.post_fn_as(client, "applications/submit", &[("draft_id", id)])
+        .await
+}
+
+/// Starts, fills and submits an application; returns the case number.
+async fn file(app: &TestApp, client: &reqwest::Client, target: &str, code: &str) -> String {
+    let id = start(app, client, target, code).await;
+    let loaded = draft(app, client, &id).await;
+    let saved = save(
+        app,
+        client,
+        &id,
+        loaded["revision"].as_i64().expect("revision"),
+        &filled(&loaded),
+    )
+    .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let submitted = submit(app, client, &id).await;
+    assert_eq!(submitted.status, 200, "{}", submitted.body);
+    submitted.json().as_str().expect("case number").to_owned()
+}
+
+#[tokio::test]
+async fn a_new_applicant_verifies_identity_and_files_the_restaurant_bundle_once() {
+    let app = spawn_app_with_demo().await;
+    let client = verified_applicant(&app, "wang.shop@example.cn", None).await;
+
+    // Level 2: each wrong answer is refused with its own message and changes nothing.
+    let id = registry_id("王开店");
+    for (name, number, field, problem) in [
+        (
+            "王开店",
+            "32011319880304215X".to_owned(),
+            "ResidentId",
+            "BadResidentId",
+        ),
+        (
+            "王开店",
+            "110105194912310021".to_owned(),
+            "ResidentId",
+            "BadResidentId",
+        ),
+        (
+            "王开店",
+            "11010519491231002X".to_owned(),
+            "ResidentId",
+            "NotInRegistry",
+        ),
+        ("王开门", id.clone(), "LegalName", "NameMismatch"),
+    ] {
+        let refused = app
+            .post_fn_as(
+                &client,
+                "identity/verify-resident",
+                &[("legal_name", name), ("resident_id", &number)],
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{number}: {}", refused.body);
+        assert_eq!(
+            field_problems(&refused.json()),
+            [(field.to_owned(), problem.to_owned())],
+            "{number}"
+        );
+    }
+    // Only the demo applicant (seeded) has a resident ID bound.
+    assert_eq!(
+        app.count("applicant_identities WHERE resident_id IS NOT NULL")
+            .await,
+        1
+    );
+    let verified = app
+        .post_fn_as(
+            &client,
+            "identity/verify-resident",
+            &[("legal_name", "王开店"), ("resident_id", &id)],
+        )
+        .await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
+    let status = app.post_fn_as(&client, "identity/status", &[]).await.json();
+    assert_eq!(status["level"], "L2");
+    assert_eq!(status["credit_level"], "clear");
+    assert_eq!(
+        status["resident_id_masked"].as_str().map(str::len),
+        Some(18)
+    );
+
+    // One form: the shared fields first, prefilled from the verified identity.
+    let draft_id = start(&app, &client, "bundle", BUNDLE).await;
+    let loaded = draft(&app, &client, &draft_id).await;
+    let sections = loaded["layout"]["sections"].as_array().expect("sections");
+    assert_eq!(sections.len(), 4, "shared + 3 items");
+    assert!(sections[0]["item_code"].is_null());
+    let shared: Vec<&str> = sections[0]["fields"]
+        .as_array()
+        .expect("shared fields")
+        .iter()
+        .map(|field| field["name"].as_str().expect("name"))
+        .collect();
+    assert!(shared.contains(&"shop_name") && shared.contains(&"resident_id"));
+    assert!(
+        sections[1..].iter().all(|section| section["fields"]
+            .as_array()
+            .expect("fields")
+            .iter()
+            .all(|field| !shared.contains(&field["field"]["key"].as_str().expect("key")))),
+        "a shared field is asked once"
+    );
+    assert_eq!(loaded["values"]["applicant_name"], "王开店");
+    assert_eq!(loaded["values"]["resident_id"], id.as_str());
+
+    // Autosave with revisions: a stale revision is refused.
+    let revision = loaded["revision"].as_i64().expect("revision");
+    let mut values = filled(&loaded);
+    values.remove("SCJG-XK-007/business_area");
+    let saved = save(&app, &client, &draft_id, revision, &values).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let stale = save(&app, &client, &draft_id, revision, &values).await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    let mut foreign = values.clone();
+    foreign.insert("is_approved".into(), json!("yes"));
+    let unknown = save(&app, &client, &draft_id, revision + 1, &foreign).await;
+    assert_eq!(unknown.status, 422, "{}", unknown.body);
+
+    // Pre-review on the server: the missing field is named, nothing is filed.
+    let incomplete = submit(&app, &client, &draft_id).await;
+    assert_eq!(incomplete.status, 422, "{}", incomplete.body);
+    assert_eq!(
+        incomplete.json()["FormInvalid"][0]["name"],
+        "SCJG-XK-007/business_area"
+    );
+    assert_eq!(app.count("cases").await, 0);
+
+    values.insert("SCJG-XK-007/business_area".into(), json!("60"));
+    let saved = save(&app, &client, &draft_id, revision + 1, &values).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let submitted = submit(&app, &client, &draft_id).await;
+    assert_eq!(submitted.status, 200, "{}", submitted.body);
+    let number = submitted.json().as_str().expect("number").to_owned();
+    let year = number.split('-').nth(1).expect("year").to_owned();
+    assert_eq!(number, format!("QX-{year}-000001"));
+    // A second click or a retry answers with the same case.
+    let again = submit(&app, &client, &draft_id).await;
+    assert_eq!(again.json().as_str(), Some(number.as_str()));
+    assert_eq!(app.count("cases").await, 1);
+    assert_eq!(app.count("case_items").await, 3);
+    assert_eq!(app.count("case_events").await, 1);
+    assert_eq!(app.count("notifications").await, 1);
+    assert_eq!(
+        app.count("outbox WHERE channel = 'email' AND subject LIKE '%QX-%'")
+            .await,
+        1
+    );
+    assert_eq!(app.count("audit_log WHERE action = 'case.submit'").await, 1);
+    // The code mail's body is erased once delivered; the code itself is kept only hashed.
+    assert_eq!(
+        app.count("outbox WHERE sensitive = 1 AND body <> ''").await,
+        0
+    );
+
+    // 我的办件 and the case page.
+    let mine = app
+        .post_fn_as(&client, "applications/mine", &[])
+        .await
+        .json();
+    assert_eq!(mine["cases"][0]["number"], number.as_str());
+    assert_eq!(mine["cases"][0]["status"], "submitted");
+    assert_eq!(mine["drafts"].as_array().map(Vec::len), Some(0));
+    let case = app
+        .post_fn_as(&client, "applications/case", &[("number", &number)])
+        .await;
+    assert_eq!(case.status, 200, "{}", case.body);
+    let case = case.json();
+    assert_eq!(case["timeline"][0]["kind"], "submitted");
+    assert_eq!(case["items"].as_array().map(Vec::len), Some(3));
+    assert!(
+        case["fields"]
+            .as_array()
+            .expect("fields")
+            .iter()
+            .any(|field| field["value"] == "60")
+    );
+    assert_eq!(case["may_withdraw"], true);
+
+    // Withdrawing once; a second time is refused.
+    let withdrawn = app
+        .post_fn_as(&client, "applications/withdraw", &[("number", &number)])
+        .await;
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+    let twice = app
+        .post_fn_as(&client, "applications/withdraw", &[("number", &number)])
+        .await;
+    assert_eq!(twice.status, 409);
+    let case = app
+        .post_fn_as(&client, "applications/case", &[("number", &number)])
+        .await
+        .json();
+    assert_eq!(case["status"], "withdrawn");
+    assert_eq!(case["timeline"].as_array().map(Vec::len), Some(2));
+}
+
+#[tokio::test]
+async fn a_blocked_applicant_is_stopped_with_the_reason_and_a_warned_one_is_flagged() {
+    let app = spawn_app_with_demo().await;
+    let blocked = verified_applicant(&app, "zhao@example.cn", Some("赵守信")).await;
+    let status = app
+        .post_fn_as(&blocked, "identity/status", &[])
+        .await
+        .json();
+    assert_eq!(status["credit_level"], "block");
+    assert_eq!(status["credit_findings"][0]["category"], "dishonest_debtor");
+
+    let draft_id = start(&app, &blocked, "bundle", BUNDLE).await;
+    let loaded = draft(&app, &blocked, &draft_id).await;
+    let saved = save(
+        &app,
+        &blocked,
+        &draft_id,
+        loaded["revision"].as_i64().expect("revision"),
+        &filled(&loaded),
+    )
+    .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let refused = submit(&app, &blocked, &draft_id).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let body = refused.json();
+    assert_eq!(error_kind(&body), "CreditBlocked");
+    assert_eq!(body["CreditBlocked"][0]["source"], "南京市栖霞区人民法院");
+    assert_eq!(app.count("cases").await, 0);
+    assert_eq!(
+        app.count("audit_log WHERE action = 'case.submit_refused'")
+            .await,
+        1
+    );
+
+    // A warning allows filing, and flags the case for the front desk.
+    let warned = verified_applicant(&app, "qian@example.cn", Some("钱若诺")).await;
+    let number = file(&app, &warned, "bundle", BUNDLE).await;
+    let (level, flagged): (String, i64) =
+        sqlx::query_as("SELECT credit_level, needs_front_desk FROM cases WHERE number = $1")
+            .bind(&number)
+            .fetch_one(app.state.db.pool())
+            .await
+            .expect("case row");
+    assert_eq!((level.as_str(), flagged), ("warn", 1));
+}
+
+#[tokio::test]
+async fn an_item_needing_level_2_is_refused_to_a_level_1_applicant() {
+    let app = spawn_app_with_demo().await;
+    let client = verified_applicant(&app, "l1@example.cn", None).await;
+    let draft_id = start(&app, &client, "item", ITEM).await;
+    let loaded = draft(&app, &client, &draft_id).await;
+    assert_eq!(loaded["identity_needed"], "L2");
+    assert_eq!(loaded["identity_level"], "L1");
+    let refused = submit(&app, &client, &draft_id).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(refused.json()["IdentityTooLow"]["needed"], "L2");
+    assert_eq!(app.count("cases").await, 0);
+}
+
+#[tokio::test]
+async fn applicants_never_reach_each_others_drafts_or_cases() {
+    let app = spawn_app_with_demo().await;
+    let owner = verified_applicant(&app, "owner@example.cn", Some("王开店")).await;
+    let number = file(&app, &owner, "item", ITEM).await;
+    let draft_id = start(&app, &owner, "bundle", BUNDLE).await;
+    let other = verified_applicant(&app, "other@example.cn", Some("李美味")).await;
+
+    for (path, form) in [
+        ("applications/draft", vec![("draft_id", draft_id.as_str())]),
+        ("applications/submit", vec![("draft_id", draft_id.as_str())]),
+        (
+            "applications/discard",
+            vec![("draft_id", draft_id.as_str())],
+        ),
+        ("applications/case", vec![("number", number.as_str())]),
+        ("applications/withdraw", vec![("number", number.as_str())]),
+    ] {
+        let reply = app.post_fn_as(&other, path, &form).await;
+        assert_eq!(reply.status, 404, "{path}: {}", reply.body);
+    }
+    let saved = save(&app, &other, &draft_id, 1, &BTreeMap::new()).await;
+    assert_eq!(saved.status, 404, "{}", saved.body);
+    let mine = app
+        .post_fn_as(&other, "applications/mine", &[])
+        .await
+        .json();
+    assert_eq!(mine["cases"].as_array().map(Vec::len), Some(0));
+    assert_eq!(mine["drafts"].as_array().map(Vec::len), Some(0));
+    let notifications = app
+        .post_fn_as(&other, "notifications/list", &[])
+        .await
+        .json();
+    assert_eq!(notifications[1], 0);
+
+    // Visitors are asked to sign in; staff may not use the applicant's functions.
+    let visitor = browser();
+    let reply = app
+        .post_fn_as(&visitor, "applications/case", &[("number", &number)])
+        .await;
+    assert_eq!(reply.status, 401);
+    app.signed_in_admin().await;
+    let reply = app
+        .post_fn("applications/case", &[("number", &number)])
+        .await;
+    assert_eq!(reply.status, 403);
+
+    // Nothing changed for the owner.
+    let case = app
+        .post_fn_as(&owner, "applications/case", &[("number", &number)])
+        .await
+        .json();
+    assert_eq!(case["status"], "submitted");
+    draft(&app, &owner, &draft_id).await;
+}
+
+#[tokio::test]
+async fn submitting_one_draft_many_times_at_once_files_one_case() {
+    let app = spawn_app_with_demo().await;
+    let client = verified_applicant(&app, "double@example.cn", Some("王开店")).await;
+    let draft_id = start(&app, &client, "item", ITEM).await;
+    let loaded = draft(&app, &client, &draft_id).await;
+    let saved = save(&app, &client, &draft_id, 1, &filled(&loaded)).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let replies = {
+        let one = || submit(&app, &client, &draft_id);
+        let (a, b, c, d, e, f) = tokio::join!(one(), one(), one(), one(), one(), one());
+        [a, b, c, d, e, f]
+    };
+    let numbers: Vec<String> = replies
+        .iter()
+        .map(|reply| {
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            reply.json().as_str().expect("number").to_owned()
+        })
+        .collect();
+    assert!(
+        numbers.windows(2).all(|pair| pair[0] == pair[1]),
+        "{numbers:?}"
+    );
+    assert_eq!(app.count("cases").await, 1);
+    assert_eq!(app.count("audit_log WHERE action = 'case.submit'").await, 1);
+}
+
+#[tokio::test]
+async fn codes_are_single_use_expire_run_out_of_tries_and_are_rate_limited() {
+    let app = spawn_app_with(Options {
+        demo: true,
+        tweak: |config| config.codes_per_account_per_hour = 3,
+        ..Options::default()
+    })
+    .await;
+    let client = browser();
+    let login = "codes@example.cn";
+    app.register_ok(&client, login).await;
+    let confirm = |code: String| {
+        let client = client.clone();
+        let app = &app;
+        async move {
+            app.post_fn_as(&client, "identity/confirm-contact", &[("code", &code)])
+                .await
+        }
+    };
+    let problem_of = |reply: &crate::common::Reply| field_problems(&reply.json())[0].1.clone();
+
+    let none = confirm("123456".into()).await;
+    assert_eq!(problem_of(&none), "NoCodeRequested");
+    assert_eq!(
+        app.post_fn_as(&client, "identity/send-code", &[])
+            .await
+            .status,
+        200
+    );
+    let code = mailed_code(&app, login).await;
+    let stored: String = sqlx::query_scalar("SELECT code_hash FROM one_time_codes")
+        .fetch_one(app.state.db.pool())
+        .await
+        .expect("code row");
+    assert!(!stored.contains(&code), "stored hashed");
+
+    // Five tries, then the code is used up even when right.
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        assert_eq!(problem_of(&confirm(wrong.into()).await), "CodeMismatch");
+    }
+    assert_eq!(problem_of(&confirm(code.clone()).await), "CodeUsedUp");
+    assert_eq!(problem_of(&confirm("12345".into()).await), "NotSixDigits");
+
+    // A new code works once; it expires after ten minutes.
+    assert_eq!(
+        app.post_fn_as(&client, "identity/send-code", &[])
+            .await
+            .status,
+        200
+    );
+    let code = mailed_code(&app, login).await;
+    sqlx::query("UPDATE one_time_codes SET expires_at = 0")
+        .execute(app.state.db.pool())
+        .await
+        .expect("expire");
+    assert_eq!(problem_of(&confirm(code).await), "CodeExpired");
+    let status = app.post_fn_as(&client, "identity/status", &[]).await.json();
+    assert_eq!(status["contact_confirmed"], false);
+
+    assert_eq!(
+        app.post_fn_as(&client, "identity/send-code", &[])
+            .await
+            .status,
+        200
+    );
+    let code = mailed_code(&app, login).await;
+    assert_eq!(confirm(code.clone()).await.status, 200);
+    assert_eq!(problem_of(&confirm(code).await), "CodeUsedUp");
+
+    // The fourth code within the hour is refused.
+    let limited = app.post_fn_as(&client, "identity/send-code", &[]).await;
+    assert_eq!(limited.status, 429, "{}", limited.body);
+}
+
+#[tokio::test]
+async fn resident_ids_are_checked_before_the_registry_is_asked() {
+    let app = spawn_app_with_demo().await;
+    let client = verified_applicant(&app, "ids@example.cn", None).await;
+    let verify = |number: String| {
+        let client = client.clone();
+        let app = &app;
+        async move {
+            app.post_fn_as(
+                &client,
+                "identity/verify-resident",
+                &[("legal_name", "王开店"), ("resident_id", &number)],
+            )
+            .await
+        }
+    };
+    // 20 valid numbers (regions, dates and sequences of every kind): parsed, then not found.
+    let mut valid = Vec::new();
+    for (index, (region, birth)) in [
+        ("110105", "19491231"),
+        ("120101", "19600229"),
+        ("130102", "19700101"),
+        ("140105", "19801015"),
+        ("150102", "19991231"),
+        ("210102", "20000229"),
+        ("220102", "20010101"),
+        ("230102", "20100630"),
+        ("310101", "19850520"),
+        ("320113", "19900512"),
+        ("330102", "19771111"),
+        ("340102", "19681203"),
+        ("350102", "19950707"),
+        ("360102", "20050809"),
+        ("370102", "19590305"),
+        ("410102", "19880808"),
+        ("420102", "19921027"),
+        ("440103", "19830419"),
+        ("500101", "19960314"),
+        ("650102", "20120101"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let first17 = format!("{region}{birth}{:03}", 100 + index * 37);
+        let bytes: [u8; 17] = first17.as_bytes().try_into().expect("17 digits");
+        let check = app::domain::resident_id::check_character(&bytes);
+        valid.push(format!("{first17}{check}"));
+    }
+    valid[0] = valid[0].to_lowercase(); // a lower-case x is accepted too
+    for number in valid {
+        let reply = verify(number.clone()).await;
+        let problems = field_problems(&reply.json());
+        assert_ne!(problems[0].1, "BadResidentId", "{number} is valid");
+    }
+    // 20 invalid numbers: check character, impossible dates, regions, lengths, characters.
+    let good = registry_id("王开店");
+    let wrong_check = {
+        let last = good.chars().last().expect("check");
+        let other = if last == '0' { '1' } else { '0' };
+        format!("{}{other}", &good[..17])
+    };
+    for number in [
+        wrong_check,
+        "110105194912310022".into(),
+        "11010519491231002Y".into(),
+        "110105194902300028".into(),
+        "110105194913010024".into(),
+        "110105190000000026".into(),
+        "110105195802290025".into(),
+        "110105194904310020".into(),
+        "990105194912310021".into(),
+        "000105194912310021".into(),
+        "710105194912310020".into(),
+        "11010519491231002".into(),
+        "1101051949123100210".into(),
+        "".into(),
+        "11010519491231002X1".into(),
+        "ABCDEF194912310021".into(),
+        "110105 94912310021".into(),
+        "110105-94912310021".into(),
+        "１１０１０５１９４９１２３１００２X".into(),
+        "11010519491231X021".into(),
+    ] {
+        let reply = verify(number.clone()).await;
+        assert_eq!(reply.status, 422, "{number:?}: {}", reply.body);
+        let problems = field_problems(&reply.json());
+        let rejected = problems.iter().any(|(field, problem)| {
+            field == "ResidentId" && (problem == "BadResidentId" || problem == "Required")
+        });
+        assert!(rejected, "{number:?}: {problems:?}");
+    }
+    let user_id = app.user_id_of("ids@example.cn").await;
+    let bound: Option<Option<String>> =
+        sqlx::query_scalar("SELECT resident_id FROM applicant_identities WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(app.state.db.pool())
+            .await
+            .expect("identity");
+    assert_eq!(bound, Some(None), "nothing bound to the account");
+}
+
+#[tokio::test]
+async fn a_case_keeps_the_item_version_it_was_filed_under() {
+    use app::backend::services::catalogue_admin;
+    let app = spawn_app_with_demo().await;
+    let client = verified_applicant(&app, "version@example.cn", Some("王开店")).await;
+    let first = file(&app, &client, "item", ITEM).await;
+
+    // The service office publishes version 2 with a changed time limit.
+    let actor = app::backend::audit::Actor::system("test");
+    let current = catalogue_admin::item(&app.state, ITEM).await.expect("item");
+    let mut spec = current.spec.clone();
+    spec.promised_days = 1;
+    let saved = catalogue_admin::save_item(&app.state, &actor, &spec, Some(&current.latest_sha256))
+        .await
+        .expect("saved");
+    catalogue_admin::publish_item(&app.state, &actor, ITEM, saved.version)
+        .await
+        .expect("published");
+    assert_eq!(saved.version, 2);
+
+    let case = app
+        .post_fn_as(&client, "applications/case", &[("number", &first)])
+        .await
+        .json();
+    assert_eq!(case["items"][0]["version"], 1);
+    let second = file(&app, &client, "item", ITEM).await;
+    let case = app
+        .post_fn_as(&client, "applications/case", &[("number", &second)])
+        .await
+        .json();
+    assert_eq!(case["items"][0]["version"], 2);
+}
