@@ -66,7 +66,7 @@ for _ in $(seq 1 100); do
     sleep 0.3
 done
 set +e
-(cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test) 2>&1 | tee target/e2e-tests.log
+(cd end2end && BASE_URL="http://127.0.0.1:$port" OUTBOX_DIR="$e2e_data/outbox" npx playwright test) 2>&1 | tee target/e2e-tests.log
 e2e_status=${PIPESTATUS[0]}
 set -e
 if [ "$e2e_status" != 0 ]; then echo "--- server log (target/e2e-server.log) ---"; tail -50 target/e2e-server.log; fi

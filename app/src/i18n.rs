@@ -373,6 +373,8 @@ messages! {
     FooterText => "不见面审批 · 开源政务服务平台", "Online Approval Portal · open-source government services";
     // Applicant journey: identity, credit, applications, cases.
     StartApplication => "在线申请", "Apply online";
+    DemoPeopleTitle => "演示人口库", "Demo population registry";
+    DemoPeopleExplain => "注册申请人账号后，可在“账号安全”页用下列姓名和身份证号完成实名核验（每个身份证号只能绑定一个账号）。验证码邮件写入数据目录下的 outbox 文件夹。", "After registering an applicant account, verify your identity on the Account page with one of these names and ID numbers (each ID binds to one account). Code mails are written to the outbox folder of the data directory.";
     StartNeedsLogin => "登录或注册后即可在线申请，填写内容自动保存，可在任何设备上继续。", "Sign in or register to apply online; what you type is saved as you go and can be continued on any device.";
     StartApplicantsOnly => "工作人员账号不能提交申请；请使用申请人账号。", "Staff accounts cannot apply; use an applicant account.";
     IdentityTitle => "实名核验", "Identity verification";

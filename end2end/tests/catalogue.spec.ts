@@ -29,6 +29,10 @@ test('a visitor finds the restaurant bundle and reads its guide', async ({ page 
   await expect(guides.filter({ hasText: '个体工商户' }).first()).toBeVisible();
   await expect(guides.filter({ hasText: '食品经营许可' }).first().getByTestId('materials')).toBeVisible();
   await expect(page.locator('.commitment-letter').first()).toBeVisible();
+  // The start button: a visitor is offered sign-in or registration to apply.
+  const start = page.getByTestId('start-application');
+  await expect(start).toBeVisible();
+  await expect(start).toHaveAttribute('href', '/login');
 });
 
 test('an item guide shows materials, time limits and the process, in both languages', async ({ page }) => {

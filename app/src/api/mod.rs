@@ -165,6 +165,17 @@ pub async fn demo_logins() -> Result<Vec<DemoLogin>, AppError> {
     ctx.finish(crate::backend::demo::logins(&ctx.state).await)
 }
 
+/// The demo population registry; empty unless the server runs in demo mode.
+#[server(endpoint = "demo/people")]
+pub async fn demo_people() -> Result<Vec<DemoPerson>, AppError> {
+    let ctx = RequestCtx::current()?;
+    ctx.require(crate::access::Access::Public)?;
+    if !ctx.state.config.demo {
+        return Ok(Vec::new());
+    }
+    Ok(crate::backend::demo::people())
+}
+
 /// Departments and service centres (staff only).
 #[server(endpoint = "admin/organisation")]
 pub async fn load_organisation() -> Result<Organisation, AppError> {

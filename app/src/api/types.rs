@@ -15,6 +15,8 @@ pub struct SessionUser {
     pub login_masked: String,
     pub department: Option<OrgUnitName>,
     pub service_centre: Option<OrgUnitName>,
+    /// Unread notifications (applicants; 0 for staff): the badge beside 我的办件.
+    pub unread_notifications: i64,
 }
 
 /// A department or service centre name in both languages.
@@ -73,6 +75,15 @@ pub struct DemoLogin {
     pub display_name: String,
     pub totp_secret: Option<String>,
     pub totp_code: Option<String>,
+}
+
+/// A person of the demo population registry, for trying identity verification (demo mode).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoPerson {
+    pub name: String,
+    pub resident_id: String,
+    /// What the demo credit registry holds on them.
+    pub credit: crate::domain::case::CreditLevel,
 }
 
 /// One staff account in the admin list.

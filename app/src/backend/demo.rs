@@ -297,6 +297,25 @@ pub const REGISTRY_PEOPLE: &[(&str, &str, &str)] = &[
     ("钱若诺", "19870909", "568"),
 ];
 
+/// The demo registry people with their resident IDs and credit standing (for the home page).
+pub fn people() -> Vec<crate::api::DemoPerson> {
+    use crate::domain::case::CreditLevel;
+    REGISTRY_PEOPLE
+        .iter()
+        .filter_map(|(name, birth, sequence)| {
+            Some(crate::api::DemoPerson {
+                name: (*name).to_owned(),
+                resident_id: demo_resident_id(birth, sequence)?.as_str().to_owned(),
+                credit: match *name {
+                    "赵守信" => CreditLevel::Block,
+                    "钱若诺" => CreditLevel::Warn,
+                    _ => CreditLevel::Clear,
+                },
+            })
+        })
+        .collect()
+}
+
 /// The resident ID of a demo registry person.
 pub fn demo_resident_id(birth: &str, sequence: &str) -> Option<crate::domain::ResidentId> {
     let first17 = format!("320113{birth}{sequence}");

@@ -397,9 +397,13 @@ fn PreReview(
                             let label = layout.with_value(|layout| {
                                 layout.field(&problem.name).map(|field| field.field.label.clone())
                             });
-                            let href = format!("#{}", field_dom_id(&problem.name));
+                            let target = field_dom_id(&problem.name);
+                            let href = format!("#{target}");
                             view! {
-                                <li><a href=href>{move || {
+                                <li><a href=href on:click=move |event| {
+                                    event.prevent_default();
+                                    platform::focus_by_id(&target);
+                                }>{move || {
                                     let lang = lang.get();
                                     let label = label.as_ref().map(|label| text_in(label, lang)).unwrap_or_else(|| problem.name.clone());
                                     problem_sentence(&label, problem.problem, lang)

@@ -5,7 +5,8 @@ use leptos_router::components::A;
 
 use super::common::{tr, use_lang};
 use super::use_user;
-use crate::api::demo_logins;
+use crate::api::{demo_logins, demo_people};
+use crate::domain::case::CreditLevel;
 use crate::i18n::{Msg, role_name};
 
 #[component]
@@ -39,6 +40,54 @@ pub fn HomePage() -> impl IntoView {
             </ol>
         </section>
         <DemoLogins/>
+        <DemoPeople/>
+    }
+}
+
+/// The demo population registry: names and resident IDs to try identity verification with.
+#[component]
+fn DemoPeople() -> impl IntoView {
+    let lang = use_lang();
+    let people = Resource::new(|| (), |_| demo_people());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let people = people.await.unwrap_or_default();
+                (!people.is_empty()).then(|| view! {
+                    <section class="demo" aria-labelledby="demo-people-title" data-testid="demo-people">
+                        <h2 id="demo-people-title">{tr(Msg::DemoPeopleTitle)}</h2>
+                        <p>{tr(Msg::DemoPeopleExplain)}</p>
+                        <div class="table-scroll">
+                            <table>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{tr(Msg::FieldLegalName)}</th>
+                                        <th scope="col">{tr(Msg::FieldResidentId)}</th>
+                                        <th scope="col">{tr(Msg::CreditTitle)}</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {people.into_iter().map(|person| {
+                                        let credit = person.credit;
+                                        view! {
+                                            <tr>
+                                                <td>{person.name.clone()}</td>
+                                                <td><code data-testid="demo-resident-id">{person.resident_id.clone()}</code></td>
+                                                <td>{move || match credit {
+                                                    CreditLevel::Clear => Msg::CreditClear,
+                                                    CreditLevel::Warn => Msg::CreditWarn,
+                                                    CreditLevel::Block => Msg::CreditBlock,
+                                                }.text(lang.get())}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    </section>
+                })
+            })}
+        </Transition>
     }
 }
 

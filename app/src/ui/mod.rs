@@ -120,12 +120,20 @@ fn Header() -> impl IntoView {
                         {move || Suspend::new(async move {
                             let user = user.await.ok().flatten();
                             let role = user.as_ref().map(|user| user.role);
+                            let unread = user.as_ref().map_or(0, |user| user.unread_notifications);
                             let links = PAGES
                                 .iter()
                                 .filter(|page| page.access.allows(role))
                                 .map(|page| {
                                     let label = page.nav_label;
-                                    view! { <li><A href=page.path>{tr(label)}</A></li> }
+                                    // The unread badge sits beside 我的办件, where notifications are.
+                                    let badge = (page.path == "/my/cases" && unread > 0).then(|| view! {
+                                        " " <span class="badge unread" data-testid="nav-unread">
+                                            {unread}
+                                            <span class="visually-hidden">{tr(Msg::NotificationsUnread)}</span>
+                                        </span>
+                                    });
+                                    view! { <li><A href=page.path>{tr(label)} {badge}</A></li> }
                                 })
                                 .collect_view();
                             let session = match user {

@@ -89,3 +89,22 @@ pub fn set_page_csp() {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
+
+/// Moves the keyboard focus to the element with this id and scrolls it into view (links of the
+/// pre-review to the field they name: following a fragment link does not focus an input).
+pub fn focus_by_id(id: &str) {
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        use wasm_bindgen::JsCast as _;
+        if let Some(element) = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.get_element_by_id(id))
+            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            element.scroll_into_view();
+            let _ = element.focus();
+        }
+    }
+    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
+    let _ = id;
+}

@@ -350,7 +350,13 @@ pub async fn session_user(state: &AppState, user: &CurrentUser) -> ServiceResult
     let login_masked = LoginId::parse(&member.login)
         .map(|id| id.masked())
         .unwrap_or_default();
+    let unread_notifications = if member.role == Role::Applicant {
+        crate::backend::db::notices::unread_count(&mut conn, user.user_id).await?
+    } else {
+        0
+    };
     Ok(SessionUser {
+        unread_notifications,
         id: member.id,
         display_name: member.display_name,
         role: member.role,

@@ -166,27 +166,9 @@ pub async fn import(
 /// Reads a credit-registry CSV (header `subject_id,subject_name,category,level,source,reason,
 /// recorded_on,expires_on`): the good records and every bad row with its line and reason.
 pub fn read_credit_csv(bytes: &[u8]) -> (Vec<ImportedRecord>, Vec<super::identity::RejectedRow>) {
-    use super::identity::RejectedRow;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut records = Vec::new();
-    let mut rejected = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = index as u64 + 2;
-        let record = match record {
-            Ok(record) => record,
-            Err(error) => {
-                rejected.push(RejectedRow {
-                    line,
-                    reason: error.to_string(),
-                });
-                continue;
-            }
-        };
+    super::identity::read_csv_rows(bytes, |record| {
         let column = |index| record.get(index).unwrap_or("");
-        match ImportedRecord::parse(
+        ImportedRecord::parse(
             column(0),
             column(1),
             column(2),
@@ -195,15 +177,9 @@ pub fn read_credit_csv(bytes: &[u8]) -> (Vec<ImportedRecord>, Vec<super::identit
             column(5),
             column(6),
             column(7),
-        ) {
-            Ok(imported) => records.push(imported),
-            Err(problem) => rejected.push(RejectedRow {
-                line,
-                reason: problem.to_string(),
-            }),
-        }
-    }
-    (records, rejected)
+        )
+        .map_err(|problem| problem.to_string())
+    })
 }
 
 #[cfg(test)]

@@ -384,46 +384,44 @@ pub struct RejectedRow {
     pub reason: String,
 }
 
-/// Reads a population-registry CSV (`resident_id,name`, with that header): the good rows and
-/// every bad row with its line and reason.
-pub fn read_registry_csv(bytes: &[u8]) -> (Vec<(ResidentId, String)>, Vec<RejectedRow>) {
+/// Reads the rows of a CSV file with a header: each row with its line number (the header is
+/// line 1), or why it could not be read, after applying `parse` to it.
+pub fn read_csv_rows<T>(
+    bytes: &[u8],
+    mut parse: impl FnMut(&csv::StringRecord) -> Result<T, String>,
+) -> (Vec<T>, Vec<RejectedRow>) {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
+        .flexible(true)
         .from_reader(bytes);
-    let mut people = Vec::new();
+    let mut good = Vec::new();
     let mut rejected = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let line = index as u64 + 2;
-        let record = match record {
-            Ok(record) => record,
-            Err(error) => {
-                rejected.push(RejectedRow {
-                    line,
-                    reason: error.to_string(),
-                });
-                continue;
-            }
-        };
-        let (Some(id), Some(name)) = (record.get(0), record.get(1)) else {
-            rejected.push(RejectedRow {
-                line,
-                reason: "needs two columns: resident_id,name".into(),
-            });
-            continue;
-        };
-        match (ResidentId::parse(id), PersonName::parse(name)) {
-            (Ok(id), Ok(name)) => people.push((id, name.as_str().to_owned())),
-            (Err(problem), _) => rejected.push(RejectedRow {
-                line,
-                reason: format!("resident_id: {problem}"),
-            }),
-            (_, Err(problem)) => rejected.push(RejectedRow {
-                line,
-                reason: format!("name: {problem:?}"),
-            }),
+        match record
+            .map_err(|error| error.to_string())
+            .and_then(|record| parse(&record))
+        {
+            Ok(value) => good.push(value),
+            Err(reason) => rejected.push(RejectedRow { line, reason }),
         }
     }
-    (people, rejected)
+    (good, rejected)
+}
+
+/// Reads a population-registry CSV (`resident_id,name`, with that header): the good rows and
+/// every bad row with its line and reason.
+pub fn read_registry_csv(bytes: &[u8]) -> (Vec<(ResidentId, String)>, Vec<RejectedRow>) {
+    read_csv_rows(bytes, |record| {
+        let (Some(id), Some(name)) = (record.get(0), record.get(1)) else {
+            return Err("needs two columns: resident_id,name".into());
+        };
+        match (ResidentId::parse(id), PersonName::parse(name)) {
+            (Ok(id), Ok(name)) => Ok((id, name.as_str().to_owned())),
+            (Err(problem), _) => Err(format!("resident_id: {problem}")),
+            (_, Err(problem)) => Err(format!("name: {problem:?}")),
+        }
+    })
 }
 
 #[cfg(test)]
