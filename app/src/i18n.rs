@@ -136,6 +136,7 @@ messages! {
     FieldOneTimeCode => "验证码", "Verification code";
     FieldLegalName => "姓名（与身份证一致）", "Name (as on the ID card)";
     FieldResidentId => "居民身份证号码", "Resident ID number";
+    FieldFile => "上传的文件", "The uploaded file";
     LoginTitle => "登录", "Sign in";
     LoginSubmit => "登录", "Sign in";
     LoginNoAccount => "还没有账号？", "No account yet?";
@@ -430,6 +431,8 @@ messages! {
     ApplyAlreadySubmitted => "此草稿已提交，办件编号：", "This draft was submitted as case";
     ApplyChoose => "请选择", "Choose…";
     ApplyYuan => "元", "yuan";
+    ApplyRemoveFile => "删除", "Remove";
+    ApplyUploading => "正在上传…", "Uploading…";
     ApplyOptional => "（选填）", "(optional)";
     ApplyResumeNote => "填写内容自动保存在服务器上：可以随时离开，在“我的办件”中继续。", "Your answers are saved on the server as you type: leave any time and continue from My applications.";
     MyDrafts => "未提交的草稿", "Drafts not yet submitted";
@@ -501,6 +504,7 @@ pub const fn field_name(field: Field, lang: Lang) -> &'static str {
         Field::OneTimeCode => Msg::FieldOneTimeCode.text(lang),
         Field::LegalName => Msg::FieldLegalName.text(lang),
         Field::ResidentId => Msg::FieldResidentId.text(lang),
+        Field::File => Msg::FieldFile.text(lang),
     }
 }
 
@@ -589,6 +593,30 @@ pub fn problem_text(problem: Problem, lang: Lang) -> String {
         }
         (NoCodeRequested, Lang::Zh) => "尚未获取，请先点击“发送验证码”".into(),
         (NoCodeRequested, Lang::En) => "has not been sent yet; press “Send code” first".into(),
+        (PathInFileName, Lang::Zh) => "文件名含有路径字符（/ \\ ..）或以点开头，请改名后重新上传".into(),
+        (PathInFileName, Lang::En) => {
+            "has a name with path characters (/ \\ ..) or starting with a dot; rename it and upload again"
+                .into()
+        }
+        (FileTooLarge { max_mb }, Lang::Zh) => {
+            format!("超过 {max_mb} MB，请压缩或分成几个文件上传")
+        }
+        (FileTooLarge { max_mb }, Lang::En) => {
+            format!("is larger than {max_mb} MB; compress it or split it into several files")
+        }
+        (FileTypeNotAccepted, Lang::Zh) => {
+            "内容不是本材料接受的格式（按文件内容判断，不看扩展名），请上传 PDF、JPG 或 PNG".into()
+        }
+        (FileTypeNotAccepted, Lang::En) => {
+            "is not in a format this material accepts (judged by its content, not its name); upload a PDF, JPG or PNG"
+                .into()
+        }
+        (EmptyFile, Lang::Zh) => "为空（0 字节），请重新选择文件".into(),
+        (EmptyFile, Lang::En) => "is empty; choose the file again".into(),
+        (TooManyFiles { max }, Lang::Zh) => format!("超出数量：每项材料最多 {max} 个文件"),
+        (TooManyFiles { max }, Lang::En) => {
+            format!("is one too many: a material takes at most {max} files")
+        }
     }
 }
 

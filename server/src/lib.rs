@@ -44,10 +44,14 @@ pub async fn build_state(
         issuer.clone(),
         issuer,
     )?;
+    let files: Arc<dyn app::backend::storage::FileStore> = Arc::new(
+        app::backend::storage::LocalFileStore::new(config.files_directory()),
+    );
     let state = AppState {
         db,
         config: Arc::new(config),
         keys: Arc::new(keys),
+        files,
         leptos_options,
     };
     if state.config.demo {
@@ -102,6 +106,8 @@ pub fn build_router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(open_data::routes())
+        .route("/files/upload", post(app::backend::uploads::upload))
+        .route("/files/{id}", get(app::backend::uploads::download))
         .route(
             "/api/{*fn_name}",
             post(server_fn_handler).get(server_fn_handler),

@@ -113,6 +113,16 @@ pub async fn discard_application(draft_id: String) -> Result<(), AppError> {
     ctx.finish(applications::discard(&ctx.state, &ctx.audit_actor(), &user, &draft_id).await)
 }
 
+/// Removes an uploaded file from a draft.
+#[server(endpoint = "applications/file/remove")]
+pub async fn remove_application_file(draft_id: String, file_id: String) -> Result<(), AppError> {
+    let ctx = RequestCtx::current()?;
+    let user = ctx.require_user(crate::access::APPLICANTS)?.clone();
+    ctx.finish(
+        applications::remove_file(&ctx.state, &ctx.audit_actor(), &user, &draft_id, &file_id).await,
+    )
+}
+
 /// Submits a draft; returns the case number (the same one when submitted twice).
 #[server(endpoint = "applications/submit")]
 pub async fn submit_application(draft_id: String) -> Result<String, AppError> {

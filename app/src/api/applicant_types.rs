@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::application::FormLayout;
 use crate::domain::case::{CaseStatus, CreditFinding, CreditLevel, TargetKind};
-use crate::domain::catalogue::{IdentityLevel, Text};
+use crate::domain::catalogue::{FileType, IdentityLevel, Text};
 use crate::domain::form_values::RawValue;
 
 /// The signed-in applicant's identity verification, as the account page shows it.
@@ -63,6 +63,25 @@ pub struct ApplicationDraft {
     pub updated_at: i64,
     /// Set once submitted: the case it became.
     pub case_number: Option<String>,
+    /// The files uploaded so far, each under the name of its listed material.
+    pub files: Vec<UploadedFile>,
+}
+
+/// An uploaded file of a material (served at `/files/{id}` to who may see it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadedFile {
+    pub id: String,
+    pub material_name: String,
+    pub file_name: String,
+    pub file_type: FileType,
+    pub size_bytes: u64,
+}
+
+/// A file of a case with the name of the material it was filed for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FiledMaterial {
+    pub material: Text,
+    pub file: UploadedFile,
 }
 
 /// The answer to an autosave.
@@ -138,6 +157,7 @@ pub struct CaseDetail {
     pub submitted_at: i64,
     pub items: Vec<FiledItem>,
     pub fields: Vec<FilledField>,
+    pub files: Vec<FiledMaterial>,
     pub timeline: Vec<TimelineStep>,
     pub credit_level: CreditLevel,
     pub may_withdraw: bool,

@@ -66,6 +66,8 @@ pub struct Config {
     pub mail_from: String,
     /// One-time codes an account may ask for per hour.
     pub codes_per_account_per_hour: i64,
+    /// Largest uploaded file, in bytes.
+    pub max_upload_bytes: u64,
 }
 
 impl Config {
@@ -85,6 +87,7 @@ impl Config {
             smtp: None,
             mail_from: "不见面审批 <noreply@zwfw.example.cn>".into(),
             codes_per_account_per_hour: 5,
+            max_upload_bytes: 20 * 1024 * 1024,
         }
     }
 
@@ -103,6 +106,11 @@ impl Config {
             },
             None => url,
         }
+    }
+
+    /// Where uploaded files live (the local file store).
+    pub fn files_directory(&self) -> PathBuf {
+        self.data_dir.join("files")
     }
 
     /// Where mail goes when no SMTP server is configured.

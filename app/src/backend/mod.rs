@@ -15,6 +15,8 @@ pub mod http;
 pub mod seed_catalogue;
 pub mod services;
 pub mod state;
+pub mod storage;
+pub mod uploads;
 
 pub use config::Config;
 pub use state::AppState;

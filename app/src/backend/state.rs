@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::auth::keys::SessionKeys;
+use super::storage::FileStore;
 use super::{Config, db::Db};
 
 #[derive(Clone)]
@@ -10,6 +11,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub keys: Arc<SessionKeys>,
+    /// Uploaded files (the local directory store unless configured otherwise).
+    pub files: Arc<dyn FileStore>,
     pub leptos_options: leptos::config::LeptosOptions,
 }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::catalogue::{FieldType, FormField, ServiceItemSpec, Text};
+use super::catalogue::{FieldType, FormField, Material, ServiceItemSpec, Text};
 use super::form_values::{RawValue, ValueProblem};
 
 /// One field of the form with the name its value is stored under.
@@ -18,13 +18,24 @@ pub struct LaidOutField {
     pub field: FormField,
 }
 
-/// A group of fields: the shared fields of a bundle (`item_code` none), or one item's.
+/// One listed material of the form with the name its files are filed under: the material code
+/// for an item, `ITEM-CODE/code` in a bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LaidOutMaterial {
+    pub name: String,
+    pub material: Material,
+}
+
+/// A group of fields and materials: what a bundle's items share (`item_code` none), or one
+/// item's own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FormSection {
     pub item_code: Option<String>,
     /// The item's name; none for the shared section (the UI names it).
     pub title: Option<Text>,
     pub fields: Vec<LaidOutField>,
+    #[serde(default)]
+    pub materials: Vec<LaidOutMaterial>,
 }
 
 /// A field whose value does not fit, by the name it is stored under.
@@ -58,12 +69,22 @@ impl FormLayout {
                         field: field.clone(),
                     })
                     .collect(),
+                materials: item
+                    .materials
+                    .iter()
+                    .map(|material| LaidOutMaterial {
+                        name: material.code.clone(),
+                        material: material.clone(),
+                    })
+                    .collect(),
             }],
         }
     }
 
     /// The form of a bundle: the shared fields once (as the first item that has each defines
-    /// it), then each item's other fields under `ITEM-CODE/key`.
+    /// it), then each item's other fields under `ITEM-CODE/key`. A material several items list
+    /// under the same Chinese name (the ID card copy…) is asked once, in the shared section,
+    /// under the name of the first item that lists it.
     pub fn for_bundle(shared_fields: &[String], items: &[ServiceItemSpec]) -> Self {
         let shared: Vec<LaidOutField> = shared_fields
             .iter()
@@ -85,12 +106,47 @@ impl FormLayout {
                     })
             })
             .collect();
+        let listed_by_several = |material: &Material| {
+            items
+                .iter()
+                .filter(|item| {
+                    item.materials
+                        .iter()
+                        .any(|other| other.name.zh == material.name.zh)
+                })
+                .count()
+                > 1
+        };
+        let mut shared_materials: Vec<LaidOutMaterial> = Vec::new();
+        for item in items {
+            for material in item.materials.iter().filter(|m| listed_by_several(m)) {
+                match shared_materials
+                    .iter_mut()
+                    .find(|known| known.material.name.zh == material.name.zh)
+                {
+                    // Required if any item requires it; every accepted type of any item.
+                    Some(known) => {
+                        known.material.required |= material.required;
+                        for file_type in &material.accepted_types {
+                            if !known.material.accepted_types.contains(file_type) {
+                                known.material.accepted_types.push(*file_type);
+                            }
+                        }
+                    }
+                    None => shared_materials.push(LaidOutMaterial {
+                        name: format!("{}/{}", item.code, material.code),
+                        material: material.clone(),
+                    }),
+                }
+            }
+        }
         let mut sections = Vec::with_capacity(items.len() + 1);
-        if !shared.is_empty() {
+        if !shared.is_empty() || !shared_materials.is_empty() {
             sections.push(FormSection {
                 item_code: None,
                 title: None,
                 fields: shared,
+                materials: shared_materials,
             });
         }
         for item in items {
@@ -103,13 +159,53 @@ impl FormLayout {
                     field: field.clone(),
                 })
                 .collect();
+            let materials = item
+                .materials
+                .iter()
+                .filter(|material| !listed_by_several(material))
+                .map(|material| LaidOutMaterial {
+                    name: format!("{}/{}", item.code, material.code),
+                    material: material.clone(),
+                })
+                .collect();
             sections.push(FormSection {
                 item_code: Some(item.code.clone()),
                 title: Some(item.name.clone()),
                 fields,
+                materials,
             });
         }
         Self { sections }
+    }
+
+    pub fn materials(&self) -> impl Iterator<Item = &LaidOutMaterial> {
+        self.sections.iter().flat_map(|section| &section.materials)
+    }
+
+    pub fn material(&self, name: &str) -> Option<&LaidOutMaterial> {
+        self.materials().find(|material| material.name == name)
+    }
+
+    /// The label of a field or material name, for messages that link to it.
+    pub fn label_of(&self, name: &str) -> Option<&Text> {
+        self.field(name)
+            .map(|field| &field.field.label)
+            .or_else(|| self.material(name).map(|material| &material.material.name))
+    }
+
+    /// Required materials without any file, as problems of their names.
+    pub fn missing_materials<'a>(
+        &self,
+        uploaded: impl Iterator<Item = &'a str> + Clone,
+    ) -> Vec<FormProblem> {
+        self.materials()
+            .filter(|laid_out| laid_out.material.required)
+            .filter(|laid_out| !uploaded.clone().any(|name| name == laid_out.name))
+            .map(|laid_out| FormProblem {
+                name: laid_out.name.clone(),
+                problem: ValueProblem::Required,
+            })
+            .collect()
     }
 
     pub fn fields(&self) -> impl Iterator<Item = &LaidOutField> {

@@ -20,6 +20,8 @@ pub enum Field {
     /// The name on the resident ID card.
     LegalName,
     ResidentId,
+    /// An uploaded file.
+    File,
 }
 
 /// What is wrong with a value, precise enough to tell the user how to fix it.
@@ -62,6 +64,20 @@ pub enum Problem {
     CodeUsedUp,
     /// No code was asked for.
     NoCodeRequested,
+    /// A file name with a path (`/`, `\\`, `..`) or starting with a dot.
+    PathInFileName,
+    /// A file over the size limit.
+    FileTooLarge {
+        max_mb: u32,
+    },
+    /// The content is not one of the material's accepted types, whatever its name says.
+    FileTypeNotAccepted,
+    /// An empty file.
+    EmptyFile,
+    /// A material has its maximum number of files.
+    TooManyFiles {
+        max: u32,
+    },
 }
 
 /// One problem with one field.

@@ -11,6 +11,7 @@ pub mod contact;
 pub mod credit_code;
 pub mod field;
 pub mod form_values;
+pub mod material;
 pub mod name;
 pub mod password;
 pub mod resident_id;

@@ -16,12 +16,12 @@ use super::{platform, use_user};
 use crate::access;
 use crate::api::{
     AppError, ApplicationDraft, CaseDetail, DiscardApplication, MyApplications, ReadNotifications,
-    SaveApplication, StartApplication, SubmitApplication, WithdrawCase, load_application,
-    load_case, load_my_applications, my_notifications,
+    RemoveApplicationFile, SaveApplication, StartApplication, SubmitApplication, UploadedFile,
+    WithdrawCase, load_application, load_case, load_my_applications, my_notifications,
 };
-use crate::domain::application::{FormLayout, FormProblem, LaidOutField};
+use crate::domain::application::{FormLayout, FormProblem, LaidOutField, LaidOutMaterial};
 use crate::domain::case::{CreditLevel, TargetKind};
-use crate::domain::catalogue::FieldType;
+use crate::domain::catalogue::{FieldType, FileType};
 use crate::domain::form_values::{RawValue, ValueProblem};
 use crate::domain::role::Role;
 use crate::i18n::{
@@ -158,8 +158,10 @@ fn ApplicationForm(draft: ApplicationDraft) -> impl IntoView {
         identity_needed,
         identity_level,
         updated_at,
+        files,
         ..
     } = draft;
+    let files = RwSignal::new(files);
     let layout = StoredValue::new(layout);
     let draft_id = StoredValue::new(draft_id);
     let values = RwSignal::new(values);
@@ -261,7 +263,15 @@ fn ApplicationForm(draft: ApplicationDraft) -> impl IntoView {
     });
 
     let run_pre_review = move || {
-        let found = layout.with_value(|layout| layout.problems(&values.get_untracked()));
+        let found = layout.with_value(|layout| {
+            let mut found = layout.problems(&values.get_untracked());
+            files.with_untracked(|files| {
+                found.extend(
+                    layout.missing_materials(files.iter().map(|file| file.material_name.as_str())),
+                );
+            });
+            found
+        });
         let passed = found.is_empty() && !identity_missing;
         problems.set(Some(found));
         step.set(if passed { Step::Check } else { Step::Fill });
@@ -327,6 +337,19 @@ fn ApplicationForm(draft: ApplicationDraft) -> impl IntoView {
                                 let initial = values.with_untracked(|values| values.get(&laid_out.name).cloned());
                                 let problem = problem_of(laid_out.name.clone());
                                 view! { <FieldInput laid_out initial problem on_edit on_leave/> }
+                            }).collect_view()}
+                            {(!section.materials.is_empty()).then(|| view! {
+                                <h3 class="materials-title">{tr(Msg::GuideMaterials)}</h3>
+                            })}
+                            {section.materials.into_iter().map(|laid_out| {
+                                let name = laid_out.name.clone();
+                                let required = laid_out.material.required;
+                                let missing = Signal::derive(move || {
+                                    required
+                                        && problems.with(Option::is_some)
+                                        && files.with(|files| !files.iter().any(|file| file.material_name == name))
+                                });
+                                view! { <MaterialUpload laid_out draft_id=draft_id.get_value() files missing/> }
                             }).collect_view()}
                         </fieldset>
                     }
@@ -394,9 +417,7 @@ fn PreReview(
                     <p>{tr(Msg::ApplyProblemsTitle)}</p>
                     <ul>
                         {found.into_iter().map(|problem| {
-                            let label = layout.with_value(|layout| {
-                                layout.field(&problem.name).map(|field| field.field.label.clone())
-                            });
+                            let label = layout.with_value(|layout| layout.label_of(&problem.name).cloned());
                             let target = field_dom_id(&problem.name);
                             let href = format!("#{target}");
                             view! {
@@ -415,6 +436,122 @@ fn PreReview(
             }
             .into_any(),
         )
+    }
+}
+
+/// One listed material: what it is, the files uploaded for it (with a preview), and a file
+/// input that uploads at once. The type is checked by the server from the file's content.
+#[component]
+fn MaterialUpload(
+    laid_out: LaidOutMaterial,
+    draft_id: String,
+    files: RwSignal<Vec<UploadedFile>>,
+    missing: Signal<bool>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let LaidOutMaterial { name, material } = laid_out;
+    let dom_id = field_dom_id(&name);
+    let input_id = format!("{dom_id}-file");
+    let help_id = format!("{dom_id}-help");
+    let error = RwSignal::new(None::<AppError>);
+    let uploading = RwSignal::new(false);
+    let remove = ServerAction::<RemoveApplicationFile>::new();
+    let removing = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = remove.value().get()
+            && let Some(file_id) = removing.get_untracked()
+        {
+            files.update(|files| files.retain(|file| file.id != file_id));
+            removing.set(None);
+        }
+    });
+    let upload_url = format!(
+        "/files/upload?draft={draft_id}&material={}",
+        super::catalogue::urlencode(&name)
+    );
+    let on_change = {
+        let input_id = input_id.clone();
+        move |_| {
+            let input_id = input_id.clone();
+            let upload_url = upload_url.clone();
+            uploading.set(true);
+            error.set(None);
+            leptos::task::spawn_local(async move {
+                match platform::upload_chosen_file(&input_id, &upload_url).await {
+                    Some(Ok(file)) => files.update(|files| files.push(file)),
+                    Some(Err(failure)) => error.set(Some(failure)),
+                    None => {}
+                }
+                uploading.set(false);
+            });
+        }
+    };
+    let title = material.name.clone();
+    let description = material.description.clone();
+    let accept = FileType::accept_attribute(&material.accepted_types);
+    let types: Vec<&'static str> = material
+        .accepted_types
+        .iter()
+        .map(|file_type| match file_type {
+            FileType::Pdf => "PDF",
+            FileType::Jpg => "JPG",
+            FileType::Png => "PNG",
+        })
+        .collect();
+    let required = material.required;
+    let name_for_list = name.clone();
+    view! {
+        <div class="material" id=dom_id.clone() tabindex="-1" class:has-error=move || missing.get()
+            data-testid=format!("material-{name}")>
+            <label for=input_id.clone()>
+                {move || text_in(&title, lang.get())}
+                {(!required).then(|| view! { <span class="optional">{tr(Msg::ApplyOptional)}</span> })}
+            </label>
+            <p id=help_id.clone() class="help">
+                {move || text_in(&description, lang.get())} " · " {tr(Msg::GuideMaterialTypes)} ": " {types.join(" / ")}
+            </p>
+            <ul class="file-list">
+                {move || files.get().into_iter().filter(|file| file.material_name == name_for_list).map(|file| {
+                    let href = format!("/files/{}", file.id);
+                    let is_image = matches!(file.file_type, FileType::Jpg | FileType::Png);
+                    let file_id = file.id.clone();
+                    let draft_id = draft_id.clone();
+                    view! {
+                        <li>
+                            {is_image.then(|| view! { <img class="thumb" src=href.clone() alt=file.file_name.clone()/> })}
+                            <a href=href.clone() target="_blank" rel="noopener">{file.file_name.clone()}</a>
+                            <span class="meta">" " {file_size_text(file.size_bytes)}</span>
+                            <button type="button" class="link-button"
+                                on:click=move |_| {
+                                    removing.set(Some(file_id.clone()));
+                                    remove.dispatch(RemoveApplicationFile { draft_id: draft_id.clone(), file_id: file_id.clone() });
+                                }>
+                                {tr(Msg::ApplyRemoveFile)}
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <input type="file" id=input_id accept=accept aria-describedby=help_id
+                disabled=move || uploading.get() on:change=on_change/>
+            <Show when=move || uploading.get()>
+                <p class="help" role="status">{tr(Msg::ApplyUploading)}</p>
+            </Show>
+            <Show when=move || missing.get()>
+                <p class="field-error">{move || value_problem_text(ValueProblem::Required, lang.get())}</p>
+            </Show>
+            {move || error.get().map(|error| view! { <ErrorList error/> })}
+            {action_error(remove.value())}
+        </div>
+    }
+}
+
+/// `1.2 MB`, `340 KB`.
+fn file_size_text(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
     }
 }
 
@@ -763,6 +900,7 @@ fn CaseView(case: CaseDetail, withdraw: ServerAction<WithdrawCase>) -> impl Into
         submitted_at,
         items,
         fields,
+        files,
         timeline,
         credit_level,
         may_withdraw,
@@ -826,6 +964,21 @@ fn CaseView(case: CaseDetail, withdraw: ServerAction<WithdrawCase>) -> impl Into
                         view! { <dt>{move || text_in(&label, lang.get())}</dt><dd>{field.value.clone()}</dd> }
                     }).collect_view()}
                 </dl>
+            </section>
+            <section aria-labelledby="files-title">
+                <h2 id="files-title">{tr(Msg::GuideMaterials)}</h2>
+                <ul class="file-list" data-testid="case-files">
+                    {files.into_iter().map(|filed| {
+                        let material = filed.material.clone();
+                        view! {
+                            <li>
+                                <span>{move || text_in(&material, lang.get())}</span> ": "
+                                <a href=format!("/files/{}", filed.file.id) target="_blank" rel="noopener">{filed.file.file_name.clone()}</a>
+                                <span class="meta">" " {file_size_text(filed.file.size_bytes)}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
             </section>
             {action_error(withdraw.value())}
             <Show when=move || matches!(withdraw.value().get(), Some(Ok(())))>

@@ -108,3 +108,71 @@ pub fn focus_by_id(id: &str) {
     #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
     let _ = id;
 }
+
+/// Sends the file chosen in the file input `input_id` to `url` (the upload endpoint, with the
+/// draft and material in its query; the file name is added) as the raw request body, so the
+/// browser streams it; then clears the input. `None` when no file was chosen.
+pub async fn upload_chosen_file(
+    input_id: &str,
+    url: &str,
+) -> Option<Result<crate::api::UploadedFile, crate::api::AppError>> {
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        use crate::api::AppError;
+        use wasm_bindgen::JsCast as _;
+        use wasm_bindgen_futures::JsFuture;
+        let window = web_sys::window()?;
+        let input = window
+            .document()?
+            .get_element_by_id(input_id)?
+            .dyn_into::<web_sys::HtmlInputElement>()
+            .ok()?;
+        let file = input.files()?.get(0)?;
+        let transport = |_| AppError::Transport("upload".into());
+        let result = async {
+            let address = format!(
+                "{url}&name={}",
+                String::from(js_sys::encode_uri_component(&file.name()))
+            );
+            let init = web_sys::RequestInit::new();
+            init.set_method("POST");
+            init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+            init.set_body(&file);
+            let headers = web_sys::Headers::new().map_err(transport)?;
+            let content_type = if file.type_().is_empty() {
+                "application/octet-stream".to_owned()
+            } else {
+                file.type_()
+            };
+            headers
+                .set("content-type", &content_type)
+                .map_err(transport)?;
+            init.set_headers(&headers);
+            let request =
+                web_sys::Request::new_with_str_and_init(&address, &init).map_err(transport)?;
+            let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+                .await
+                .map_err(transport)?
+                .dyn_into()
+                .map_err(transport)?;
+            let text = JsFuture::from(response.text().map_err(transport)?)
+                .await
+                .map_err(transport)?
+                .as_string()
+                .unwrap_or_default();
+            if response.ok() {
+                serde_json::from_str(&text).map_err(|_| AppError::Transport("answer".into()))
+            } else {
+                Err(serde_json::from_str(&text).unwrap_or(AppError::Transport(text)))
+            }
+        }
+        .await;
+        input.set_value("");
+        Some(result)
+    }
+    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
+    {
+        let _ = (input_id, url);
+        None
+    }
+}

@@ -68,7 +68,11 @@ fn eml_text(raw: &[u8]) -> String {
 
 /// Registers `login` in a new browser, confirms the mailed code (level 1) and, if given,
 /// verifies a registry person (level 2). Returns the browser.
-async fn verified_applicant(app: &TestApp, login: &str, person: Option<&str>) -> reqwest::Client {
+pub async fn verified_applicant(
+    app: &TestApp,
+    login: &str,
+    person: Option<&str>,
+) -> reqwest::Client {
     let client = browser();
     app.register_ok(&client, login).await;
     let sent = app.post_fn_as(&client, "identity/send-code", &[]).await;
@@ -194,10 +198,87 @@ async fn submit(app: &TestApp, client: &reqwest::Client, id: &str) -> crate::com
         .await
 }
 
+/// A small but real PDF and JPEG (by their first bytes).
+pub const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+pub const JPG: &[u8] = &[
+    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0xFF, 0xD9,
+];
+
+/// Uploads `bytes` as file `name` for a material of a draft.
+pub async fn upload(
+    app: &TestApp,
+    client: &reqwest::Client,
+    draft_id: &str,
+    material: &str,
+    name: &str,
+    bytes: &[u8],
+) -> crate::common::Reply {
+    let response = client
+        .post(app.url("/files/upload"))
+        .query(&[("draft", draft_id), ("material", material), ("name", name)])
+        .header("origin", &app.origin)
+        .header("content-type", "application/octet-stream")
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .expect("upload request");
+    crate::common::Reply::read(response).await
+}
+
+/// Uploads one fitting file for every required material of a loaded draft that has none.
+async fn upload_required(app: &TestApp, client: &reqwest::Client, draft: &Value) {
+    let draft_id = draft["draft_id"].as_str().expect("draft id");
+    let has_file = |name: &Value| {
+        draft["files"]
+            .as_array()
+            .is_some_and(|files| files.iter().any(|file| &file["material_name"] == name))
+    };
+    for section in draft["layout"]["sections"].as_array().expect("sections") {
+        for material in section["materials"].as_array().expect("materials") {
+            if material["material"]["required"] != true || has_file(&material["name"]) {
+                continue;
+            }
+            let accepts_jpg = material["material"]["accepted_types"]
+                .as_array()
+                .expect("types")
+                .iter()
+                .any(|file_type| file_type == "jpg");
+            let (name, bytes) = if accepts_jpg {
+                ("photo.jpg", JPG)
+            } else {
+                ("scan.pdf", PDF)
+            };
+            let name_in_form = material["name"].as_str().expect("material name");
+            let reply = upload(app, client, draft_id, name_in_form, name, bytes).await;
+            assert_eq!(reply.status, 200, "{name_in_form}: {}", reply.body);
+        }
+    }
+}
+
+/// Fills in and completes the materials of a draft, then submits it; returns the case number.
+pub async fn complete_and_submit(app: &TestApp, client: &reqwest::Client, id: &str) -> String {
+    let loaded = draft(app, client, id).await;
+    upload_required(app, client, &loaded).await;
+    let saved = save(
+        app,
+        client,
+        id,
+        loaded["revision"].as_i64().expect("revision"),
+        &filled(&loaded),
+    )
+    .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let submitted = submit(app, client, id).await;
+    assert_eq!(submitted.status, 200, "{}", submitted.body);
+    submitted.json().as_str().expect("case number").to_owned()
+}
+
 /// Starts, fills and submits an application; returns the case number.
 async fn file(app: &TestApp, client: &reqwest::Client, target: &str, code: &str) -> String {
     let id = start(app, client, target, code).await;
     let loaded = draft(app, client, &id).await;
+    upload_required(app, client, &loaded).await;
     let saved = save(
         app,
         client,
@@ -313,14 +394,23 @@ async fn a_new_applicant_verifies_identity_and_files_the_restaurant_bundle_once(
     let unknown = save(&app, &client, &draft_id, revision + 1, &foreign).await;
     assert_eq!(unknown.status, 422, "{}", unknown.body);
 
-    // Pre-review on the server: the missing field is named, nothing is filed.
+    // Pre-review on the server: the missing field and every missing material are named,
+    // nothing is filed.
     let incomplete = submit(&app, &client, &draft_id).await;
     assert_eq!(incomplete.status, 422, "{}", incomplete.body);
-    assert_eq!(
-        incomplete.json()["FormInvalid"][0]["name"],
-        "SCJG-XK-007/business_area"
-    );
+    let named: Vec<String> = incomplete.json()["FormInvalid"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|problem| problem["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(named[0], "SCJG-XK-007/business_area");
+    // 身份证明 is listed by two items and asked once, under the first item's name.
+    assert!(named.contains(&"SCJG-XK-001/M01".to_owned()), "{named:?}");
+    assert!(!named.contains(&"SCJG-XK-007/M01".to_owned()), "{named:?}");
+    assert_eq!(named.len(), 1 + 8, "{named:?}");
     assert_eq!(app.count("cases").await, 0);
+    upload_required(&app, &client, &loaded).await;
 
     values.insert("SCJG-XK-007/business_area".into(), json!("60"));
     let saved = save(&app, &client, &draft_id, revision + 1, &values).await;
@@ -412,6 +502,7 @@ async fn a_blocked_applicant_is_stopped_with_the_reason_and_a_warned_one_is_flag
     )
     .await;
     assert_eq!(saved.status, 200, "{}", saved.body);
+    upload_required(&app, &blocked, &loaded).await;
     let refused = submit(&app, &blocked, &draft_id).await;
     assert_eq!(refused.status, 403, "{}", refused.body);
     let body = refused.json();
@@ -514,6 +605,7 @@ async fn submitting_one_draft_many_times_at_once_files_one_case() {
     let loaded = draft(&app, &client, &draft_id).await;
     let saved = save(&app, &client, &draft_id, 1, &filled(&loaded)).await;
     assert_eq!(saved.status, 200, "{}", saved.body);
+    upload_required(&app, &client, &loaded).await;
     let replies = {
         let one = || submit(&app, &client, &draft_id);
         let (a, b, c, d, e, f) = tokio::join!(one(), one(), one(), one(), one(), one());

@@ -14,5 +14,6 @@ mod catalogue_editor;
 mod csrf_and_headers;
 mod garbage_input;
 mod health;
+mod materials;
 mod open_data;
 mod second_factor;

@@ -9,6 +9,7 @@ pub mod cases;
 pub mod catalogue;
 pub mod credit;
 pub mod identity;
+pub mod materials;
 pub mod notices;
 pub mod org;
 pub mod rate_limit;

@@ -15,11 +15,11 @@ use super::catalogue::decode;
 use super::{ServiceResult, credit, identity};
 use crate::api::{
     AppError, ApplicationDraft, CaseDetail, CaseSummary, DraftSaved, DraftSummary, FiledItem,
-    FilledField, MyApplications, Notification, TimelineStep,
+    FiledMaterial, FilledField, MyApplications, Notification, TimelineStep, UploadedFile,
 };
 use crate::backend::audit::{self, Actor};
 use crate::backend::auth::session::CurrentUser;
-use crate::backend::db::{DbError, cases, catalogue, notices};
+use crate::backend::db::{DbError, cases, catalogue, materials, notices};
 use crate::backend::{AppState, now_ms, random_token};
 use crate::domain::application::FormLayout;
 use crate::domain::case::{CaseNumber, CaseStatus, CreditLevel, TargetKind, credit_level};
@@ -106,12 +106,35 @@ fn parse_values(json: &str) -> ServiceResult<BTreeMap<String, RawValue>> {
     decode(json)
 }
 
+fn uploaded_file(row: materials::MaterialRow) -> Option<UploadedFile> {
+    Some(UploadedFile {
+        file_type: crate::domain::catalogue::FileType::parse(&row.file_type)?,
+        id: row.public_id,
+        material_name: row.material_name,
+        file_name: row.file_name,
+        size_bytes: u64::try_from(row.size_bytes).unwrap_or(0),
+    })
+}
+
+/// The files of a draft.
+async fn files_of(
+    conn: &mut sqlx::AnyConnection,
+    draft_id: i64,
+) -> ServiceResult<Vec<UploadedFile>> {
+    Ok(materials::of_draft(conn, draft_id)
+        .await?
+        .into_iter()
+        .filter_map(uploaded_file)
+        .collect())
+}
+
 fn draft_view(
     row: &cases::DraftRow,
     target: Target,
     values: BTreeMap<String, RawValue>,
     identity_level: Option<IdentityLevel>,
     case_number: Option<String>,
+    files: Vec<UploadedFile>,
 ) -> ApplicationDraft {
     ApplicationDraft {
         draft_id: row.public_id.clone(),
@@ -125,6 +148,7 @@ fn draft_view(
         identity_level,
         updated_at: row.updated_at,
         case_number,
+        files,
     }
 }
 
@@ -177,7 +201,7 @@ pub async fn start(
         updated_at: now,
         case_id: None,
     };
-    Ok(draft_view(&row, target, values, level, None))
+    Ok(draft_view(&row, target, values, level, None, Vec::new()))
 }
 
 async fn own_draft(
@@ -212,7 +236,8 @@ pub async fn load(
         None => None,
     };
     let values = parse_values(&row.form_values)?;
-    Ok(draft_view(&row, target, values, level, case_number))
+    let files = files_of(&mut conn, row.id).await?;
+    Ok(draft_view(&row, target, values, level, case_number, files))
 }
 
 /// Checks that values fit in size and that every name belongs to the form (a client sending
@@ -280,6 +305,40 @@ pub async fn discard(
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Removes an uploaded file from an unsubmitted draft of the applicant.
+pub async fn remove_file(
+    state: &AppState,
+    actor: &Actor,
+    user: &CurrentUser,
+    draft_id: &str,
+    file_id: &str,
+) -> ServiceResult<()> {
+    let mut tx = state.db.begin_write().await?;
+    let row = own_draft(&mut tx, user, draft_id).await?;
+    let file = materials::by_public_id(&mut tx, file_id)
+        .await?
+        .filter(|file| file.draft_id == row.id)
+        .ok_or(DbError::NotFound)?;
+    if !materials::remove_from_open_draft(&mut tx, file.id, now_ms()).await? {
+        return Err(AppError::ChangedMeanwhile.into());
+    }
+    audit::record(
+        &mut tx,
+        state,
+        actor,
+        "material.remove",
+        &format!("draft:{}", row.id),
+        json!({ "file": file_id }),
+    )
+    .await?;
+    tx.commit().await?;
+    // The record is gone; the bytes go after (a crash here leaves an unreferenced file only).
+    if let Err(error) = state.files.remove(&file.file_key).await {
+        tracing::warn!(error = %format!("{error:#}"), "could not delete a removed upload");
+    }
     Ok(())
 }
 
@@ -351,7 +410,13 @@ pub async fn submit(
         .into_iter()
         .filter(|(name, _)| target.layout.field(name).is_some())
         .collect();
-    let problems = target.layout.problems(&values);
+    let files = files_of(&mut tx, row.id).await?;
+    let mut problems = target.layout.problems(&values);
+    problems.extend(
+        target
+            .layout
+            .missing_materials(files.iter().map(|file| file.material_name.as_str())),
+    );
     if !problems.is_empty() {
         return Err(AppError::FormInvalid(problems).into());
     }
@@ -705,6 +770,20 @@ pub async fn case_detail(
             })
         })
         .collect();
+    let files = files_of(&mut conn, case.draft_id)
+        .await?
+        .into_iter()
+        .map(|file| FiledMaterial {
+            material: layout
+                .label_of(&file.material_name)
+                .cloned()
+                .unwrap_or_else(|| Text {
+                    zh: file.material_name.clone(),
+                    en: file.material_name.clone(),
+                }),
+            file,
+        })
+        .collect();
     let timeline = cases::events(&mut conn, case.id)
         .await?
         .into_iter()
@@ -728,6 +807,7 @@ pub async fn case_detail(
         submitted_at: case.submitted_at,
         items,
         fields,
+        files,
         timeline,
         credit_level: CreditLevel::parse(&case.credit_level).unwrap_or(CreditLevel::Clear),
         may_withdraw: status.applicant_may_withdraw(),

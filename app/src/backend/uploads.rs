@@ -1,0 +1,388 @@
+//! Material uploads and downloads over plain HTTP (a file is a stream, not a server-function
+//! argument):
+//!
+//! - `POST /files/upload?draft=…&material=…&name=…` with the file as the raw body: the
+//!   applicant's own unsubmitted draft, a material its form lists, a clean file name. The body
+//!   is streamed to the file store in chunks (never held whole in memory), its type decided by
+//!   its first bytes and checked against the material's accepted types, its size bounded, its
+//!   SHA-256 computed on the way; the record and its audit entry are one transaction.
+//! - `GET /files/{id}`: the file, to its applicant, and to the front desk and the service
+//!   office once the application is submitted (区街同权: any centre may handle any case).
+//!
+//! Refusals are the API's JSON errors (422 naming the problem, 413 too large, 404 for anything
+//! the caller may not see), and change nothing.
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use serde::Deserialize;
+use serde_json::json;
+use sha2::Digest as _;
+
+use super::audit::{self, Actor};
+use super::auth::session::ClientInfo;
+use super::authz::RequestAuth;
+use super::db::{cases, materials};
+use super::http::error_response;
+use super::services::applications;
+use super::{AppState, now_ms, random_token};
+use crate::api::{AppError, UploadedFile};
+use crate::domain::case::TargetKind;
+use crate::domain::catalogue::FileType;
+use crate::domain::material::{FileName, MAX_FILES_PER_MATERIAL};
+use crate::domain::{Field, FieldError, Problem, Role};
+
+#[derive(Debug, Deserialize)]
+pub struct UploadQuery {
+    draft: String,
+    material: String,
+    name: String,
+}
+
+fn refuse(problem: Problem) -> Response {
+    error_response(&AppError::invalid(vec![FieldError::new(
+        Field::File,
+        problem,
+    )]))
+}
+
+fn too_large(max_mb: u32) -> Response {
+    let mut response = refuse(Problem::FileTooLarge { max_mb });
+    *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+    response
+}
+
+fn failure(error: impl Into<super::error::ServiceError>) -> Response {
+    error_response(&AppError::from(error.into()))
+}
+
+/// `POST /files/upload`: one file of one listed material of the caller's draft.
+pub async fn upload(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    Extension(client): Extension<ClientInfo>,
+    Query(query): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Some(user) = auth.0.filter(|user| user.role == Role::Applicant) else {
+        return error_response(&AppError::Unauthenticated);
+    };
+    let file_name = match FileName::parse(&query.name) {
+        Ok(name) => name,
+        Err(problem) => return refuse(problem),
+    };
+    let max_bytes = state.config.max_upload_bytes;
+    let max_mb = u32::try_from(max_bytes / (1024 * 1024)).unwrap_or(u32::MAX);
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > max_bytes) {
+        return too_large(max_mb);
+    }
+
+    // The draft must be the caller's and open; the material one its form lists.
+    let (draft, accepted) = {
+        let mut conn = match state.db.pool().acquire().await {
+            Ok(conn) => conn,
+            Err(error) => return failure(super::db::DbError::from(error)),
+        };
+        let draft = match cases::draft_of(&mut conn, user.user_id, &query.draft).await {
+            Ok(Some(draft)) if draft.case_id.is_none() => draft,
+            Ok(_) => return error_response(&AppError::NotFound),
+            Err(error) => return failure(error),
+        };
+        let Some(kind) = TargetKind::parse(&draft.target_kind) else {
+            return error_response(&AppError::Internal);
+        };
+        let target = match applications::load_target(&mut conn, kind, &draft.target_code).await {
+            Ok(target) => target,
+            Err(error) => return failure(error),
+        };
+        let Some(material) = target.layout.material(&query.material) else {
+            return error_response(&AppError::NotFound);
+        };
+        match materials::count_for(&mut conn, draft.id, &query.material).await {
+            Ok(count) if count >= MAX_FILES_PER_MATERIAL as i64 => {
+                return refuse(Problem::TooManyFiles {
+                    max: MAX_FILES_PER_MATERIAL as u32,
+                });
+            }
+            Ok(_) => {}
+            Err(error) => return failure(error),
+        }
+        (draft, material.material.accepted_types.clone())
+    };
+
+    let key = random_token(16);
+    let stored = match store_stream(&state, &key, body, &accepted, max_bytes).await {
+        Ok(stored) => stored,
+        Err(StoreRefusal::TooLarge) => return too_large(max_mb),
+        Err(StoreRefusal::Problem(problem)) => return refuse(problem),
+        Err(StoreRefusal::Failed(error)) => return failure(error),
+    };
+
+    let public_id = random_token(12);
+    let recorded = async {
+        let mut tx = state.db.begin_write().await?;
+        materials::insert(
+            &mut tx,
+            materials::NewMaterial {
+                public_id: &public_id,
+                draft_id: draft.id,
+                applicant_id: user.user_id,
+                material_name: &query.material,
+                file_key: &key,
+                file_name: file_name.as_str(),
+                file_type: stored.file_type.code(),
+                size_bytes: i64::try_from(stored.size).unwrap_or(i64::MAX),
+                sha256: &stored.sha256,
+                now: now_ms(),
+            },
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            &state,
+            &Actor::user(user.user_id, client.ip.clone()),
+            "material.upload",
+            &format!("draft:{}", draft.id),
+            json!({
+                "material": &query.material,
+                "file": &public_id,
+                "type": stored.file_type.code(),
+                "bytes": stored.size,
+                "sha256": &stored.sha256,
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<(), super::db::DbError>(())
+    }
+    .await;
+    if let Err(error) = recorded {
+        // No record, no file: the upload did not happen.
+        let _ = state.files.remove(&key).await;
+        return failure(error);
+    }
+    Json(UploadedFile {
+        id: public_id,
+        material_name: query.material,
+        file_name: file_name.as_str().to_owned(),
+        file_type: stored.file_type,
+        size_bytes: stored.size,
+    })
+    .into_response()
+}
+
+struct Stored {
+    file_type: FileType,
+    size: u64,
+    sha256: String,
+}
+
+enum StoreRefusal {
+    TooLarge,
+    Problem(Problem),
+    Failed(anyhow::Error),
+}
+
+/// Streams the body into the store under `key`: the type from the first bytes, the size
+/// bounded, the hash computed as it goes. On any refusal the partial file is removed.
+async fn store_stream(
+    state: &AppState,
+    key: &str,
+    body: Body,
+    accepted: &[FileType],
+    max_bytes: u64,
+) -> Result<Stored, StoreRefusal> {
+    use futures_util::StreamExt as _;
+    let mut sink = state
+        .files
+        .create(key)
+        .await
+        .map_err(StoreRefusal::Failed)?;
+    let mut stream = body.into_data_stream();
+    let mut head: Vec<u8> = Vec::with_capacity(FileType::SNIFF_BYTES);
+    let mut file_type: Option<FileType> = None;
+    let mut size: u64 = 0;
+    let mut hasher = sha2::Sha256::new();
+    let outcome: Result<(), StoreRefusal> = async {
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|error| {
+                StoreRefusal::Failed(anyhow::anyhow!("reading the upload: {error}"))
+            })?;
+            size += chunk.len() as u64;
+            if size > max_bytes {
+                return Err(StoreRefusal::TooLarge);
+            }
+            if file_type.is_none() {
+                let wanted = FileType::SNIFF_BYTES - head.len();
+                head.extend_from_slice(&chunk[..wanted.min(chunk.len())]);
+                if head.len() >= FileType::SNIFF_BYTES {
+                    file_type = Some(check_type(&head, accepted)?);
+                }
+            }
+            hasher.update(&chunk);
+            sink.write(&chunk).await.map_err(StoreRefusal::Failed)?;
+        }
+        if size == 0 {
+            return Err(StoreRefusal::Problem(Problem::EmptyFile));
+        }
+        if file_type.is_none() {
+            file_type = Some(check_type(&head, accepted)?);
+        }
+        Ok(())
+    }
+    .await;
+    match (outcome, file_type) {
+        (Ok(()), Some(file_type)) => {
+            sink.commit().await.map_err(StoreRefusal::Failed)?;
+            Ok(Stored {
+                file_type,
+                size,
+                sha256: hex::encode(hasher.finalize()),
+            })
+        }
+        (Err(refusal), _) => {
+            sink.abort().await;
+            Err(refusal)
+        }
+        (Ok(()), None) => {
+            sink.abort().await;
+            Err(StoreRefusal::Problem(Problem::FileTypeNotAccepted))
+        }
+    }
+}
+
+fn check_type(head: &[u8], accepted: &[FileType]) -> Result<FileType, StoreRefusal> {
+    match FileType::sniff(head) {
+        Some(file_type) if accepted.contains(&file_type) => Ok(file_type),
+        _ => Err(StoreRefusal::Problem(Problem::FileTypeNotAccepted)),
+    }
+}
+
+/// Who may see a file: its applicant always; the front desk and the service office once the
+/// application is submitted. Anyone else gets "not found", the same as for no file.
+async fn may_see(
+    conn: &mut sqlx::AnyConnection,
+    row: &materials::MaterialRow,
+    user: &super::auth::session::CurrentUser,
+) -> Result<bool, super::db::DbError> {
+    if user.role == Role::Applicant {
+        return Ok(row.applicant_id == user.user_id);
+    }
+    if !matches!(user.role, Role::FrontDesk | Role::Admin) {
+        return Ok(false);
+    }
+    let submitted: Option<i64> = sqlx::query_scalar("SELECT case_id FROM drafts WHERE id = $1")
+        .bind(row.draft_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .flatten();
+    Ok(submitted.is_some())
+}
+
+/// `GET /files/{id}`: streams the file with its real type, never cached, never run as a page.
+pub async fn download(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    Extension(client): Extension<ClientInfo>,
+    Path(public_id): Path<String>,
+) -> Response {
+    let Some(user) = auth.0 else {
+        return error_response(&AppError::Unauthenticated);
+    };
+    let row = {
+        let mut conn = match state.db.pool().acquire().await {
+            Ok(conn) => conn,
+            Err(error) => return failure(super::db::DbError::from(error)),
+        };
+        let row = match materials::by_public_id(&mut conn, &public_id).await {
+            Ok(Some(row)) => row,
+            Ok(None) => return error_response(&AppError::NotFound),
+            Err(error) => return failure(error),
+        };
+        match may_see(&mut conn, &row, &user).await {
+            Ok(true) => {}
+            Ok(false) => return error_response(&AppError::NotFound),
+            Err(error) => return failure(error),
+        }
+        row
+    };
+    if user.role != Role::Applicant {
+        // Staff viewing personal documents is recorded (全程留痕).
+        let logged = async {
+            let mut tx = state.db.begin_write().await?;
+            audit::record(
+                &mut tx,
+                &state,
+                &Actor::user(user.user_id, client.ip.clone()),
+                "material.view",
+                &format!("draft:{}", row.draft_id),
+                json!({ "file": &row.public_id }),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok::<(), super::db::DbError>(())
+        }
+        .await;
+        if let Err(error) = logged {
+            return failure(error);
+        }
+    }
+    let reader = match state.files.open(&row.file_key).await {
+        Ok(reader) => reader,
+        Err(error) => return failure(error),
+    };
+    let mime = FileType::parse(&row.file_type).map_or("application/octet-stream", FileType::mime);
+    let mut response = Body::from_stream(tokio_util::io::ReaderStream::new(reader)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    if let Ok(length) = HeaderValue::from_str(&row.size_bytes.to_string()) {
+        headers.insert(header::CONTENT_LENGTH, length);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'; object-src 'self'"),
+    );
+    if let Ok(disposition) = HeaderValue::from_str(&format!(
+        "inline; filename*=UTF-8''{}",
+        percent_encode(&row.file_name)
+    )) {
+        headers.insert(header::CONTENT_DISPOSITION, disposition);
+    }
+    response
+}
+
+/// RFC 5987 encoding of a file name for `Content-Disposition`.
+fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(byte).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_percent_encoded_for_the_header() {
+        assert_eq!(
+            percent_encode("营业执照 1.pdf"),
+            "%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7%201.pdf"
+        );
+    }
+}
