@@ -1,7 +1,8 @@
 // An entrepreneur on her phone: registers, confirms the code mailed to her (read from the file
 // outbox the server writes), passes the registry check, starts the 开办餐饮店 bundle from its
-// guide, fills it (shared fields once), leaves, signs in again and resumes the draft, fixes
-// what the pre-review lists, submits and sees the case timeline. A second applicant, listed as
+// guide, fills it (shared fields once), leaves, signs in again and resumes the draft, uploads
+// the materials (a disguised file is refused), fixes what the pre-review lists, submits and sees
+// the case timeline. A second applicant, listed as
 // a dishonest judgment debtor, is stopped at submission with the reason shown.
 import { expect, Page, test } from '@playwright/test';
 import * as fs from 'fs';
@@ -87,6 +88,33 @@ async function startRestaurantBundle(page: Page) {
   await page.waitForLoadState('networkidle');
 }
 
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+const JPG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0xff, 0xd9]);
+
+/** The required materials of 开办餐饮店 (身份证明 is shared by two items and asked once). */
+const MATERIALS: Array<[string, string, Buffer, string]> = [
+  ['SCJG-XK-001/M01', '身份证正面.jpg', JPG, 'image/jpeg'],
+  ['SCJG-XK-001/M02', '租赁合同.pdf', PDF, 'application/pdf'],
+  ['SCJG-XK-001/M03', '免冠照片.jpg', JPG, 'image/jpeg'],
+  ['SCJG-XK-007/M02', '平面布局图.pdf', PDF, 'application/pdf'],
+  ['SCJG-XK-007/M03', '设备清单.pdf', PDF, 'application/pdf'],
+  ['SCJG-XK-007/M04', '食品安全管理制度.pdf', PDF, 'application/pdf'],
+  ['CGJ-XK-001/M01', '效果图.jpg', JPG, 'image/jpeg'],
+  ['CGJ-XK-001/M02', '场地证明.pdf', PDF, 'application/pdf'],
+];
+
+async function uploadMaterial(page: Page, material: string, name: string, buffer: Buffer, mimeType: string) {
+  const box = page.getByTestId(`material-${material}`);
+  await box.locator('input[type=file]').setInputFiles({ name, mimeType, buffer });
+  await expect(box.getByRole('link', { name })).toBeVisible();
+}
+
+async function uploadAll(page: Page) {
+  for (const [material, name, buffer, mimeType] of MATERIALS) {
+    await uploadMaterial(page, material, name, buffer, mimeType);
+  }
+}
+
 async function waitSaved(page: Page) {
   await expect(page.getByTestId('save-state')).toContainText('已自动保存');
 }
@@ -125,7 +153,7 @@ test('a new applicant files the restaurant bundle from home, resuming the draft 
   await page.getByTestId('pre-review').click();
   const problems = page.getByTestId('pre-review-problems');
   await expect(problems).toBeVisible();
-  await expect(problems.getByRole('link')).toHaveCount(8);
+  await expect(problems.getByRole('link')).toHaveCount(8 + MATERIALS.length);
   await problems.getByRole('link', { name: /资金数额/ }).click();
   await expect(page.locator('#f-SCJG-XK-001-capital_contribution')).toBeFocused();
 
@@ -137,6 +165,18 @@ test('a new applicant files the restaurant bundle from home, resuming the draft 
   await page.locator('#f-CGJ-XK-001-sign_type').selectOption('shop_sign');
   await page.locator('#f-CGJ-XK-001-sign_area').fill('3.5');
   await page.locator('#f-CGJ-XK-001-display_until').fill('2029-12-31');
+
+  // Materials: a text file disguised as a photo is refused by its content; real files upload.
+  const photo = page.getByTestId('material-SCJG-XK-001/M03');
+  await photo.locator('input[type=file]').setInputFiles({
+    name: '照片.jpg',
+    mimeType: 'image/jpeg',
+    buffer: Buffer.from('<html>not a photo</html>'),
+  });
+  await expect(photo.getByTestId('form-error')).toContainText('按文件内容判断');
+  await uploadAll(page);
+  await expect(page.getByTestId('material-SCJG-XK-007/M01')).toHaveCount(0);
+
   await page.getByTestId('pre-review').click();
   await expect(problems.getByRole('link')).toHaveCount(1);
   await expect(problems).toContainText('请输入数字');
@@ -151,6 +191,7 @@ test('a new applicant files the restaurant bundle from home, resuming the draft 
   const timeline = page.getByTestId('case-timeline');
   await expect(timeline.getByRole('listitem')).toHaveCount(1);
   await expect(timeline).toContainText('提交申请');
+  await expect(page.getByTestId('case-files').getByRole('listitem')).toHaveCount(MATERIALS.length);
 
   await open(page, '/my/cases');
   await expect(page.getByTestId('case-list')).toContainText('开办餐饮店');
@@ -183,6 +224,7 @@ test('an applicant listed as a dishonest judgment debtor is stopped at submissio
   await page.locator('#f-SCJG-XK-007-food_business_type').selectOption('catering');
   await page.locator('#f-SCJG-XK-007-service_items-hot').check();
   await page.locator('#f-CGJ-XK-001-sign_type').selectOption('shop_sign');
+  await uploadAll(page);
   await page.getByTestId('submit-application').click();
 
   const error = page.getByTestId('form-error');

@@ -52,6 +52,10 @@ pub struct Settings {
     pub smtp_tls: Option<String>,
     /// `BJM_LOG_FORMAT`: `text` (default) or `json`.
     pub log_format: String,
+    /// `BJM_MAX_UPLOAD_MB`: the largest uploaded file, in MiB.
+    pub max_upload_mb: u64,
+    /// `BJM_CODES_PER_HOUR`: one-time codes an account may ask for per hour.
+    pub codes_per_hour: i64,
 }
 
 impl Default for Settings {
@@ -80,6 +84,8 @@ impl Default for Settings {
             smtp_from: None,
             smtp_tls: None,
             log_format: "text".into(),
+            max_upload_mb: 20,
+            codes_per_hour: 5,
         }
     }
 }
@@ -137,6 +143,12 @@ impl Settings {
             config.mail_from = from.clone();
         }
         config.smtp = self.smtp_settings()?;
+        anyhow::ensure!(
+            (1..=1024).contains(&self.max_upload_mb),
+            "BJM_MAX_UPLOAD_MB must be between 1 and 1024"
+        );
+        config.max_upload_bytes = self.max_upload_mb * 1024 * 1024;
+        config.codes_per_account_per_hour = self.codes_per_hour;
         Ok(config)
     }
 
