@@ -137,6 +137,8 @@ messages! {
     FieldLegalName => "姓名（与身份证一致）", "Name (as on the ID card)";
     FieldResidentId => "居民身份证号码", "Resident ID number";
     FieldFile => "上传的文件", "The uploaded file";
+    FieldSignatureMark => "签名", "Signature";
+    FieldSigningKey => "本设备的签名密钥", "This device's signing key";
     LoginTitle => "登录", "Sign in";
     LoginSubmit => "登录", "Sign in";
     LoginNoAccount => "还没有账号？", "No account yet?";
@@ -505,6 +507,8 @@ pub const fn field_name(field: Field, lang: Lang) -> &'static str {
         Field::LegalName => Msg::FieldLegalName.text(lang),
         Field::ResidentId => Msg::FieldResidentId.text(lang),
         Field::File => Msg::FieldFile.text(lang),
+        Field::SignatureMark => Msg::FieldSignatureMark.text(lang),
+        Field::SigningKey => Msg::FieldSigningKey.text(lang),
     }
 }
 
@@ -613,6 +617,13 @@ pub fn problem_text(problem: Problem, lang: Lang) -> String {
         }
         (EmptyFile, Lang::Zh) => "为空（0 字节），请重新选择文件".into(),
         (EmptyFile, Lang::En) => "is empty; choose the file again".into(),
+        (SignatureInvalid, Lang::Zh) => {
+            "生成的签名无法验证，请刷新页面后重新签署；仍不成功请换用其他浏览器".into()
+        }
+        (SignatureInvalid, Lang::En) => {
+            "made a signature that does not verify; reload the page and sign again, or use another browser"
+                .into()
+        }
         (TooManyFiles { max }, Lang::Zh) => format!("超出数量：每项材料最多 {max} 个文件"),
         (TooManyFiles { max }, Lang::En) => {
             format!("is one too many: a material takes at most {max} files")

@@ -47,10 +47,12 @@ pub async fn build_state(
     let files: Arc<dyn app::backend::storage::FileStore> = Arc::new(
         app::backend::storage::LocalFileStore::new(config.files_directory()),
     );
+    let record_key = app::backend::auth::keys::RecordKey::load(&config.data_dir)?;
     let state = AppState {
         db,
         config: Arc::new(config),
         keys: Arc::new(keys),
+        record_key: Arc::new(record_key),
         files,
         leptos_options,
     };

@@ -68,6 +68,9 @@ enum Command {
     /// Import people into the population registry (CSV `resident_id,name`). Idempotent by
     /// resident ID; bad rows are reported with line and reason, and skipped.
     ImportRegistry { file: std::path::PathBuf },
+    /// Verify a signed commitment record: letter text, key binding, the applicant's signature
+    /// and the portal's countersignature. Exits non-zero, naming the problem, on any change.
+    VerifyCommitment { record: String },
     /// Import credit records (CSV `subject_id,subject_name,category,level,source,reason,
     /// recorded_on,expires_on`). Bad rows are reported with line and reason, and skipped.
     ImportCredit { file: std::path::PathBuf },
@@ -233,6 +236,22 @@ async fn main() -> anyhow::Result<()> {
                 rejected.len()
             );
             Ok(())
+        }
+        Command::VerifyCommitment { record } => {
+            let state = offline_state(&settings).await?;
+            match app::backend::services::commitments::verify(&state, &record)
+                .await
+                .map_err(|error| anyhow::anyhow!("reading the record: {error}"))?
+            {
+                Ok(row) => {
+                    println!(
+                        "commitment record {record} intact: signed by {} at {} (ms), letter SHA-256 {}",
+                        row.signer_name, row.signed_at, row.letter_sha256
+                    );
+                    Ok(())
+                }
+                Err(problem) => anyhow::bail!("commitment record {record} NOT intact: {problem}"),
+            }
         }
         Command::AuditVerify => {
             let state = offline_state(&settings).await?;

@@ -8,15 +8,15 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use super::{
-    AppError, ApplicationDraft, CaseDetail, CodeSent, DraftSaved, IdentityStatus, MyApplications,
-    Notification,
+    AppError, ApplicationDraft, CaseDetail, CodeSent, CommitmentLetter, DraftSaved, IdentityStatus,
+    MyApplications, Notification, SignCommitmentRequest, SignedCommitment,
 };
 use crate::domain::form_values::RawValue;
 
 #[cfg(feature = "ssr")]
 use crate::backend::{
     authz::RequestCtx,
-    services::{applications, identity},
+    services::{applications, commitments, identity},
 };
 
 /// The signed-in applicant's identity verification and credit status.
@@ -169,4 +169,30 @@ pub async fn read_notifications() -> Result<(), AppError> {
     let ctx = RequestCtx::current()?;
     let user = ctx.require_user(crate::access::APPLICANTS)?.clone();
     ctx.finish(applications::mark_notifications_read(&ctx.state, &user).await)
+}
+
+/// The commitment letter of a draft and its signature.
+#[server(endpoint = "commitments/letter")]
+pub async fn load_commitment_letter(draft_id: String) -> Result<CommitmentLetter, AppError> {
+    let ctx = RequestCtx::current()?;
+    let user = ctx.require_user(crate::access::APPLICANTS)?.clone();
+    ctx.finish(commitments::letter(&ctx.state, &user, &draft_id).await)
+}
+
+/// Sends the one-time code that confirms a signature.
+#[server(endpoint = "commitments/send-code")]
+pub async fn send_signing_code() -> Result<CodeSent, AppError> {
+    let ctx = RequestCtx::current()?;
+    let user = ctx.require_user(crate::access::APPLICANTS)?.clone();
+    ctx.finish(commitments::send_code(&ctx.state, &ctx.audit_actor(), &user).await)
+}
+
+/// Signs the commitment letter of a draft (signature made in the browser).
+#[server(endpoint = "commitments/sign", input = Json)]
+pub async fn sign_commitment(request: SignCommitmentRequest) -> Result<SignedCommitment, AppError> {
+    let ctx = RequestCtx::current()?;
+    let user = ctx.require_user(crate::access::APPLICANTS)?.clone();
+    ctx.finish(
+        commitments::sign(&ctx.state, &ctx.audit_actor(), &ctx.client, &user, &request).await,
+    )
 }

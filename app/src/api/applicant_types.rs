@@ -171,3 +171,46 @@ pub struct Notification {
     pub at: i64,
     pub unread: bool,
 }
+
+/// The commitment letter of a draft: the exact text to sign (none when no item takes a
+/// commitment, or before the identity is verified) and the signature it has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitmentLetter {
+    /// Whether the application needs a signed letter.
+    pub needed: bool,
+    pub letter: Option<String>,
+    pub letter_sha256: Option<String>,
+    pub signed: Option<SignedCommitment>,
+    /// The signature is of the letter as it stands now (not of an earlier version).
+    pub signed_is_current: bool,
+}
+
+/// A countersigned signature record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedCommitment {
+    pub id: String,
+    /// The device key that signed (the browser keeps it with its private key).
+    pub key_id: String,
+    pub signed_at: i64,
+    pub signer_name: String,
+    pub letter_sha256: String,
+}
+
+/// What the browser sends to sign a letter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignCommitmentRequest {
+    pub draft_id: String,
+    /// SHA-256 (hex) of the letter as the browser showed it.
+    pub letter_sha256: String,
+    /// ECDSA P-256 signature (IEEE P1363, base64) of those 32 bytes, made with SHA-256.
+    pub signature: String,
+    /// The device's public key (uncompressed point, base64).
+    pub public_key: String,
+    /// The enrolled key's id, when this device has one.
+    pub key_id: Option<String>,
+    /// `typed` (the name typed) or `drawn` (a PNG data URL).
+    pub mark_kind: String,
+    pub mark: String,
+    /// The one-time code sent to confirm the signature.
+    pub code: String,
+}

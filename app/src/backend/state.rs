@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::auth::keys::SessionKeys;
+use super::auth::keys::{RecordKey, SessionKeys};
 use super::storage::FileStore;
 use super::{Config, db::Db};
 
@@ -11,6 +11,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub keys: Arc<SessionKeys>,
+    /// Countersigns records (commitment signatures) and binds applicants' keys.
+    pub record_key: Arc<RecordKey>,
     /// Uploaded files (the local directory store unless configured otherwise).
     pub files: Arc<dyn FileStore>,
     pub leptos_options: leptos::config::LeptosOptions,

@@ -22,6 +22,10 @@ pub enum Field {
     ResidentId,
     /// An uploaded file.
     File,
+    /// The drawn or typed signature on a commitment letter.
+    SignatureMark,
+    /// The browser's signing key and signature.
+    SigningKey,
 }
 
 /// What is wrong with a value, precise enough to tell the user how to fix it.
@@ -78,6 +82,8 @@ pub enum Problem {
     TooManyFiles {
         max: u32,
     },
+    /// A signature that does not verify with the key it names.
+    SignatureInvalid,
 }
 
 /// One problem with one field.

@@ -7,6 +7,7 @@
 pub mod application;
 pub mod case;
 pub mod catalogue;
+pub mod commitment;
 pub mod contact;
 pub mod credit_code;
 pub mod field;

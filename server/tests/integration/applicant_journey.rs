@@ -256,8 +256,90 @@ async fn upload_required(app: &TestApp, client: &reqwest::Client, draft: &Value)
     }
 }
 
+/// What a browser does to sign: a device key (ECDSA P-256), the SHA-256 of the letter shown,
+/// signed with SHA-256.
+pub struct Device {
+    pub key: p256::ecdsa::SigningKey,
+    pub key_id: Option<String>,
+}
+
+impl Device {
+    pub fn new() -> Self {
+        Self {
+            key: p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng),
+            key_id: None,
+        }
+    }
+
+    pub fn public_key(&self) -> String {
+        base64::engine::general_purpose::STANDARD
+            .encode(self.key.verifying_key().to_encoded_point(false).as_bytes())
+    }
+
+    /// `(sha256 hex of the letter, base64 signature)`.
+    pub fn sign(&self, letter: &str) -> (String, String) {
+        use p256::ecdsa::signature::Signer as _;
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(letter.as_bytes());
+        let signature: p256::ecdsa::Signature = self.key.sign(&digest);
+        (
+            hex_of(&digest),
+            base64::engine::general_purpose::STANDARD.encode(signature.to_bytes()),
+        )
+    }
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Signs a draft's commitment letter as the browser would (a code by mail confirms it); does
+/// nothing when no letter is needed. Returns the record id.
+pub async fn sign_letter(
+    app: &TestApp,
+    client: &reqwest::Client,
+    login: &str,
+    device: &mut Device,
+    draft_id: &str,
+) -> Option<String> {
+    let letter = app
+        .post_fn_as(client, "commitments/letter", &[("draft_id", draft_id)])
+        .await;
+    assert_eq!(letter.status, 200, "{}", letter.body);
+    let letter = letter.json();
+    if letter["needed"] != true {
+        return None;
+    }
+    let text = letter["letter"].as_str().expect("letter text").to_owned();
+    let sent = app.post_fn_as(client, "commitments/send-code", &[]).await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let code = mailed_code(app, login).await;
+    let (sha, signature) = device.sign(&text);
+    assert_eq!(letter["letter_sha256"].as_str(), Some(sha.as_str()));
+    let signed = post_json_as(
+        app,
+        client,
+        "commitments/sign",
+        &json!({ "request": {
+            "draft_id": draft_id, "letter_sha256": sha, "signature": signature,
+            "public_key": device.public_key(), "key_id": device.key_id,
+            "mark_kind": "typed", "mark": "王开店", "code": code,
+        }}),
+    )
+    .await;
+    assert_eq!(signed.status, 200, "{}", signed.body);
+    let signed = signed.json();
+    device.key_id = signed["key_id"].as_str().map(str::to_owned);
+    signed["id"].as_str().map(str::to_owned)
+}
+
 /// Fills in and completes the materials of a draft, then submits it; returns the case number.
-pub async fn complete_and_submit(app: &TestApp, client: &reqwest::Client, id: &str) -> String {
+pub async fn complete_and_submit(
+    app: &TestApp,
+    client: &reqwest::Client,
+    login: &str,
+    id: &str,
+) -> String {
     let loaded = draft(app, client, id).await;
     upload_required(app, client, &loaded).await;
     let saved = save(
@@ -269,28 +351,22 @@ pub async fn complete_and_submit(app: &TestApp, client: &reqwest::Client, id: &s
     )
     .await;
     assert_eq!(saved.status, 200, "{}", saved.body);
+    sign_letter(app, client, login, &mut Device::new(), id).await;
     let submitted = submit(app, client, id).await;
     assert_eq!(submitted.status, 200, "{}", submitted.body);
     submitted.json().as_str().expect("case number").to_owned()
 }
 
 /// Starts, fills and submits an application; returns the case number.
-async fn file(app: &TestApp, client: &reqwest::Client, target: &str, code: &str) -> String {
+async fn file(
+    app: &TestApp,
+    client: &reqwest::Client,
+    login: &str,
+    target: &str,
+    code: &str,
+) -> String {
     let id = start(app, client, target, code).await;
-    let loaded = draft(app, client, &id).await;
-    upload_required(app, client, &loaded).await;
-    let saved = save(
-        app,
-        client,
-        &id,
-        loaded["revision"].as_i64().expect("revision"),
-        &filled(&loaded),
-    )
-    .await;
-    assert_eq!(saved.status, 200, "{}", saved.body);
-    let submitted = submit(app, client, &id).await;
-    assert_eq!(submitted.status, 200, "{}", submitted.body);
-    submitted.json().as_str().expect("case number").to_owned()
+    complete_and_submit(app, client, login, &id).await
 }
 
 #[tokio::test]
@@ -408,9 +484,24 @@ async fn a_new_applicant_verifies_identity_and_files_the_restaurant_bundle_once(
     // 身份证明 is listed by two items and asked once, under the first item's name.
     assert!(named.contains(&"SCJG-XK-001/M01".to_owned()), "{named:?}");
     assert!(!named.contains(&"SCJG-XK-007/M01".to_owned()), "{named:?}");
-    assert_eq!(named.len(), 1 + 8, "{named:?}");
+    // …and the commitment letter (two items are commitment-based) is not signed yet.
+    assert_eq!(named.last().map(String::as_str), Some("commitment"));
+    assert_eq!(named.len(), 1 + 8 + 1, "{named:?}");
     assert_eq!(app.count("cases").await, 0);
     upload_required(&app, &client, &loaded).await;
+    let record = sign_letter(
+        &app,
+        &client,
+        "wang.shop@example.cn",
+        &mut Device::new(),
+        &draft_id,
+    )
+    .await
+    .expect("the bundle takes a commitment");
+    let intact = app::backend::services::commitments::verify(&app.state, &record)
+        .await
+        .expect("record");
+    assert!(intact.is_ok(), "{intact:?}");
 
     values.insert("SCJG-XK-007/business_area".into(), json!("60"));
     let saved = save(&app, &client, &draft_id, revision + 1, &values).await;
@@ -503,6 +594,14 @@ async fn a_blocked_applicant_is_stopped_with_the_reason_and_a_warned_one_is_flag
     .await;
     assert_eq!(saved.status, 200, "{}", saved.body);
     upload_required(&app, &blocked, &loaded).await;
+    sign_letter(
+        &app,
+        &blocked,
+        "zhao@example.cn",
+        &mut Device::new(),
+        &draft_id,
+    )
+    .await;
     let refused = submit(&app, &blocked, &draft_id).await;
     assert_eq!(refused.status, 403, "{}", refused.body);
     let body = refused.json();
@@ -517,7 +616,7 @@ async fn a_blocked_applicant_is_stopped_with_the_reason_and_a_warned_one_is_flag
 
     // A warning allows filing, and flags the case for the front desk.
     let warned = verified_applicant(&app, "qian@example.cn", Some("钱若诺")).await;
-    let number = file(&app, &warned, "bundle", BUNDLE).await;
+    let number = file(&app, &warned, "qian@example.cn", "bundle", BUNDLE).await;
     let (level, flagged): (String, i64) =
         sqlx::query_as("SELECT credit_level, needs_front_desk FROM cases WHERE number = $1")
             .bind(&number)
@@ -545,7 +644,7 @@ async fn an_item_needing_level_2_is_refused_to_a_level_1_applicant() {
 async fn applicants_never_reach_each_others_drafts_or_cases() {
     let app = spawn_app_with_demo().await;
     let owner = verified_applicant(&app, "owner@example.cn", Some("王开店")).await;
-    let number = file(&app, &owner, "item", ITEM).await;
+    let number = file(&app, &owner, "owner@example.cn", "item", ITEM).await;
     let draft_id = start(&app, &owner, "bundle", BUNDLE).await;
     let other = verified_applicant(&app, "other@example.cn", Some("李美味")).await;
 
@@ -807,7 +906,7 @@ async fn a_case_keeps_the_item_version_it_was_filed_under() {
     use app::backend::services::catalogue_admin;
     let app = spawn_app_with_demo().await;
     let client = verified_applicant(&app, "version@example.cn", Some("王开店")).await;
-    let first = file(&app, &client, "item", ITEM).await;
+    let first = file(&app, &client, "version@example.cn", "item", ITEM).await;
 
     // The service office publishes version 2 with a changed time limit.
     let actor = app::backend::audit::Actor::system("test");
@@ -827,10 +926,158 @@ async fn a_case_keeps_the_item_version_it_was_filed_under() {
         .await
         .json();
     assert_eq!(case["items"][0]["version"], 1);
-    let second = file(&app, &client, "item", ITEM).await;
+    let second = file(&app, &client, "version@example.cn", "item", ITEM).await;
     let case = app
         .post_fn_as(&client, "applications/case", &[("number", &second)])
         .await
         .json();
     assert_eq!(case["items"][0]["version"], 2);
+}
+
+#[tokio::test]
+async fn a_signed_commitment_is_verified_and_any_later_change_is_detected() {
+    use app::backend::services::commitments::{RecordProblem, verify};
+    let app = spawn_app_with_demo().await;
+    let login = "signer@example.cn";
+    let client = verified_applicant(&app, login, Some("王开店")).await;
+    let draft_id = start(&app, &client, "bundle", BUNDLE).await;
+    let letter = app
+        .post_fn_as(
+            &client,
+            "commitments/letter",
+            &[("draft_id", draft_id.as_str())],
+        )
+        .await
+        .json();
+    let text = letter["letter"].as_str().expect("text").to_owned();
+    assert!(text.starts_with("告知承诺书"));
+    assert!(text.contains("食品经营许可") && text.contains(&registry_id("王开店")));
+    assert_eq!(letter["signed"], Value::Null);
+
+    // Refusals: a wrong code, a signature of other text, a stale letter hash.
+    let device = Device::new();
+    let request = |sha: &str, signature: &str, code: &str| {
+        json!({ "request": {
+            "draft_id": draft_id, "letter_sha256": sha, "signature": signature,
+            "public_key": device.public_key(), "key_id": null,
+            "mark_kind": "typed", "mark": "王开店", "code": code,
+        }})
+    };
+    assert_eq!(
+        app.post_fn_as(&client, "commitments/send-code", &[])
+            .await
+            .status,
+        200
+    );
+    let code = mailed_code(&app, login).await;
+    let (sha, signature) = device.sign(&text);
+    let wrong_code = if code == "000000" { "111111" } else { "000000" };
+    let refused = post_json_as(
+        &app,
+        &client,
+        "commitments/sign",
+        &request(&sha, &signature, wrong_code),
+    )
+    .await;
+    assert_eq!(
+        field_problems(&refused.json()),
+        [("OneTimeCode".to_owned(), "CodeMismatch".to_owned())]
+    );
+    let (_, other_signature) = device.sign(&format!("{text}另加一条"));
+    let refused = post_json_as(
+        &app,
+        &client,
+        "commitments/sign",
+        &request(&sha, &other_signature, &code),
+    )
+    .await;
+    assert_eq!(
+        field_problems(&refused.json()),
+        [("SigningKey".to_owned(), "SignatureInvalid".to_owned())]
+    );
+    assert_eq!(
+        app.post_fn_as(&client, "commitments/send-code", &[])
+            .await
+            .status,
+        200
+    );
+    let code = mailed_code(&app, login).await;
+    let stale = "0".repeat(64);
+    let refused = post_json_as(
+        &app,
+        &client,
+        "commitments/sign",
+        &request(&stale, &signature, &code),
+    )
+    .await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert_eq!(app.count("commitment_signatures").await, 0);
+
+    // Signed: the record verifies; the same device signs again without a new key.
+    let mut device = device;
+    let record = sign_letter(&app, &client, login, &mut device, &draft_id)
+        .await
+        .expect("record");
+    assert!(verify(&app.state, &record).await.expect("record").is_ok());
+    sign_letter(&app, &client, login, &mut device, &draft_id).await;
+    assert_eq!(app.count("signing_keys").await, 1);
+    let letter = app
+        .post_fn_as(
+            &client,
+            "commitments/letter",
+            &[("draft_id", draft_id.as_str())],
+        )
+        .await
+        .json();
+    assert_eq!(letter["signed_is_current"], true);
+
+    // Any change to text or record after the countersignature is detected.
+    let pool = app.state.db.pool();
+    for (change, undo, problem) in [
+        (
+            "UPDATE commitment_signatures SET letter = letter || ' ' WHERE public_id = $1",
+            "UPDATE commitment_signatures SET letter = substr(letter, 1, length(letter) - 1) WHERE public_id = $1",
+            RecordProblem::LetterChanged,
+        ),
+        (
+            "UPDATE commitment_signatures SET signed_at = signed_at + 1 WHERE public_id = $1",
+            "UPDATE commitment_signatures SET signed_at = signed_at - 1 WHERE public_id = $1",
+            RecordProblem::RecordChanged,
+        ),
+        (
+            "UPDATE commitment_signatures SET signer_name = '李四' WHERE public_id = $1",
+            "UPDATE commitment_signatures SET signer_name = '王开店' WHERE public_id = $1",
+            RecordProblem::RecordChanged,
+        ),
+        (
+            "UPDATE commitment_signatures SET mark = '李四' WHERE public_id = $1",
+            "UPDATE commitment_signatures SET mark = '王开店' WHERE public_id = $1",
+            RecordProblem::RecordChanged,
+        ),
+        (
+            "UPDATE signing_keys SET binding = replace(binding, 'L2', 'L3') WHERE id = (SELECT key_id FROM commitment_signatures WHERE public_id = $1)",
+            "UPDATE signing_keys SET binding = replace(binding, 'L3', 'L2') WHERE id = (SELECT key_id FROM commitment_signatures WHERE public_id = $1)",
+            RecordProblem::BindingInvalid,
+        ),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(change))
+            .bind(&record)
+            .execute(pool)
+            .await
+            .expect("change");
+        assert_eq!(
+            verify(&app.state, &record).await.expect("record").err(),
+            Some(problem),
+            "{change}"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(undo))
+            .bind(&record)
+            .execute(pool)
+            .await
+            .expect("undo");
+        assert!(
+            verify(&app.state, &record).await.expect("record").is_ok(),
+            "{undo}"
+        );
+    }
 }

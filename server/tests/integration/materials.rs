@@ -216,7 +216,13 @@ async fn a_file_is_served_to_its_applicant_and_to_the_front_desk_only_after_subm
         .filter(|name| name.starts_with('M'))
         .collect();
     assert_eq!(missing, ["M02", "M03"]);
-    let number = crate::applicant_journey::complete_and_submit(&app, &owner, &draft).await;
+    let number = crate::applicant_journey::complete_and_submit(
+        &app,
+        &owner,
+        "owner.files@example.cn",
+        &draft,
+    )
+    .await;
     assert!(number.starts_with("QX-"));
     let viewed = app.get(&desk, &path).await;
     assert_eq!(viewed.status, 200);

@@ -206,6 +206,67 @@ fn write_private_file(path: &Path, contents: &str) -> anyhow::Result<()> {
     std::fs::write(path, contents).with_context(|| format!("writing {}", path.display()))
 }
 
+/// The portal's record key (Ed25519): countersigns commitment signatures and signs the binding
+/// of applicants' public keys to their verified identity. Kept apart from the session key, so
+/// rotating one never touches the other.
+pub struct RecordKey {
+    signing: ed25519_dalek::SigningKey,
+    kid: String,
+}
+
+const RECORD_KEY_FILE: &str = "keys/records-ed25519.pem";
+
+impl RecordKey {
+    /// The key file in `data_dir`, generated on first run.
+    pub fn load(data_dir: &Path) -> anyhow::Result<Self> {
+        use ed25519_dalek::pkcs8::DecodePrivateKey as _;
+        let pem = load_or_generate(&data_dir.join(RECORD_KEY_FILE))?;
+        let signing = ed25519_dalek::SigningKey::from_pkcs8_pem(&pem)
+            .map_err(|error| anyhow::anyhow!("record key is not an Ed25519 PKCS#8 PEM: {error}"))?;
+        let kid = key_id_of_public_pem(&Self::public_pem_of(&signing)?);
+        Ok(Self { signing, kid })
+    }
+
+    fn public_pem_of(signing: &ed25519_dalek::SigningKey) -> anyhow::Result<String> {
+        signing
+            .verifying_key()
+            .to_public_key_pem(Default::default())
+            .map_err(|error| anyhow::anyhow!("encoding public key: {error}"))
+    }
+
+    /// The key id recorded with every signature it makes.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The public key (PEM), for verifying records offline.
+    pub fn public_pem(&self) -> anyhow::Result<String> {
+        Self::public_pem_of(&self.signing)
+    }
+
+    /// Signs a message; base64 of the 64-byte signature.
+    pub fn sign(&self, message: &[u8]) -> String {
+        use base64::Engine as _;
+        use ed25519_dalek::Signer as _;
+        base64::engine::general_purpose::STANDARD.encode(self.signing.sign(message).to_bytes())
+    }
+
+    /// Whether `signature` (base64) is this key's signature of `message`.
+    pub fn verify(&self, message: &[u8], signature: &str) -> bool {
+        use base64::Engine as _;
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(signature) else {
+            return false;
+        };
+        let Ok(bytes) = <[u8; 64]>::try_from(bytes.as_slice()) else {
+            return false;
+        };
+        self.signing
+            .verifying_key()
+            .verify_strict(message, &ed25519_dalek::Signature::from_bytes(&bytes))
+            .is_ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

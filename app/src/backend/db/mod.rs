@@ -14,6 +14,7 @@ pub mod notices;
 pub mod org;
 pub mod rate_limit;
 pub mod sessions;
+pub mod signatures;
 
 use std::str::FromStr;
 use std::time::Duration;

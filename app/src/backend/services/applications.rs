@@ -26,6 +26,9 @@ use crate::domain::case::{CaseNumber, CaseStatus, CreditLevel, TargetKind, credi
 use crate::domain::catalogue::{BundleSpec, FieldType, IdentityLevel, ServiceItemSpec, Text};
 use crate::domain::form_values::{FieldValue, RawValue};
 
+/// The name pre-review and submission give the commitment letter when it is not signed.
+pub const COMMITMENT: &str = "commitment";
+
 /// Longest stored form (all values as JSON): far above any real form, a bound for abuse.
 const MAX_FORM_BYTES: usize = 256 * 1024;
 
@@ -417,6 +420,12 @@ pub async fn submit(
             .layout
             .missing_materials(files.iter().map(|file| file.material_name.as_str())),
     );
+    if !super::commitments::is_signed(&mut tx, user.user_id, &row).await? {
+        problems.push(crate::domain::application::FormProblem {
+            name: COMMITMENT.into(),
+            problem: crate::domain::form_values::ValueProblem::Required,
+        });
+    }
     if !problems.is_empty() {
         return Err(AppError::FormInvalid(problems).into());
     }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod applications;
 pub mod catalogue;
 pub mod catalogue_admin;
+pub mod commitments;
 pub mod credit;
 pub mod identity;
 pub mod limits;

@@ -1,0 +1,470 @@
+//! Commitment e-signing (承诺书 + 电子签名). China's Electronic Signature Law (art. 13) counts a
+//! signature as reliable when the signing key belongs to and is controlled by the signer alone,
+//! so the signature is made in the applicant's browser with a key generated there (WebCrypto,
+//! ECDSA P-256, not extractable). The portal:
+//!
+//! 1. renders the letter from the items' commitment texts and the verified identity
+//!    ([`letter`]); the browser shows exactly this text and signs its SHA-256;
+//! 2. at signing ([`sign`]) checks the one-time code, renders the letter again and compares
+//!    hashes, binds a new device key to the verified identity (a binding statement it signs with
+//!    its record key), verifies the browser's signature, and stores the record countersigned
+//!    (Ed25519) over every field — a timestamp that makes any later change detectable;
+//! 3. at submission requires a signature of the letter as it stands then;
+//! 4. verifies a stored record on demand ([`verify`]): text, key binding, signature and
+//!    countersignature.
+
+use base64::Engine as _;
+use serde_json::json;
+
+use super::identity::{self, CodePurpose};
+use super::{ServiceResult, applications};
+use crate::api::{AppError, CommitmentLetter, SignCommitmentRequest, SignedCommitment};
+use crate::backend::audit::{self, Actor};
+use crate::backend::auth::session::{ClientInfo, CurrentUser};
+use crate::backend::db::{DbError, cases, signatures};
+use crate::backend::{AppState, now_ms, random_token, sha256_hex};
+use crate::domain::catalogue::IdentityLevel;
+use crate::domain::commitment::{Signer, render_letter};
+use crate::domain::{Field, FieldError, PersonName, Problem};
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+/// Largest drawn signature accepted (a PNG data URL).
+const MAX_DRAWN_BYTES: usize = 300 * 1024;
+
+/// The letter of a draft as it stands now, for its verified applicant; `None` when none of its
+/// items takes a commitment.
+pub async fn current_letter(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    draft: &cases::DraftRow,
+) -> ServiceResult<Option<String>> {
+    let kind =
+        crate::domain::case::TargetKind::parse(&draft.target_kind).ok_or(AppError::Internal)?;
+    let target = applications::load_target(conn, kind, &draft.target_code).await?;
+    let (known, _, _) = identity::known_identity(conn, user_id).await?;
+    let (Some(name), Some(resident_id)) =
+        (known.legal_name.as_deref(), known.resident_id.as_deref())
+    else {
+        // Unverified: no letter to sign yet (signing needs level 2).
+        let needs = target
+            .items
+            .iter()
+            .any(|(item, _)| item.commitment.is_some());
+        return Ok(needs.then(String::new));
+    };
+    let items: Vec<_> = target.items.iter().map(|(item, _)| item).collect();
+    Ok(render_letter(
+        &target.title,
+        &items,
+        &Signer {
+            legal_name: name,
+            resident_id,
+        },
+        &super::credit::today_in_china(),
+    ))
+}
+
+fn signed_view(row: &signatures::SignatureRow, key_public_id: String) -> SignedCommitment {
+    SignedCommitment {
+        id: row.public_id.clone(),
+        key_id: key_public_id,
+        signed_at: row.signed_at,
+        signer_name: row.signer_name.clone(),
+        letter_sha256: row.letter_sha256.clone(),
+    }
+}
+
+/// The letter to sign for a draft and the signature it has, if any.
+pub async fn letter(
+    state: &AppState,
+    user: &CurrentUser,
+    draft_id: &str,
+) -> ServiceResult<CommitmentLetter> {
+    let mut conn = state.db.pool().acquire().await?;
+    let draft = cases::draft_of(&mut conn, user.user_id, draft_id)
+        .await?
+        .ok_or(DbError::NotFound)?;
+    let letter = current_letter(&mut conn, user.user_id, &draft).await?;
+    let signed = match signatures::latest_of_draft(&mut conn, draft.id).await? {
+        Some(row) => {
+            let key = signatures::key_by_id(&mut conn, row.key_id)
+                .await?
+                .ok_or(DbError::NotFound)?;
+            Some(signed_view(&row, key.public_id))
+        }
+        None => None,
+    };
+    let letter_sha256 = letter
+        .as_deref()
+        .filter(|text| !text.is_empty())
+        .map(sha256_hex);
+    let current = match (&signed, &letter_sha256) {
+        (Some(signed), Some(hash)) => &signed.letter_sha256 == hash,
+        _ => false,
+    };
+    Ok(CommitmentLetter {
+        letter: letter.filter(|text| !text.is_empty()),
+        needed: letter_sha256.is_some(),
+        letter_sha256,
+        signed,
+        signed_is_current: current,
+    })
+}
+
+/// Whether a draft's letter (as it stands now) is signed; `true` when none is needed.
+pub async fn is_signed(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    draft: &cases::DraftRow,
+) -> ServiceResult<bool> {
+    let Some(letter) = current_letter(conn, user_id, draft).await? else {
+        return Ok(true);
+    };
+    if letter.is_empty() {
+        return Ok(false);
+    }
+    Ok(signatures::latest_of_draft(conn, draft.id)
+        .await?
+        .is_some_and(|row| row.letter_sha256 == sha256_hex(&letter)))
+}
+
+fn refuse(field: Field, problem: Problem) -> crate::backend::error::ServiceError {
+    AppError::invalid(vec![FieldError::new(field, problem)]).into()
+}
+
+/// The signature mark, checked: a typed name, or a drawn PNG as a data URL.
+fn checked_mark(kind: &str, mark: &str) -> ServiceResult<(&'static str, String)> {
+    match kind {
+        "typed" => {
+            let name =
+                PersonName::parse(mark).map_err(|problem| refuse(Field::SignatureMark, problem))?;
+            Ok(("typed", name.as_str().to_owned()))
+        }
+        "drawn" => {
+            let data = mark
+                .strip_prefix("data:image/png;base64,")
+                .ok_or_else(|| refuse(Field::SignatureMark, Problem::FileTypeNotAccepted))?;
+            if mark.len() > MAX_DRAWN_BYTES {
+                return Err(refuse(
+                    Field::SignatureMark,
+                    Problem::FileTooLarge { max_mb: 1 },
+                ));
+            }
+            let bytes = B64
+                .decode(data)
+                .map_err(|_| refuse(Field::SignatureMark, Problem::FileTypeNotAccepted))?;
+            if crate::domain::catalogue::FileType::sniff(&bytes)
+                != Some(crate::domain::catalogue::FileType::Png)
+            {
+                return Err(refuse(Field::SignatureMark, Problem::FileTypeNotAccepted));
+            }
+            Ok(("drawn", mark.to_owned()))
+        }
+        _ => Err(refuse(Field::SignatureMark, Problem::Required)),
+    }
+}
+
+/// Verifies an ECDSA P-256 signature (IEEE P1363 `r‖s`, as WebCrypto makes it) by the raw
+/// public key `public_key` (uncompressed point) over `message` (hashed with SHA-256).
+fn verify_es256(public_key: &str, message: &[u8], signature: &str) -> bool {
+    use p256::ecdsa::signature::Verifier as _;
+    let (Ok(key), Ok(signature)) = (B64.decode(public_key), B64.decode(signature)) else {
+        return false;
+    };
+    let (Ok(key), Ok(signature)) = (
+        p256::ecdsa::VerifyingKey::from_sec1_bytes(&key),
+        p256::ecdsa::Signature::from_slice(&signature),
+    ) else {
+        return false;
+    };
+    key.verify(message, &signature).is_ok()
+}
+
+/// The bytes the browser signs: the SHA-256 of the letter (WebCrypto hashes them again).
+fn signed_message(letter: &str) -> Vec<u8> {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(letter.as_bytes()).to_vec()
+}
+
+/// Everything the countersignature covers, as canonical JSON (keys sorted).
+fn canonical_record(row: &signatures::SignatureRow, key: &signatures::KeyRow) -> String {
+    json!({
+        "id": row.public_id,
+        "draft": row.draft_id,
+        "applicant": row.applicant_id,
+        "letter_sha256": row.letter_sha256,
+        "signature": row.signature,
+        "key": {
+            "id": key.public_id,
+            "public_key": key.public_key,
+            "binding": key.binding,
+            "binding_signature": key.binding_signature,
+            "binding_kid": key.binding_kid,
+        },
+        "signer_name": row.signer_name,
+        "identity_level": row.identity_level,
+        "signed_at": row.signed_at,
+        "ip": row.ip,
+        "user_agent": row.user_agent,
+        "code": row.code_id,
+        "mark_kind": row.mark_kind,
+        "mark_sha256": sha256_hex(&row.mark),
+    })
+    .to_string()
+}
+
+/// Sends the one-time code that confirms a signature.
+pub async fn send_code(
+    state: &AppState,
+    actor: &Actor,
+    user: &CurrentUser,
+) -> ServiceResult<crate::api::CodeSent> {
+    identity::send_code(state, actor, user, CodePurpose::SignCommitment).await
+}
+
+/// Signs the draft's commitment letter: see the module documentation for every check.
+pub async fn sign(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientInfo,
+    user: &CurrentUser,
+    request: &SignCommitmentRequest,
+) -> ServiceResult<SignedCommitment> {
+    let (mark_kind, mark) = checked_mark(&request.mark_kind, &request.mark)?;
+    let code_id = identity::check_code(
+        state,
+        user.user_id,
+        CodePurpose::SignCommitment,
+        &request.code,
+    )
+    .await?;
+    let now = now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let draft = cases::draft_of(&mut tx, user.user_id, &request.draft_id)
+        .await?
+        .filter(|draft| draft.case_id.is_none())
+        .ok_or(DbError::NotFound)?;
+    let (known, level, _) = identity::known_identity(&mut tx, user.user_id).await?;
+    if level.is_none_or(|level| level < IdentityLevel::L2) {
+        return Err(AppError::IdentityTooLow {
+            needed: IdentityLevel::L2,
+            have: level,
+        }
+        .into());
+    }
+    let letter = current_letter(&mut tx, user.user_id, &draft)
+        .await?
+        .filter(|text| !text.is_empty())
+        .ok_or(DbError::NotFound)?;
+    let letter_sha256 = sha256_hex(&letter);
+    if request.letter_sha256 != letter_sha256 {
+        // The letter changed since it was shown (form values, identity, catalogue, date).
+        return Err(AppError::ChangedMeanwhile.into());
+    }
+
+    // The device key: an enrolled one, or a new one bound to the verified identity now.
+    let enrolled = match &request.key_id {
+        Some(key_id) => signatures::active_key(&mut tx, user.user_id, key_id).await?,
+        None => None,
+    };
+    let key = match enrolled.filter(|key| key.public_key == request.public_key) {
+        Some(key) => key,
+        None => {
+            let raw = B64
+                .decode(&request.public_key)
+                .map_err(|_| refuse(Field::SigningKey, Problem::SignatureInvalid))?;
+            if p256::ecdsa::VerifyingKey::from_sec1_bytes(&raw).is_err() {
+                return Err(refuse(Field::SigningKey, Problem::SignatureInvalid));
+            }
+            let public_id = random_token(12);
+            let binding = json!({
+                "key": public_id,
+                "public_key_sha256": sha256_hex(&raw),
+                "user": user.user_id,
+                "legal_name": known.legal_name,
+                "resident_id_sha256": known.resident_id.as_deref().map(sha256_hex),
+                "identity_level": "L2",
+                "bound_at": now,
+            })
+            .to_string();
+            let binding_signature = state.record_key.sign(binding.as_bytes());
+            let id = signatures::insert_key(
+                &mut tx,
+                signatures::NewKey {
+                    public_id: &public_id,
+                    user_id: user.user_id,
+                    public_key: &request.public_key,
+                    binding: &binding,
+                    binding_signature: &binding_signature,
+                    binding_kid: state.record_key.kid(),
+                    now,
+                },
+            )
+            .await?;
+            audit::record(
+                &mut tx,
+                state,
+                actor,
+                "signing_key.enrol",
+                &format!("user:{}", user.user_id),
+                json!({ "key": public_id, "code": &code_id[..8] }),
+            )
+            .await?;
+            signatures::KeyRow {
+                id,
+                public_id,
+                user_id: user.user_id,
+                public_key: request.public_key.clone(),
+                binding,
+                binding_signature,
+                binding_kid: state.record_key.kid().to_owned(),
+            }
+        }
+    };
+    if !verify_es256(
+        &key.public_key,
+        &signed_message(&letter),
+        &request.signature,
+    ) {
+        return Err(refuse(Field::SigningKey, Problem::SignatureInvalid));
+    }
+
+    let mut row = signatures::SignatureRow {
+        id: 0,
+        public_id: random_token(12),
+        draft_id: draft.id,
+        applicant_id: user.user_id,
+        letter,
+        letter_sha256,
+        signature: request.signature.clone(),
+        key_id: key.id,
+        signer_name: known.legal_name.clone().unwrap_or_default(),
+        identity_level: "L2".into(),
+        signed_at: now,
+        ip: client.ip.clone(),
+        user_agent: client.user_agent.clone(),
+        code_id,
+        mark_kind: mark_kind.into(),
+        mark,
+        countersignature: String::new(),
+        countersign_kid: state.record_key.kid().to_owned(),
+    };
+    row.countersignature = state
+        .record_key
+        .sign(canonical_record(&row, &key).as_bytes());
+    row.id = signatures::insert_signature(&mut tx, &row).await?;
+    audit::record(
+        &mut tx,
+        state,
+        actor,
+        "commitment.sign",
+        &format!("draft:{}", draft.id),
+        json!({ "record": row.public_id, "letter_sha256": row.letter_sha256, "key": key.public_id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(signed_view(&row, key.public_id))
+}
+
+/// What is wrong with a stored signature record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RecordProblem {
+    #[error("the letter text no longer matches its recorded SHA-256")]
+    LetterChanged,
+    #[error("the key binding is not signed by the portal's record key")]
+    BindingInvalid,
+    #[error("the applicant's signature does not verify with the bound key")]
+    SignatureInvalid,
+    #[error("the countersignature was made with a key this portal does not hold")]
+    UnknownKey,
+    #[error("the record was changed after the portal countersigned it")]
+    RecordChanged,
+}
+
+/// Verifies a stored record end to end; the first problem found, if any.
+pub async fn verify(
+    state: &AppState,
+    record_id: &str,
+) -> ServiceResult<Result<signatures::SignatureRow, RecordProblem>> {
+    let mut conn = state.db.pool().acquire().await?;
+    let row = signatures::by_public_id(&mut conn, record_id)
+        .await?
+        .ok_or(DbError::NotFound)?;
+    let key = signatures::key_by_id(&mut conn, row.key_id)
+        .await?
+        .ok_or(DbError::NotFound)?;
+    Ok(check_record(state, row, &key))
+}
+
+fn check_record(
+    state: &AppState,
+    row: signatures::SignatureRow,
+    key: &signatures::KeyRow,
+) -> Result<signatures::SignatureRow, RecordProblem> {
+    if sha256_hex(&row.letter) != row.letter_sha256 {
+        return Err(RecordProblem::LetterChanged);
+    }
+    if key.binding_kid != state.record_key.kid()
+        || !state
+            .record_key
+            .verify(key.binding.as_bytes(), &key.binding_signature)
+    {
+        return Err(RecordProblem::BindingInvalid);
+    }
+    if !verify_es256(
+        &key.public_key,
+        &signed_message(&row.letter),
+        &row.signature,
+    ) {
+        return Err(RecordProblem::SignatureInvalid);
+    }
+    if row.countersign_kid != state.record_key.kid() {
+        return Err(RecordProblem::UnknownKey);
+    }
+    if !state.record_key.verify(
+        canonical_record(&row, key).as_bytes(),
+        &row.countersignature,
+    ) {
+        return Err(RecordProblem::RecordChanged);
+    }
+    Ok(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_webcrypto_style_signature_verifies_and_a_changed_text_does_not() {
+        use p256::ecdsa::signature::Signer as _;
+        let secret = p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng);
+        let public = B64.encode(secret.verifying_key().to_encoded_point(false).as_bytes());
+        let message = signed_message("告知承诺书\n…");
+        let signature: p256::ecdsa::Signature = secret.sign(&message);
+        let signature = B64.encode(signature.to_bytes());
+        assert!(verify_es256(&public, &message, &signature));
+        assert!(!verify_es256(
+            &public,
+            &signed_message("告知承诺书\n!"),
+            &signature
+        ));
+        assert!(!verify_es256("not base64", &message, &signature));
+    }
+
+    #[test]
+    fn a_typed_mark_is_a_name_and_a_drawn_mark_a_png() {
+        assert!(checked_mark("typed", "王开店").is_ok());
+        assert!(checked_mark("typed", "").is_err());
+        let png = format!(
+            "data:image/png;base64,{}",
+            B64.encode(b"\x89PNG\r\n\x1a\n....")
+        );
+        assert!(checked_mark("drawn", &png).is_ok());
+        let html = format!(
+            "data:image/png;base64,{}",
+            B64.encode(b"<svg onload=alert(1)>")
+        );
+        assert!(checked_mark("drawn", &html).is_err());
+        assert!(checked_mark("stamp", "x").is_err());
+    }
+}
