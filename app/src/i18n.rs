@@ -434,6 +434,15 @@ messages! {
     ApplyChoose => "请选择", "Choose…";
     ApplyYuan => "元", "yuan";
     ApplyRemoveFile => "删除", "Remove";
+    SignExplain => "请完整阅读以下承诺书。签署时，本设备生成并保管只属于您的签名密钥（不会离开本浏览器），对承诺书全文的摘要签名；再以发送到您手机或邮箱的验证码确认。", "Read the whole letter below. Signing uses a key this device makes and keeps for you alone (it never leaves this browser) to sign a digest of the full text; a code sent to your phone or email confirms it.";
+    SignNeedsIdentity => "签署承诺书需要先完成姓名和身份证号核验（“账号安全”页）。", "Signing the letter needs your name and resident ID verified first (Account page).";
+    SignTyped => "输入姓名作为签名", "Type my name as signature";
+    SignDrawn => "手写签名", "Draw my signature";
+    SignTypedLabel => "签名（请输入您的姓名）", "Signature (type your name)";
+    SignClear => "清除重写", "Clear";
+    SignSubmit => "签署承诺书", "Sign the letter";
+    SignDone => "已签署", "Signed";
+    SignDeviceError => "本浏览器无法生成签名密钥（需要较新的浏览器并允许本网站存储数据）。请换用其他浏览器，或到任一服务中心办理。", "This browser cannot make a signing key (it needs a recent browser that lets this site store data). Use another browser, or go to any service centre.";
     ApplyUploading => "正在上传…", "Uploading…";
     ApplyOptional => "（选填）", "(optional)";
     ApplyResumeNote => "填写内容自动保存在服务器上：可以随时离开，在“我的办件”中继续。", "Your answers are saved on the server as you type: leave any time and continue from My applications.";

@@ -1,16 +1,40 @@
 // An entrepreneur on her phone: registers, confirms the code mailed to her (read from the file
 // outbox the server writes), passes the registry check, starts the 开办餐饮店 bundle from its
 // guide, fills it (shared fields once), leaves, signs in again and resumes the draft, uploads
-// the materials (a disguised file is refused), fixes what the pre-review lists, submits and sees
-// the case timeline. A second applicant, listed as
+// the materials (a disguised file is refused), e-signs the commitment letter with a key made in
+// the browser, fixes what the pre-review lists, submits and sees the case timeline. A second applicant, listed as
 // a dishonest judgment debtor, is stopped at submission with the reason shown.
 import { expect, Page, test } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import { open, signIn } from './helpers';
+import { open, pageErrors, signIn } from './helpers';
 
 const password = 'Kaidian-2026-xyz';
 const outbox = process.env.OUTBOX_DIR ?? '';
+
+/** Every verification code mailed to `login` so far, oldest first. */
+function mailedCodes(login: string): string[] {
+  const files = fs.existsSync(outbox) ? fs.readdirSync(outbox).filter((name) => name.endsWith('.eml')) : [];
+  return files
+    .map((name) => {
+      const file = path.join(outbox, name);
+      return { text: emlText(fs.readFileSync(file, 'utf8')), at: fs.statSync(file).mtimeMs };
+    })
+    .filter((mail) => mail.text.includes(`To: ${login}`))
+    .sort((a, b) => a.at - b.at)
+    .map((mail) => /code is (\d{6})/.exec(mail.text)?.[1])
+    .filter((code): code is string => code !== undefined);
+}
+
+/** The next code mailed to `login` after the `seen` codes already read. */
+async function nextMailedCode(login: string, seen: number): Promise<string> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const codes = mailedCodes(login);
+    if (codes.length > seen) return codes[codes.length - 1];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no new code mailed to ${login}`);
+}
 
 /** The newest verification code mailed to `login`, from the `.eml` files of the outbox. */
 async function mailedCode(login: string): Promise<string> {
@@ -115,11 +139,39 @@ async function uploadAll(page: Page) {
   }
 }
 
+/** Signs the commitment letter: typed name (or a drawing), code by mail, the browser's key. */
+async function signCommitment(page: Page, login: string, name: string, draw = false) {
+  const commitment = page.getByTestId('commitment');
+  await expect(commitment.getByTestId('letter-text')).toContainText('告知承诺书');
+  await expect(commitment.getByTestId('letter-text')).toContainText(name);
+  if (draw) {
+    await commitment.getByLabel('手写签名').check();
+    const pad = commitment.locator('canvas.signature-pad');
+    const box = await pad.boundingBox();
+    if (!box) throw new Error('no signature pad');
+    await page.mouse.move(box.x + 20, box.y + box.height / 2);
+    await page.mouse.down();
+    for (let step = 1; step <= 10; step++) {
+      await page.mouse.move(box.x + 20 + step * 20, box.y + box.height / 2 + (step % 2 ? 15 : -15));
+    }
+    await page.mouse.up();
+  } else {
+    await commitment.getByLabel('签名（请输入您的姓名）').fill(name);
+  }
+  const seen = mailedCodes(login).length;
+  await commitment.getByTestId('send-sign-code').click();
+  await expect(commitment.getByTestId('sign-code-sent')).toBeVisible();
+  await commitment.getByLabel('验证码').fill(await nextMailedCode(login, seen));
+  await commitment.getByTestId('sign-commitment').click();
+  await expect(commitment.getByTestId('commitment-signed')).toBeVisible();
+}
+
 async function waitSaved(page: Page) {
   await expect(page.getByTestId('save-state')).toContainText('已自动保存');
 }
 
 test('a new applicant files the restaurant bundle from home, resuming the draft on the way', async ({ page }) => {
+  const errors = pageErrors(page);
   const login = `wang${Date.now()}@example.cn`;
   const residentId = await demoResidentId(page, '王开店');
   await register(page, login, '王开店');
@@ -153,7 +205,8 @@ test('a new applicant files the restaurant bundle from home, resuming the draft 
   await page.getByTestId('pre-review').click();
   const problems = page.getByTestId('pre-review-problems');
   await expect(problems).toBeVisible();
-  await expect(problems.getByRole('link')).toHaveCount(8 + MATERIALS.length);
+  await expect(problems.getByRole('link')).toHaveCount(8 + MATERIALS.length + 1);
+  await expect(problems.getByRole('link', { name: /告知承诺书/ })).toBeVisible();
   await problems.getByRole('link', { name: /资金数额/ }).click();
   await expect(page.locator('#f-SCJG-XK-001-capital_contribution')).toBeFocused();
 
@@ -177,6 +230,8 @@ test('a new applicant files the restaurant bundle from home, resuming the draft 
   await uploadAll(page);
   await expect(page.getByTestId('material-SCJG-XK-007/M01')).toHaveCount(0);
 
+  await signCommitment(page, login, '王开店');
+
   await page.getByTestId('pre-review').click();
   await expect(problems.getByRole('link')).toHaveCount(1);
   await expect(problems).toContainText('请输入数字');
@@ -196,9 +251,11 @@ test('a new applicant files the restaurant bundle from home, resuming the draft 
   await open(page, '/my/cases');
   await expect(page.getByTestId('case-list')).toContainText('开办餐饮店');
   await expect(page.getByTestId('unread-count')).toContainText('1');
+  expect(errors).toEqual([]);
 });
 
 test('an applicant listed as a dishonest judgment debtor is stopped at submission with the reason', async ({ page }) => {
+  const errors = pageErrors(page);
   const login = `zhao${Date.now()}@example.cn`;
   const residentId = await demoResidentId(page, '赵守信');
   await register(page, login, '赵守信');
@@ -225,6 +282,7 @@ test('an applicant listed as a dishonest judgment debtor is stopped at submissio
   await page.locator('#f-SCJG-XK-007-service_items-hot').check();
   await page.locator('#f-CGJ-XK-001-sign_type').selectOption('shop_sign');
   await uploadAll(page);
+  await signCommitment(page, login, '赵守信', true);
   await page.getByTestId('submit-application').click();
 
   const error = page.getByTestId('form-error');
@@ -234,4 +292,5 @@ test('an applicant listed as a dishonest judgment debtor is stopped at submissio
   await expect(page).toHaveURL(/\/apply\//);
   await open(page, '/my/cases');
   await expect(page.getByTestId('case-list')).toHaveCount(0);
+  expect(errors).toEqual([]);
 });

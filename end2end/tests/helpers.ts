@@ -62,3 +62,10 @@ export async function signInStaff(page: Page, role: string, workspace: RegExp) {
   }
   await expect(page).toHaveURL(workspace);
 }
+
+/** Collects uncaught page errors (a hydration panic among them); check it is empty at the end. */
+export function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}

@@ -65,6 +65,9 @@ pub struct ApplicationDraft {
     pub case_number: Option<String>,
     /// The files uploaded so far, each under the name of its listed material.
     pub files: Vec<UploadedFile>,
+    /// The commitment letter to sign and its signature (loaded with the draft, so the page
+    /// renders it at once).
+    pub commitment: CommitmentLetter,
 }
 
 /// An uploaded file of a material (served at `/files/{id}` to who may see it).

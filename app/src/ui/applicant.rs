@@ -15,9 +15,10 @@ use super::common::{ErrorList, Guarded, action_error, tr, use_lang};
 use super::{platform, use_user};
 use crate::access;
 use crate::api::{
-    AppError, ApplicationDraft, CaseDetail, DiscardApplication, MyApplications, ReadNotifications,
-    RemoveApplicationFile, SaveApplication, StartApplication, SubmitApplication, UploadedFile,
-    WithdrawCase, load_application, load_case, load_my_applications, my_notifications,
+    AppError, ApplicationDraft, CaseDetail, CommitmentLetter, DiscardApplication, MyApplications,
+    ReadNotifications, RemoveApplicationFile, SaveApplication, SendSigningCode, SignCommitment,
+    SignCommitmentRequest, StartApplication, SubmitApplication, UploadedFile, WithdrawCase,
+    load_application, load_case, load_my_applications, my_notifications,
 };
 use crate::domain::application::{FormLayout, FormProblem, LaidOutField, LaidOutMaterial};
 use crate::domain::case::{CreditLevel, TargetKind};
@@ -80,6 +81,10 @@ pub(super) fn StartButton(target: TargetKind, code: String) -> impl IntoView {
     }
 }
 
+/// The name pre-review gives the unsigned commitment letter (the server's
+/// `applications::COMMITMENT`), and the anchor of its section.
+const COMMITMENT_ANCHOR: &str = "commitment";
+
 /// An HTML id for a field name (`SCJG-XK-001/shop_name` → `f-SCJG-XK-001-shop_name`).
 fn field_dom_id(name: &str) -> String {
     let safe: String = name
@@ -104,9 +109,10 @@ pub fn ApplicationPage() -> impl IntoView {
         load_application,
     );
     view! {
-        <Guarded access=access::APPLICANTS children=move |_user| view! {
+        <Guarded access=access::APPLICANTS children=move |user| view! {
             <Suspense fallback=|| view! { <p class="loading">{tr(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
+                    let user_id = user.id;
                     match draft.await {
                         Ok(draft) => match draft.case_number.clone() {
                             Some(number) => view! {
@@ -116,7 +122,7 @@ pub fn ApplicationPage() -> impl IntoView {
                                         <A href=format!("/my/cases/{number}")>{number.clone()}</A></p>
                                 </section>
                             }.into_any(),
-                            None => view! { <ApplicationForm draft/> }.into_any(),
+                            None => view! { <ApplicationForm draft user_id/> }.into_any(),
                         },
                         Err(error) => {
                             platform::set_page_status(error.status());
@@ -147,7 +153,7 @@ enum Step {
 }
 
 #[component]
-fn ApplicationForm(draft: ApplicationDraft) -> impl IntoView {
+fn ApplicationForm(draft: ApplicationDraft, user_id: i64) -> impl IntoView {
     let lang = use_lang();
     let ApplicationDraft {
         draft_id,
@@ -159,9 +165,12 @@ fn ApplicationForm(draft: ApplicationDraft) -> impl IntoView {
         identity_level,
         updated_at,
         files,
+        commitment,
         ..
     } = draft;
     let files = RwSignal::new(files);
+    // Whether the commitment letter, if one is needed, is signed as it stands.
+    let letter_signed = RwSignal::new(!commitment.needed || commitment.signed_is_current);
     let layout = StoredValue::new(layout);
     let draft_id = StoredValue::new(draft_id);
     let values = RwSignal::new(values);
@@ -270,6 +279,12 @@ fn ApplicationForm(draft: ApplicationDraft) -> impl IntoView {
                     layout.missing_materials(files.iter().map(|file| file.material_name.as_str())),
                 );
             });
+            if !letter_signed.get_untracked() {
+                found.push(FormProblem {
+                    name: COMMITMENT_ANCHOR.into(),
+                    problem: ValueProblem::Required,
+                });
+            }
             found
         });
         let passed = found.is_empty() && !identity_missing;
@@ -355,6 +370,7 @@ fn ApplicationForm(draft: ApplicationDraft) -> impl IntoView {
                     }
                 }).collect_view()}
             </form>
+            <CommitmentSection draft_id=draft_id.get_value() user_id initial=commitment letter_signed/>
             {action_error(submit.value())}
             <div class="actions sticky-actions">
                 <button type="button" class="button" data-testid="pre-review" on:click=move |_| { run_pre_review(); }>
@@ -417,7 +433,14 @@ fn PreReview(
                     <p>{tr(Msg::ApplyProblemsTitle)}</p>
                     <ul>
                         {found.into_iter().map(|problem| {
-                            let label = layout.with_value(|layout| layout.label_of(&problem.name).cloned());
+                            let label = if problem.name == COMMITMENT_ANCHOR {
+                                Some(crate::domain::catalogue::Text {
+                                    zh: Msg::GuideCommitment.text(Lang::Zh).into(),
+                                    en: Msg::GuideCommitment.text(Lang::En).into(),
+                                })
+                            } else {
+                                layout.with_value(|layout| layout.label_of(&problem.name).cloned())
+                            };
                             let target = field_dom_id(&problem.name);
                             let href = format!("#{target}");
                             view! {
@@ -437,6 +460,150 @@ fn PreReview(
             .into_any(),
         )
     }
+}
+
+/// The commitment letter (告知承诺书): the exact text, a signature mark (typed name, or drawn
+/// on a pad), a one-time code, and the signature made by this device's key in the browser.
+#[component]
+fn CommitmentSection(
+    draft_id: String,
+    user_id: i64,
+    initial: CommitmentLetter,
+    letter_signed: RwSignal<bool>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let sign = ServerAction::<SignCommitment>::new();
+    let send = ServerAction::<SendSigningCode>::new();
+    // Loaded with the draft (no resource of its own: the page hydrates in one piece).
+    let signed = RwSignal::new(initial.signed.clone().filter(|_| initial.signed_is_current));
+    Effect::new(move |_| {
+        if let Some(Ok(done)) = sign.value().get() {
+            let key_id = done.key_id.clone();
+            signed.set(Some(done));
+            letter_signed.set(true);
+            leptos::task::spawn_local(
+                async move { platform::remember_key(user_id, &key_id).await },
+            );
+        }
+    });
+    let mark_kind = RwSignal::new("typed");
+    let typed = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let device_error = RwSignal::new(false);
+    let pad_id = "signature-pad";
+    Effect::new(move |_| {
+        if mark_kind.get() == "drawn" {
+            platform::attach_signature_pad(pad_id);
+        }
+    });
+    let draft_id = StoredValue::new(draft_id);
+    let do_sign = move |text: String| {
+        device_error.set(false);
+        let mark = if mark_kind.get_untracked() == "drawn" {
+            platform::signature_pad_image(pad_id)
+        } else {
+            typed.get_untracked()
+        };
+        let typed_code = code.get_untracked();
+        leptos::task::spawn_local(async move {
+            match platform::sign_letter(user_id, &text).await {
+                Some(made) => {
+                    sign.dispatch(SignCommitment {
+                        request: SignCommitmentRequest {
+                            draft_id: draft_id.get_value(),
+                            letter_sha256: made.letter_sha256,
+                            signature: made.signature,
+                            public_key: made.public_key,
+                            key_id: made.key_id,
+                            mark_kind: mark_kind.get_untracked().to_owned(),
+                            mark,
+                            code: typed_code,
+                        },
+                    });
+                }
+                None => device_error.set(true),
+            }
+        });
+    };
+    if !initial.needed {
+        return None;
+    }
+    let letter = initial.letter.clone();
+    let signing = letter.clone().map(|text| {
+        let text_for_sign = text.clone();
+        view! {
+            <p class="help">{tr(Msg::SignExplain)}</p>
+            <pre class="letter" data-testid="letter-text" tabindex="0">{text}</pre>
+            <Show when=move || signed.with(Option::is_none)>
+                <fieldset class="sign-mark">
+                    <legend>{tr(Msg::FieldSignatureMark)}</legend>
+                    <label class="choice">
+                        <input type="radio" name="mark-kind" value="typed" checked=true
+                            on:change=move |_| mark_kind.set("typed")/>
+                        " " {tr(Msg::SignTyped)}
+                    </label>
+                    <label class="choice">
+                        <input type="radio" name="mark-kind" value="drawn"
+                            on:change=move |_| mark_kind.set("drawn")/>
+                        " " {tr(Msg::SignDrawn)}
+                    </label>
+                    <Show when=move || mark_kind.get() == "typed">
+                        <label for="typed-name">{tr(Msg::SignTypedLabel)}</label>
+                        <input id="typed-name" type="text" autocomplete="name"
+                            on:input=move |event| typed.set(event_target_value(&event))/>
+                    </Show>
+                    <Show when=move || mark_kind.get() == "drawn">
+                        <canvas id=pad_id class="signature-pad" width="600" height="200"
+                            aria-label=move || Msg::SignDrawn.text(lang.get())></canvas>
+                        <button type="button" class="link-button"
+                            on:click=move |_| platform::clear_signature_pad(pad_id)>{tr(Msg::SignClear)}</button>
+                    </Show>
+                </fieldset>
+                {action_error(send.value())}
+                {move || send.value().get().and_then(Result::ok).map(|sent| view! {
+                    <p role="status" data-testid="sign-code-sent">
+                        {move || crate::i18n::code_sent_text(&sent.destination_masked, sent.valid_minutes, lang.get())}
+                    </p>
+                })}
+                <button type="button" class="button" data-testid="send-sign-code"
+                    on:click=move |_| { send.dispatch(SendSigningCode {}); }>
+                    {tr(Msg::SendCode)}
+                </button>
+                <label for="sign-code">{tr(Msg::FieldOneTimeCode)}</label>
+                <input id="sign-code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="7"
+                    on:input=move |event| code.set(event_target_value(&event))/>
+                <Show when=move || device_error.get()>
+                    <p class="error-box" role="alert">{tr(Msg::SignDeviceError)}</p>
+                </Show>
+                {action_error(sign.value())}
+                {
+                    let text_for_sign = text_for_sign.clone();
+                    view! {
+                        <button type="button" class="button primary" data-testid="sign-commitment"
+                            disabled=move || sign.pending().get()
+                            on:click=move |_| do_sign(text_for_sign.clone())>
+                            {tr(Msg::SignSubmit)}
+                        </button>
+                    }
+                }
+            </Show>
+            {move || signed.get().map(|signed| view! {
+                <p class="done" data-testid="commitment-signed">
+                    "✓ " {tr(Msg::SignDone)} " · " {signed.signer_name.clone()} " · " {format_time(signed.signed_at)}
+                </p>
+            })}
+        }
+    });
+    Some(view! {
+        <section class="commitment form-section" id=field_dom_id(COMMITMENT_ANCHOR) tabindex="-1"
+            aria-labelledby="commitment-title" data-testid="commitment">
+            <h2 id="commitment-title">{tr(Msg::GuideCommitment)}</h2>
+            {match signing {
+                Some(signing) => signing.into_any(),
+                None => view! { <p class="notice">{tr(Msg::SignNeedsIdentity)}</p> }.into_any(),
+            }}
+        </section>
+    })
 }
 
 /// One listed material: what it is, the files uploaded for it (with a preview), and a file

@@ -176,3 +176,87 @@ pub async fn upload_chosen_file(
         None
     }
 }
+
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+mod signing_js {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen(module = "/src/ui/signing.js")]
+    extern "C" {
+        #[wasm_bindgen(catch, js_name = signLetter)]
+        pub async fn sign_letter(user: &str, text: &str) -> Result<JsValue, JsValue>;
+        #[wasm_bindgen(catch, js_name = rememberKey)]
+        pub async fn remember_key(user: &str, key_id: &str) -> Result<JsValue, JsValue>;
+        #[wasm_bindgen(js_name = attachPad)]
+        pub fn attach_pad(id: &str);
+        #[wasm_bindgen(js_name = padDataUrl)]
+        pub fn pad_data_url(id: &str) -> String;
+        #[wasm_bindgen(js_name = clearPad)]
+        pub fn clear_pad(id: &str);
+    }
+}
+
+/// What the browser made when signing a letter with this device's key.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct DeviceSignature {
+    pub key_id: Option<String>,
+    pub public_key: String,
+    pub signature: String,
+    pub letter_sha256: String,
+}
+
+/// Signs `text` with this device's key for account `user` (made on first use, kept in the
+/// browser). `None` outside the browser or when WebCrypto refuses.
+pub async fn sign_letter(user: i64, text: &str) -> Option<DeviceSignature> {
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        let value = signing_js::sign_letter(&user.to_string(), text)
+            .await
+            .ok()?;
+        serde_json::from_str(&value.as_string()?).ok()
+    }
+    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
+    {
+        let _ = (user, text);
+        None
+    }
+}
+
+/// Keeps the portal's id of this device's key next to the key.
+pub async fn remember_key(user: i64, key_id: &str) {
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        let _ = signing_js::remember_key(&user.to_string(), key_id).await;
+    }
+    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
+    let _ = (user, key_id);
+}
+
+/// Makes the canvas `id` a signature pad.
+pub fn attach_signature_pad(id: &str) {
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    signing_js::attach_pad(id);
+    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
+    let _ = id;
+}
+
+/// The pad's drawing as a PNG data URL, empty when nothing was drawn.
+pub fn signature_pad_image(id: &str) -> String {
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        signing_js::pad_data_url(id)
+    }
+    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
+    {
+        let _ = id;
+        String::new()
+    }
+}
+
+/// Wipes the pad.
+pub fn clear_signature_pad(id: &str) {
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    signing_js::clear_pad(id);
+    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
+    let _ = id;
+}

@@ -138,6 +138,7 @@ fn draft_view(
     identity_level: Option<IdentityLevel>,
     case_number: Option<String>,
     files: Vec<UploadedFile>,
+    commitment: crate::api::CommitmentLetter,
 ) -> ApplicationDraft {
     ApplicationDraft {
         draft_id: row.public_id.clone(),
@@ -152,6 +153,7 @@ fn draft_view(
         updated_at: row.updated_at,
         case_number,
         files,
+        commitment,
     }
 }
 
@@ -204,7 +206,19 @@ pub async fn start(
         updated_at: now,
         case_id: None,
     };
-    Ok(draft_view(&row, target, values, level, None, Vec::new()))
+    let commitment = {
+        let mut conn = state.db.pool().acquire().await?;
+        super::commitments::letter_of(&mut conn, user.user_id, &row).await?
+    };
+    Ok(draft_view(
+        &row,
+        target,
+        values,
+        level,
+        None,
+        Vec::new(),
+        commitment,
+    ))
 }
 
 async fn own_draft(
@@ -240,7 +254,16 @@ pub async fn load(
     };
     let values = parse_values(&row.form_values)?;
     let files = files_of(&mut conn, row.id).await?;
-    Ok(draft_view(&row, target, values, level, case_number, files))
+    let commitment = super::commitments::letter_of(&mut conn, user.user_id, &row).await?;
+    Ok(draft_view(
+        &row,
+        target,
+        values,
+        level,
+        case_number,
+        files,
+        commitment,
+    ))
 }
 
 /// Checks that values fit in size and that every name belongs to the form (a client sending

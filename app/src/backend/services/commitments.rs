@@ -84,10 +84,19 @@ pub async fn letter(
     let draft = cases::draft_of(&mut conn, user.user_id, draft_id)
         .await?
         .ok_or(DbError::NotFound)?;
-    let letter = current_letter(&mut conn, user.user_id, &draft).await?;
-    let signed = match signatures::latest_of_draft(&mut conn, draft.id).await? {
+    letter_of(&mut conn, user.user_id, &draft).await
+}
+
+/// [`letter`] for a draft already loaded.
+pub async fn letter_of(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    draft: &cases::DraftRow,
+) -> ServiceResult<CommitmentLetter> {
+    let letter = current_letter(conn, user_id, draft).await?;
+    let signed = match signatures::latest_of_draft(conn, draft.id).await? {
         Some(row) => {
-            let key = signatures::key_by_id(&mut conn, row.key_id)
+            let key = signatures::key_by_id(conn, row.key_id)
                 .await?
                 .ok_or(DbError::NotFound)?;
             Some(signed_view(&row, key.public_id))
@@ -103,8 +112,9 @@ pub async fn letter(
         _ => false,
     };
     Ok(CommitmentLetter {
+        // Some("") is a letter that cannot be rendered before identity verification.
+        needed: letter.is_some(),
         letter: letter.filter(|text| !text.is_empty()),
-        needed: letter_sha256.is_some(),
         letter_sha256,
         signed,
         signed_is_current: current,
