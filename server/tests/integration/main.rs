@@ -14,6 +14,7 @@ mod catalogue_editor;
 mod csrf_and_headers;
 mod garbage_input;
 mod health;
+mod mail_delivery;
 mod materials;
 mod open_data;
 mod second_factor;

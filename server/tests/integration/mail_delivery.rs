@@ -1,0 +1,147 @@
+//! Mail through SMTP: the outbox worker delivers to an SMTP server over a real TCP connection
+//! (a small server speaking RFC 5321 on 127.0.0.1, recording what it receives), a message is
+//! delivered once, and a server that refuses leaves the message queued for a retry.
+
+use std::sync::{Arc, Mutex};
+
+use app::backend::config::{SmtpSettings, SmtpTls};
+use app::backend::db::notices;
+use app::backend::delivery::{Deliverers, LogSms, MailTransport, deliver_due};
+use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+
+use crate::common::{TestApp, spawn_app};
+
+/// A minimal SMTP server: accepts every message (or refuses every recipient) and keeps the
+/// DATA of each accepted one.
+async fn smtp_server(refuse: bool) -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let store = Arc::clone(&received);
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 test ESMTP\r\n").await;
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            if let Ok(mut store) = store.lock() {
+                                store.push(std::mem::take(body));
+                            }
+                            data = None;
+                            let _ = write.write_all(b"250 queued\r\n").await;
+                        } else {
+                            body.push_str(&line);
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250-test\r\n250 8BITMIME\r\n",
+                        "MAIL" => b"250 ok\r\n",
+                        "RCPT" if refuse => b"550 mailbox unavailable\r\n",
+                        "RCPT" => b"250 ok\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go ahead\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            break;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    let _ = write.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (port, received)
+}
+
+fn deliverers(app: &TestApp, port: u16) -> Deliverers {
+    let mut config = (*app.state.config).clone();
+    config.smtp = Some(SmtpSettings {
+        host: "127.0.0.1".into(),
+        port,
+        credentials: None,
+        tls: SmtpTls::None,
+    });
+    Deliverers {
+        mail: MailTransport::from_config(&config).expect("SMTP transport"),
+        from: "不见面审批 <noreply@example.cn>".parse().expect("sender"),
+        sms: Arc::new(LogSms),
+    }
+}
+
+async fn enqueue(app: &TestApp, to: &str) {
+    let mut conn = app.state.db.pool().acquire().await.expect("connection");
+    notices::enqueue(
+        &mut conn,
+        notices::NewMessage {
+            channel: "email",
+            recipient: to,
+            subject: "【不见面审批】申请已提交：QX-2026-000001",
+            body: "您好：您的申请已提交。\nYour application was submitted.\n",
+            sensitive: false,
+            now: app::backend::now_ms(),
+        },
+    )
+    .await
+    .expect("enqueue");
+}
+
+#[tokio::test]
+async fn the_outbox_is_delivered_over_smtp_once() {
+    let app = spawn_app().await;
+    let (port, received) = smtp_server(false).await;
+    enqueue(&app, "wang@example.cn").await;
+    let deliverers = deliverers(&app, port);
+    assert_eq!(
+        deliver_due(&app.state, &deliverers).await.expect("round"),
+        1
+    );
+    assert_eq!(
+        deliver_due(&app.state, &deliverers).await.expect("round"),
+        0
+    );
+    let received = received.lock().expect("received").clone();
+    assert_eq!(received.len(), 1);
+    assert!(
+        received[0].contains("To: wang@example.cn"),
+        "{}",
+        received[0]
+    );
+    assert!(received[0].contains("Subject: "), "{}", received[0]);
+    assert_eq!(app.count("outbox WHERE sent_at IS NOT NULL").await, 1);
+}
+
+#[tokio::test]
+async fn a_refusing_server_leaves_the_message_queued_for_a_retry() {
+    let app = spawn_app().await;
+    let (port, received) = smtp_server(true).await;
+    enqueue(&app, "wang@example.cn").await;
+    assert_eq!(
+        deliver_due(&app.state, &deliverers(&app, port))
+            .await
+            .expect("round"),
+        0
+    );
+    assert!(received.lock().expect("received").is_empty());
+    let (attempts, error, next): (i64, Option<String>, i64) = sqlx::query_as(
+        "SELECT attempts, last_error, next_attempt_at FROM outbox WHERE sent_at IS NULL",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .expect("queued message");
+    assert_eq!(attempts, 1);
+    assert!(error.is_some_and(|error| error.contains("550")));
+    assert!(next > app::backend::now_ms(), "retried later, not at once");
+}
