@@ -32,6 +32,8 @@ pub const FRONT_DESK: Access = Access::Roles(&[Role::FrontDesk]);
 pub const APPROVERS: Access = Access::Roles(&[Role::Approver]);
 pub const INSPECTORS: Access = Access::Roles(&[Role::Inspector]);
 pub const ADMINS: Access = Access::Roles(&[Role::Admin]);
+/// Who reviews person–ID checks: the front desk, and the service office.
+pub const IDENTITY_REVIEWERS: Access = Access::Roles(&[Role::FrontDesk, Role::Admin]);
 
 /// A workspace page and who may open it.
 pub struct Page {

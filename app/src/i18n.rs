@@ -139,6 +139,22 @@ messages! {
     FieldFile => "上传的文件", "The uploaded file";
     FieldSignatureMark => "签名", "Signature";
     FieldSigningKey => "本设备的签名密钥", "This device's signing key";
+    FieldReason => "理由", "Reason";
+    PersonCheckExplain => "部分事项需要人证核对：请上传身份证人像面照片和一张本人正面照片（JPG 或 PNG），由服务中心工作人员比对审核。", "Some items need a person–ID check: upload a photo of your ID card's portrait side and a photo of your face (JPG or PNG); a service-centre worker compares them.";
+    PersonCheckIdCard => "身份证人像面照片", "ID card, portrait side";
+    PersonCheckSelfie => "本人正面照片", "Photo of your face";
+    PersonCheckUploaded => "已上传", "Uploaded";
+    PersonCheckRequest => "提交人证核对", "Ask for the person–ID check";
+    PersonCheckPending => "人证核对审核中，结果会通过消息通知您。", "The person–ID check is being reviewed; you will be notified.";
+    PersonCheckRefused => "人证核对未通过：", "The person–ID check was refused:";
+    PersonCheckQueueTitle => "人证核对", "Person–ID checks";
+    PersonCheckQueueEmpty => "没有待审核的人证核对。", "No person–ID checks waiting.";
+    PersonCheckApprove => "核对一致，通过", "Matches: approve";
+    PersonCheckRefuse => "不一致，退回", "Does not match: refuse";
+    PersonCheckDecide => "提交核对结果", "Record the decision";
+    PersonCheckReasonHelp => "退回时必填，申请人会看到理由，例如“照片模糊，看不清面部”。", "Required when refusing; the applicant sees it, e.g. “the photo is blurred; the face cannot be seen”.";
+    NotifPersonApproved => "人证核对已通过", "Person–ID check approved";
+    NotifPersonRefused => "人证核对未通过", "Person–ID check refused";
     LoginTitle => "登录", "Sign in";
     LoginSubmit => "登录", "Sign in";
     LoginNoAccount => "还没有账号？", "No account yet?";
@@ -518,6 +534,7 @@ pub const fn field_name(field: Field, lang: Lang) -> &'static str {
         Field::File => Msg::FieldFile.text(lang),
         Field::SignatureMark => Msg::FieldSignatureMark.text(lang),
         Field::SigningKey => Msg::FieldSigningKey.text(lang),
+        Field::Reason => Msg::FieldReason.text(lang),
     }
 }
 
@@ -1141,6 +1158,8 @@ pub fn case_event_text(kind: &str, lang: Lang) -> &'static str {
 /// A notification kind in words.
 pub fn notification_text(kind: &str, lang: Lang) -> &'static str {
     match kind {
+        "person_check_approved" => Msg::NotifPersonApproved.text(lang),
+        "person_check_refused" => Msg::NotifPersonRefused.text(lang),
         "submitted" => Msg::NotifSubmitted.text(lang),
         "withdrawn" => Msg::NotifWithdrawn.text(lang),
         _ => Msg::EventOther.text(lang),

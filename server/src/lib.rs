@@ -111,6 +111,14 @@ pub fn build_router(state: AppState) -> Router {
         .route("/files/upload", post(app::backend::uploads::upload))
         .route("/files/{id}", get(app::backend::uploads::download))
         .route(
+            "/files/identity-photo",
+            post(app::backend::uploads::upload_identity_photo),
+        )
+        .route(
+            "/files/identity/{id}",
+            get(app::backend::uploads::download_identity_photo),
+        )
+        .route(
             "/api/{*fn_name}",
             post(server_fn_handler).get(server_fn_handler),
         )

@@ -196,3 +196,41 @@ pub async fn sign_commitment(request: SignCommitmentRequest) -> Result<SignedCom
         commitments::sign(&ctx.state, &ctx.audit_actor(), &ctx.client, &user, &request).await,
     )
 }
+
+/// Asks the front desk for the person–ID check (level 3) with the photos uploaded.
+#[server(endpoint = "identity/request-person-check")]
+pub async fn request_person_check() -> Result<(), AppError> {
+    let ctx = RequestCtx::current()?;
+    let user = ctx.require_user(crate::access::APPLICANTS)?.clone();
+    ctx.finish(identity::request_person_check(&ctx.state, &ctx.audit_actor(), &user).await)
+}
+
+/// Person–ID checks waiting for review (front desk and service office).
+#[server(endpoint = "desk/person-checks")]
+pub async fn pending_person_checks() -> Result<Vec<super::PersonCheckReview>, AppError> {
+    let ctx = RequestCtx::current()?;
+    ctx.require_user(crate::access::IDENTITY_REVIEWERS)?;
+    ctx.finish(identity::pending_person_checks(&ctx.state).await)
+}
+
+/// Approves or refuses (with a reason) a person–ID check.
+#[server(endpoint = "desk/person-check/decide")]
+pub async fn decide_person_check(
+    check_id: String,
+    approve: bool,
+    reason: String,
+) -> Result<(), AppError> {
+    let ctx = RequestCtx::current()?;
+    let reviewer = ctx.require_user(crate::access::IDENTITY_REVIEWERS)?.clone();
+    ctx.finish(
+        identity::decide_person_check(
+            &ctx.state,
+            &ctx.audit_actor(),
+            &reviewer,
+            &check_id,
+            approve,
+            &reason,
+        )
+        .await,
+    )
+}

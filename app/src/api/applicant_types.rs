@@ -23,6 +23,11 @@ pub struct IdentityStatus {
     pub legal_name_masked: Option<String>,
     pub resident_id_masked: Option<String>,
     pub person_checked: bool,
+    /// The newest person–ID check, if one was requested.
+    pub person_check: Option<PersonCheckState>,
+    /// The newest uploaded ID-card photo and selfie (ids for `/files/identity/{id}`).
+    pub id_card_photo: Option<String>,
+    pub selfie_photo: Option<String>,
     /// The credit check of the verified person (clear until L2).
     pub credit_level: CreditLevel,
     pub credit_findings: Vec<CreditFinding>,
@@ -216,4 +221,25 @@ pub struct SignCommitmentRequest {
     pub mark: String,
     /// The one-time code sent to confirm the signature.
     pub code: String,
+}
+
+/// Where an applicant's person–ID check stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonCheckState {
+    /// `pending`, `approved` or `refused`.
+    pub status: String,
+    pub reason: Option<String>,
+    pub submitted_at: i64,
+}
+
+/// A person–ID check waiting at the front desk: the photos side by side with the verified
+/// name and (masked) ID number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonCheckReview {
+    pub id: String,
+    pub legal_name: String,
+    pub resident_id_masked: String,
+    pub id_card_photo: String,
+    pub selfie_photo: String,
+    pub submitted_at: i64,
 }

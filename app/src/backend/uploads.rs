@@ -265,6 +265,169 @@ fn check_type(head: &[u8], accepted: &[FileType]) -> Result<FileType, StoreRefus
     }
 }
 
+#[derive(Debug, Deserialize)]
+pub struct PhotoQuery {
+    kind: String,
+    name: String,
+}
+
+/// `POST /files/identity-photo?kind=id_card|selfie&name=…`: a photo for the person–ID check
+/// (JPG or PNG, by content), once the applicant has reached level 2.
+pub async fn upload_identity_photo(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    Extension(client): Extension<ClientInfo>,
+    Query(query): Query<PhotoQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Some(user) = auth.0.filter(|user| user.role == Role::Applicant) else {
+        return error_response(&AppError::Unauthenticated);
+    };
+    if !matches!(query.kind.as_str(), "id_card" | "selfie") {
+        return error_response(&AppError::NotFound);
+    }
+    if let Err(problem) = FileName::parse(&query.name) {
+        return refuse(problem);
+    }
+    let max_bytes = state.config.max_upload_bytes;
+    let max_mb = u32::try_from(max_bytes / (1024 * 1024)).unwrap_or(u32::MAX);
+    if headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok())
+        .is_some_and(|length| length > max_bytes)
+    {
+        return too_large(max_mb);
+    }
+    let level = {
+        let mut conn = match state.db.pool().acquire().await {
+            Ok(conn) => conn,
+            Err(error) => return failure(super::db::DbError::from(error)),
+        };
+        match super::db::identity::identity(&mut conn, user.user_id).await {
+            Ok(row) => super::services::identity::level_of(&row),
+            Err(error) => return failure(error),
+        }
+    };
+    if level.is_none_or(|level| level < crate::domain::catalogue::IdentityLevel::L2) {
+        return error_response(&AppError::IdentityTooLow {
+            needed: crate::domain::catalogue::IdentityLevel::L2,
+            have: level,
+        });
+    }
+    let key = random_token(16);
+    let stored = match store_stream(
+        &state,
+        &key,
+        body,
+        &[FileType::Jpg, FileType::Png],
+        max_bytes,
+    )
+    .await
+    {
+        Ok(stored) => stored,
+        Err(StoreRefusal::TooLarge) => return too_large(max_mb),
+        Err(StoreRefusal::Problem(problem)) => return refuse(problem),
+        Err(StoreRefusal::Failed(error)) => return failure(error),
+    };
+    let public_id = random_token(12);
+    let recorded = async {
+        let mut tx = state.db.begin_write().await?;
+        super::db::identity::insert_photo(
+            &mut tx,
+            super::db::identity::NewPhoto {
+                public_id: &public_id,
+                user_id: user.user_id,
+                kind: &query.kind,
+                file_key: &key,
+                file_type: stored.file_type.code(),
+                size_bytes: i64::try_from(stored.size).unwrap_or(i64::MAX),
+                sha256: &stored.sha256,
+                now: now_ms(),
+            },
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            &state,
+            &Actor::user(user.user_id, client.ip.clone()),
+            "identity.photo_upload",
+            &format!("user:{}", user.user_id),
+            json!({ "kind": &query.kind, "photo": &public_id, "sha256": &stored.sha256 }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<(), super::db::DbError>(())
+    }
+    .await;
+    if let Err(error) = recorded {
+        let _ = state.files.remove(&key).await;
+        return failure(error);
+    }
+    Json(json!({ "id": public_id, "kind": query.kind })).into_response()
+}
+
+/// `GET /files/identity/{id}`: a person–ID photo, to its owner and to the front desk and the
+/// service office (who review them; each view is audited).
+pub async fn download_identity_photo(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    Extension(client): Extension<ClientInfo>,
+    Path(public_id): Path<String>,
+) -> Response {
+    let Some(user) = auth.0 else {
+        return error_response(&AppError::Unauthenticated);
+    };
+    let row = {
+        let mut conn = match state.db.pool().acquire().await {
+            Ok(conn) => conn,
+            Err(error) => return failure(super::db::DbError::from(error)),
+        };
+        match super::db::identity::photo_by_public_id(&mut conn, &public_id).await {
+            Ok(Some(row)) => row,
+            Ok(None) => return error_response(&AppError::NotFound),
+            Err(error) => return failure(error),
+        }
+    };
+    let allowed = match user.role {
+        Role::Applicant => row.user_id == user.user_id,
+        Role::FrontDesk | Role::Admin => true,
+        _ => false,
+    };
+    if !allowed {
+        return error_response(&AppError::NotFound);
+    }
+    if user.role != Role::Applicant {
+        let logged = async {
+            let mut tx = state.db.begin_write().await?;
+            audit::record(
+                &mut tx,
+                &state,
+                &Actor::user(user.user_id, client.ip.clone()),
+                "identity.photo_view",
+                &format!("user:{}", row.user_id),
+                json!({ "photo": &row.public_id }),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok::<(), super::db::DbError>(())
+        }
+        .await;
+        if let Err(error) = logged {
+            return failure(error);
+        }
+    }
+    stream_file(
+        &state,
+        &row.file_key,
+        &row.file_type,
+        row.size_bytes,
+        "photo",
+    )
+    .await
+}
+
 /// Who may see a file: its applicant always; the front desk and the service office once the
 /// application is submitted. Anyone else gets "not found", the same as for no file.
 async fn may_see(
@@ -334,15 +497,33 @@ pub async fn download(
             return failure(error);
         }
     }
-    let reader = match state.files.open(&row.file_key).await {
+    stream_file(
+        &state,
+        &row.file_key,
+        &row.file_type,
+        row.size_bytes,
+        &row.file_name,
+    )
+    .await
+}
+
+/// Streams a stored file with its real type, never cached, never run as a page.
+async fn stream_file(
+    state: &AppState,
+    key: &str,
+    file_type: &str,
+    size_bytes: i64,
+    file_name: &str,
+) -> Response {
+    let reader = match state.files.open(key).await {
         Ok(reader) => reader,
         Err(error) => return failure(error),
     };
-    let mime = FileType::parse(&row.file_type).map_or("application/octet-stream", FileType::mime);
+    let mime = FileType::parse(file_type).map_or("application/octet-stream", FileType::mime);
     let mut response = Body::from_stream(tokio_util::io::ReaderStream::new(reader)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    if let Ok(length) = HeaderValue::from_str(&row.size_bytes.to_string()) {
+    if let Ok(length) = HeaderValue::from_str(&size_bytes.to_string()) {
         headers.insert(header::CONTENT_LENGTH, length);
     }
     headers.insert(
@@ -355,7 +536,7 @@ pub async fn download(
     );
     if let Ok(disposition) = HeaderValue::from_str(&format!(
         "inline; filename*=UTF-8''{}",
-        percent_encode(&row.file_name)
+        percent_encode(file_name)
     )) {
         headers.insert(header::CONTENT_DISPOSITION, disposition);
     }

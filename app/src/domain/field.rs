@@ -26,6 +26,8 @@ pub enum Field {
     SignatureMark,
     /// The browser's signing key and signature.
     SigningKey,
+    /// The reason given for a decision.
+    Reason,
 }
 
 /// What is wrong with a value, precise enough to tell the user how to fix it.

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use super::common::{ErrorList, Guarded, action_error, tr, use_lang};
 use crate::access::Access;
 use crate::api::{
-    ChangePassword, ConfirmContact, DeliveryNote, IdentityStatus, SendContactCode, VerifyResident,
-    load_identity_status,
+    AppError, ChangePassword, ConfirmContact, DeliveryNote, IdentityStatus, RequestPersonCheck,
+    SendContactCode, VerifyResident, load_identity_status,
 };
 use crate::domain::Role;
 use crate::domain::case::CreditLevel;
@@ -46,8 +46,15 @@ fn IdentitySection() -> impl IntoView {
     let send = ServerAction::<SendContactCode>::new();
     let confirm = ServerAction::<ConfirmContact>::new();
     let verify = ServerAction::<VerifyResident>::new();
+    let reload = RwSignal::new(0_u32);
     let status = Resource::new(
-        move || (confirm.version().get(), verify.version().get()),
+        move || {
+            (
+                confirm.version().get(),
+                verify.version().get(),
+                reload.get(),
+            )
+        },
         |_| load_identity_status(),
     );
     view! {
@@ -56,7 +63,7 @@ fn IdentitySection() -> impl IntoView {
             <Transition fallback=|| view! { <p class="loading">{tr(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match status.await {
-                        Ok(status) => view! { <IdentitySteps status send confirm verify/> }.into_any(),
+                        Ok(status) => view! { <IdentitySteps status send confirm verify reload/> }.into_any(),
                         Err(error) => view! { <ErrorList error/> }.into_any(),
                     }
                 })}
@@ -71,6 +78,7 @@ fn IdentitySteps(
     send: ServerAction<SendContactCode>,
     confirm: ServerAction<ConfirmContact>,
     verify: ServerAction<VerifyResident>,
+    reload: RwSignal<u32>,
 ) -> impl IntoView {
     let lang = use_lang();
     let level = status.level;
@@ -137,7 +145,7 @@ fn IdentitySteps(
             }.into_any(),
         }}
         <h3>{tr(Msg::IdentityStepPerson)}</h3>
-        {status.person_checked.then(|| view! { <p class="done">"✓ " {tr(Msg::IdentityDone)}</p> })}
+        <PersonCheck status=status.clone() reload/>
         <h3>{tr(Msg::CreditTitle)}</h3>
         <div data-testid="credit-status" data-level=credit.code()>
             {match (credit, level) {
@@ -153,4 +161,80 @@ fn IdentitySteps(
             }}
         </div>
     }
+}
+
+/// Step 3: photos of the ID card and of the face, then the request; or where it stands.
+#[component]
+fn PersonCheck(status: IdentityStatus, reload: RwSignal<u32>) -> impl IntoView {
+    let lang = use_lang();
+    let request = ServerAction::<RequestPersonCheck>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = request.value().get() {
+            reload.update(|count| *count += 1);
+        }
+    });
+    if status.person_checked {
+        return view! { <p class="done" data-testid="person-checked">"✓ " {tr(Msg::IdentityDone)}</p> }.into_any();
+    }
+    if status.resident_id_masked.is_none() {
+        return view! { <p class="help">{tr(Msg::SignNeedsIdentity)}</p> }.into_any();
+    }
+    if status
+        .person_check
+        .as_ref()
+        .is_some_and(|check| check.status == "pending")
+    {
+        return view! { <p class="notice" data-testid="person-check-pending">{tr(Msg::PersonCheckPending)}</p> }.into_any();
+    }
+    let refused = status
+        .person_check
+        .as_ref()
+        .filter(|check| check.status == "refused")
+        .and_then(|check| check.reason.clone());
+    let error = RwSignal::new(None::<AppError>);
+    let photo_input = move |kind: &'static str, label: Msg, uploaded: Option<String>| {
+        let input_id = format!("photo-{kind}");
+        let uploaded = RwSignal::new(uploaded);
+        let on_change = {
+            let input_id = input_id.clone();
+            move |_| {
+                let input_id = input_id.clone();
+                leptos::task::spawn_local(async move {
+                    let url = format!("/files/identity-photo?kind={kind}");
+                    match super::platform::upload_chosen_file::<serde_json::Value>(&input_id, &url)
+                        .await
+                    {
+                        Some(Ok(answer)) => {
+                            uploaded.set(answer["id"].as_str().map(str::to_owned));
+                            error.set(None);
+                        }
+                        Some(Err(failure)) => error.set(Some(failure)),
+                        None => {}
+                    }
+                });
+            }
+        };
+        view! {
+            <div class="material" data-testid=format!("photo-{kind}")>
+                <label for=input_id.clone()>{tr(label)}</label>
+                {move || uploaded.get().map(|id| view! {
+                    <img class="thumb" src=format!("/files/identity/{id}") alt=move || label.text(lang.get())/>
+                    <span class="done">{tr(Msg::PersonCheckUploaded)}</span>
+                })}
+                <input type="file" id=input_id accept=".jpg,.jpeg,.png,image/jpeg,image/png" on:change=on_change/>
+            </div>
+        }
+    };
+    view! {
+        {refused.map(|reason| view! { <p class="notice" data-testid="person-check-refused">{tr(Msg::PersonCheckRefused)} " " {reason}</p> })}
+        <p class="help">{tr(Msg::PersonCheckExplain)}</p>
+        {photo_input("id_card", Msg::PersonCheckIdCard, status.id_card_photo.clone())}
+        {photo_input("selfie", Msg::PersonCheckSelfie, status.selfie_photo.clone())}
+        {move || error.get().map(|error| view! { <ErrorList error/> })}
+        {action_error(request.value())}
+        <ActionForm action=request>
+            <button type="submit" class="button" data-testid="request-person-check">{tr(Msg::PersonCheckRequest)}</button>
+        </ActionForm>
+    }
+    .into_any()
 }

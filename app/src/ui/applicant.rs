@@ -644,7 +644,7 @@ fn MaterialUpload(
             uploading.set(true);
             error.set(None);
             leptos::task::spawn_local(async move {
-                match platform::upload_chosen_file(&input_id, &upload_url).await {
+                match platform::upload_chosen_file::<UploadedFile>(&input_id, &upload_url).await {
                     Some(Ok(file)) => files.update(|files| files.push(file)),
                     Some(Err(failure)) => error.set(Some(failure)),
                     None => {}

@@ -112,10 +112,10 @@ pub fn focus_by_id(id: &str) {
 /// Sends the file chosen in the file input `input_id` to `url` (the upload endpoint, with the
 /// draft and material in its query; the file name is added) as the raw request body, so the
 /// browser streams it; then clears the input. `None` when no file was chosen.
-pub async fn upload_chosen_file(
+pub async fn upload_chosen_file<T: serde::de::DeserializeOwned>(
     input_id: &str,
     url: &str,
-) -> Option<Result<crate::api::UploadedFile, crate::api::AppError>> {
+) -> Option<Result<T, crate::api::AppError>> {
     #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
     {
         use crate::api::AppError;

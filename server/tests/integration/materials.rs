@@ -279,3 +279,195 @@ async fn a_removed_file_is_gone_from_the_draft_and_the_store() {
         .json();
     assert_eq!(loaded["files"].as_array().map(Vec::len), Some(0));
 }
+
+async fn upload_photo(
+    app: &TestApp,
+    client: &reqwest::Client,
+    kind: &str,
+    bytes: &[u8],
+) -> crate::common::Reply {
+    let response = client
+        .post(app.url("/files/identity-photo"))
+        .query(&[("kind", kind), ("name", "photo.jpg")])
+        .header("origin", &app.origin)
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .expect("upload request");
+    crate::common::Reply::read(response).await
+}
+
+#[tokio::test]
+async fn the_front_desk_compares_the_photos_and_grants_level_3_or_refuses_with_a_reason() {
+    let app = spawn_app_with(Options {
+        demo: true,
+        ..Options::default()
+    })
+    .await;
+    let applicant =
+        crate::applicant_journey::verified_applicant(&app, "photos@example.cn", Some("王开店"))
+            .await;
+
+    // Photos are JPG or PNG by content; asking needs both.
+    let refused = upload_photo(&app, &applicant, "id_card", PDF).await;
+    assert_eq!(problem(&refused), "File:FileTypeNotAccepted");
+    let asked = app
+        .post_fn_as(&applicant, "identity/request-person-check", &[])
+        .await;
+    assert_eq!(problem(&asked), "File:Required");
+    let card = upload_photo(&app, &applicant, "id_card", JPG).await;
+    assert_eq!(card.status, 200, "{}", card.body);
+    let card_id = card.json()["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        upload_photo(&app, &applicant, "selfie", JPG).await.status,
+        200
+    );
+    let asked = app
+        .post_fn_as(&applicant, "identity/request-person-check", &[])
+        .await;
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    let again = app
+        .post_fn_as(&applicant, "identity/request-person-check", &[])
+        .await;
+    assert_eq!(again.status, 409, "one pending check at a time");
+
+    // Another applicant and an approver see nothing; the front desk sees the pair.
+    let other = crate::applicant_journey::verified_applicant(
+        &app,
+        "other.photos@example.cn",
+        Some("李美味"),
+    )
+    .await;
+    assert_eq!(
+        app.get(&other, &format!("/files/identity/{card_id}"))
+            .await
+            .status,
+        404
+    );
+    let approver = browser();
+    app.login_staff(
+        &approver,
+        "shenpi@qixia.example.cn",
+        app::backend::demo::DEMO_PASSWORD,
+    )
+    .await;
+    assert_eq!(
+        app.post_fn_as(&approver, "desk/person-checks", &[])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        app.get(&approver, &format!("/files/identity/{card_id}"))
+            .await
+            .status,
+        404
+    );
+    let desk = browser();
+    app.login_staff(
+        &desk,
+        "qiantai@qixia.example.cn",
+        app::backend::demo::DEMO_PASSWORD,
+    )
+    .await;
+    let queue = app
+        .post_fn_as(&desk, "desk/person-checks", &[])
+        .await
+        .json();
+    let check = queue[0].clone();
+    assert_eq!(check["legal_name"], "王开店");
+    assert_eq!(check["id_card_photo"], card_id.as_str());
+    assert_eq!(
+        app.get(&desk, &format!("/files/identity/{card_id}"))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.count("audit_log WHERE action = 'identity.photo_view'")
+            .await,
+        1
+    );
+    let check_id = check["id"].as_str().expect("check id").to_owned();
+
+    // A refusal needs a reason; the applicant sees it and may try again.
+    let no_reason = app
+        .post_fn_as(
+            &desk,
+            "desk/person-check/decide",
+            &[
+                ("check_id", check_id.as_str()),
+                ("approve", "false"),
+                ("reason", " "),
+            ],
+        )
+        .await;
+    assert_eq!(problem(&no_reason), "Reason:Required");
+    let decided = app
+        .post_fn_as(
+            &desk,
+            "desk/person-check/decide",
+            &[
+                ("check_id", check_id.as_str()),
+                ("approve", "false"),
+                ("reason", "照片模糊，看不清面部"),
+            ],
+        )
+        .await;
+    assert_eq!(decided.status, 200, "{}", decided.body);
+    let status = app
+        .post_fn_as(&applicant, "identity/status", &[])
+        .await
+        .json();
+    assert_eq!(status["level"], "L2");
+    assert_eq!(status["person_check"]["status"], "refused");
+    assert_eq!(status["person_check"]["reason"], "照片模糊，看不清面部");
+    let twice = app
+        .post_fn_as(
+            &desk,
+            "desk/person-check/decide",
+            &[
+                ("check_id", check_id.as_str()),
+                ("approve", "true"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status, 409, "a decided check stays decided");
+
+    assert_eq!(
+        upload_photo(&app, &applicant, "selfie", JPG).await.status,
+        200
+    );
+    let asked = app
+        .post_fn_as(&applicant, "identity/request-person-check", &[])
+        .await;
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    let queue = app
+        .post_fn_as(&desk, "desk/person-checks", &[])
+        .await
+        .json();
+    let check_id = queue[0]["id"].as_str().expect("check id").to_owned();
+    let decided = app
+        .post_fn_as(
+            &desk,
+            "desk/person-check/decide",
+            &[
+                ("check_id", check_id.as_str()),
+                ("approve", "true"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(decided.status, 200, "{}", decided.body);
+    let status = app
+        .post_fn_as(&applicant, "identity/status", &[])
+        .await
+        .json();
+    assert_eq!(status["level"], "L3");
+    assert_eq!(
+        app.count("notifications WHERE kind LIKE 'person_check_%'")
+            .await,
+        2
+    );
+}

@@ -180,3 +180,191 @@ pub async fn use_code(conn: &mut AnyConnection, id: &str, now: i64) -> DbResult<
             .await?;
     Ok(result.rows_affected() == 1)
 }
+
+/// A photo for the person–ID check.
+#[derive(Debug, Clone, FromRow)]
+pub struct PhotoRow {
+    pub id: i64,
+    pub public_id: String,
+    pub user_id: i64,
+    pub kind: String,
+    pub file_key: String,
+    pub file_type: String,
+    pub size_bytes: i64,
+}
+
+pub struct NewPhoto<'a> {
+    pub public_id: &'a str,
+    pub user_id: i64,
+    pub kind: &'a str,
+    pub file_key: &'a str,
+    pub file_type: &'a str,
+    pub size_bytes: i64,
+    pub sha256: &'a str,
+    pub now: i64,
+}
+
+pub async fn insert_photo(conn: &mut AnyConnection, photo: NewPhoto<'_>) -> DbResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO identity_photos (public_id, user_id, kind, file_key, file_type, size_bytes, sha256, \
+         uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(photo.public_id)
+    .bind(photo.user_id)
+    .bind(photo.kind)
+    .bind(photo.file_key)
+    .bind(photo.file_type)
+    .bind(photo.size_bytes)
+    .bind(photo.sha256)
+    .bind(photo.now)
+    .fetch_one(conn)
+    .await?)
+}
+
+const PHOTO_COLUMNS: &str = "id, public_id, user_id, kind, file_key, file_type, size_bytes";
+
+/// The newest photo of a kind a user uploaded.
+pub async fn latest_photo(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    kind: &str,
+) -> DbResult<Option<PhotoRow>> {
+    Ok(sqlx::query_as::<_, PhotoRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {PHOTO_COLUMNS} FROM identity_photos WHERE user_id = $1 AND kind = $2 \
+         ORDER BY uploaded_at DESC, id DESC LIMIT 1"
+    )))
+    .bind(user_id)
+    .bind(kind)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn photo_by_public_id(
+    conn: &mut AnyConnection,
+    public_id: &str,
+) -> DbResult<Option<PhotoRow>> {
+    Ok(sqlx::query_as::<_, PhotoRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {PHOTO_COLUMNS} FROM identity_photos WHERE public_id = $1"
+    )))
+    .bind(public_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// A person–ID check with what the reviewer needs.
+#[derive(Debug, Clone, FromRow)]
+pub struct PersonCheckRow {
+    pub id: i64,
+    pub public_id: String,
+    pub user_id: i64,
+    pub status: String,
+    pub reason: Option<String>,
+    pub submitted_at: i64,
+    pub reviewed_at: Option<i64>,
+    pub legal_name: Option<String>,
+    pub resident_id: Option<String>,
+    pub id_card: String,
+    pub selfie: String,
+}
+
+const CHECK_SELECT: &str = "SELECT c.id, c.public_id, c.user_id, c.status, c.reason, c.submitted_at, \
+    c.reviewed_at, i.legal_name, i.resident_id, p1.public_id AS id_card, p2.public_id AS selfie \
+    FROM person_checks c JOIN identity_photos p1 ON p1.id = c.id_card_id \
+    JOIN identity_photos p2 ON p2.id = c.selfie_id \
+    LEFT JOIN applicant_identities i ON i.user_id = c.user_id";
+
+pub async fn insert_person_check(
+    conn: &mut AnyConnection,
+    public_id: &str,
+    user_id: i64,
+    id_card_id: i64,
+    selfie_id: i64,
+    now: i64,
+) -> DbResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO person_checks (public_id, user_id, id_card_id, selfie_id, status, submitted_at) \
+         VALUES ($1, $2, $3, $4, 'pending', $5) RETURNING id",
+    )
+    .bind(public_id)
+    .bind(user_id)
+    .bind(id_card_id)
+    .bind(selfie_id)
+    .bind(now)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Checks waiting for review, oldest first.
+pub async fn pending_checks(conn: &mut AnyConnection) -> DbResult<Vec<PersonCheckRow>> {
+    Ok(
+        sqlx::query_as::<_, PersonCheckRow>(sqlx::AssertSqlSafe(format!(
+            "{CHECK_SELECT} WHERE c.status = 'pending' ORDER BY c.submitted_at, c.id LIMIT 200"
+        )))
+        .fetch_all(conn)
+        .await?,
+    )
+}
+
+/// The newest check of a user.
+pub async fn latest_check(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> DbResult<Option<PersonCheckRow>> {
+    Ok(
+        sqlx::query_as::<_, PersonCheckRow>(sqlx::AssertSqlSafe(format!(
+            "{CHECK_SELECT} WHERE c.user_id = $1 ORDER BY c.submitted_at DESC, c.id DESC LIMIT 1"
+        )))
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?,
+    )
+}
+
+pub async fn check_by_public_id(
+    conn: &mut AnyConnection,
+    public_id: &str,
+) -> DbResult<Option<PersonCheckRow>> {
+    Ok(
+        sqlx::query_as::<_, PersonCheckRow>(sqlx::AssertSqlSafe(format!(
+            "{CHECK_SELECT} WHERE c.public_id = $1"
+        )))
+        .bind(public_id)
+        .fetch_optional(conn)
+        .await?,
+    )
+}
+
+/// Records the decision on a pending check; false when it was decided meanwhile.
+pub async fn decide_check(
+    conn: &mut AnyConnection,
+    check_id: i64,
+    approved: bool,
+    reason: Option<&str>,
+    reviewer_id: i64,
+    now: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query(
+        "UPDATE person_checks SET status = $2, reason = $3, reviewer_id = $4, reviewed_at = $5 \
+         WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(check_id)
+    .bind(if approved { "approved" } else { "refused" })
+    .bind(reason)
+    .bind(reviewer_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Level 3 reached.
+pub async fn mark_person_checked(conn: &mut AnyConnection, user_id: i64, now: i64) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE applicant_identities SET person_checked_at = $2, updated_at = $2 WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -83,7 +83,23 @@ pub async fn status(state: &AppState, user: &CurrentUser) -> ServiceResult<Ident
         Some(resident_id) => credit::findings(&mut conn, std::slice::from_ref(resident_id)).await?,
         None => Vec::new(),
     };
+    let person_check = identity::latest_check(&mut conn, user.user_id)
+        .await?
+        .map(|check| crate::api::PersonCheckState {
+            status: check.status,
+            reason: check.reason,
+            submitted_at: check.submitted_at,
+        });
+    let id_card_photo = identity::latest_photo(&mut conn, user.user_id, "id_card")
+        .await?
+        .map(|photo| photo.public_id);
+    let selfie_photo = identity::latest_photo(&mut conn, user.user_id, "selfie")
+        .await?
+        .map(|photo| photo.public_id);
     Ok(IdentityStatus {
+        person_check,
+        id_card_photo,
+        selfie_photo,
         level: level_of(&row),
         contact_kind: match login {
             LoginId::Phone(_) => "phone".into(),
@@ -375,6 +391,138 @@ pub async fn import_registry(
     .await?;
     tx.commit().await?;
     Ok(people.len())
+}
+
+/// Level 3, step one: asks the front desk to compare the newest ID-card photo and selfie.
+pub async fn request_person_check(
+    state: &AppState,
+    actor: &Actor,
+    user: &CurrentUser,
+) -> ServiceResult<()> {
+    let now = now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let row = identity::identity(&mut tx, user.user_id).await?;
+    let level = level_of(&row);
+    if level.is_none_or(|level| level < IdentityLevel::L2) {
+        return Err(AppError::IdentityTooLow {
+            needed: IdentityLevel::L2,
+            have: level,
+        }
+        .into());
+    }
+    if identity::latest_check(&mut tx, user.user_id)
+        .await?
+        .is_some_and(|check| check.status == "pending")
+    {
+        return Err(AppError::ChangedMeanwhile.into());
+    }
+    let (Some(id_card), Some(selfie)) = (
+        identity::latest_photo(&mut tx, user.user_id, "id_card").await?,
+        identity::latest_photo(&mut tx, user.user_id, "selfie").await?,
+    ) else {
+        return Err(
+            AppError::invalid(vec![FieldError::new(Field::File, Problem::Required)]).into(),
+        );
+    };
+    let public_id = random_token(12);
+    identity::insert_person_check(
+        &mut tx,
+        &public_id,
+        user.user_id,
+        id_card.id,
+        selfie.id,
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        state,
+        actor,
+        "identity.person_check_requested",
+        &format!("user:{}", user.user_id),
+        json!({ "check": public_id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The checks waiting for the front desk, oldest first.
+pub async fn pending_person_checks(
+    state: &AppState,
+) -> ServiceResult<Vec<crate::api::PersonCheckReview>> {
+    let mut conn = state.db.pool().acquire().await?;
+    Ok(identity::pending_checks(&mut conn)
+        .await?
+        .into_iter()
+        .map(|check| crate::api::PersonCheckReview {
+            id: check.public_id,
+            legal_name: check.legal_name.unwrap_or_default(),
+            resident_id_masked: check
+                .resident_id
+                .as_deref()
+                .and_then(|id| ResidentId::parse(id).ok())
+                .map(|id| id.masked())
+                .unwrap_or_default(),
+            id_card_photo: check.id_card,
+            selfie_photo: check.selfie,
+            submitted_at: check.submitted_at,
+        })
+        .collect())
+}
+
+/// The front desk's decision on a check: approval gives level 3; a refusal needs a reason,
+/// which the applicant sees. Either way the applicant is notified.
+pub async fn decide_person_check(
+    state: &AppState,
+    actor: &Actor,
+    reviewer: &CurrentUser,
+    check_id: &str,
+    approve: bool,
+    reason: &str,
+) -> ServiceResult<()> {
+    let reason = reason.trim();
+    if !approve && reason.is_empty() {
+        return Err(
+            AppError::invalid(vec![FieldError::new(Field::Reason, Problem::Required)]).into(),
+        );
+    }
+    if reason.chars().count() > 500 || reason.chars().any(char::is_control) {
+        return Err(AppError::invalid(vec![FieldError::new(
+            Field::Reason,
+            Problem::TooLong { max: 500 },
+        )])
+        .into());
+    }
+    let now = now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let check = identity::check_by_public_id(&mut tx, check_id)
+        .await?
+        .ok_or(crate::backend::db::DbError::NotFound)?;
+    let reason = (!reason.is_empty()).then_some(reason);
+    if !identity::decide_check(&mut tx, check.id, approve, reason, reviewer.user_id, now).await? {
+        return Err(AppError::ChangedMeanwhile.into());
+    }
+    if approve {
+        identity::mark_person_checked(&mut tx, check.user_id, now).await?;
+    }
+    let kind = if approve {
+        "person_check_approved"
+    } else {
+        "person_check_refused"
+    };
+    notices::notify(&mut tx, check.user_id, None, kind, now).await?;
+    audit::record(
+        &mut tx,
+        state,
+        actor,
+        &format!("identity.{kind}"),
+        &format!("user:{}", check.user_id),
+        json!({ "check": check.public_id, "reason": reason }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A CSV row that could not be imported: its line number (the header is line 1) and why.
