@@ -37,6 +37,15 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.b
     (cd end2end && npm ci --no-audit --no-fund)
 fi
 
+# The Chinese font PDFs embed (WenQuanYi Micro Hei, Apache-2.0 / GPL-3 with font exception).
+if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] && [ -z "${BJM_PDF_FONT:-}" ]; then
+    say "installing Debian's fonts-wqy-microhei (the Chinese font of PDF documents)"
+    SUDO=""
+    if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+    $SUDO apt-get update -qq || true
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei
+fi
+
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
     say "installing Debian's chromium"
     SUDO=""

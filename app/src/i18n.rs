@@ -458,6 +458,7 @@ messages! {
     SignClear => "清除重写", "Clear";
     SignSubmit => "签署承诺书", "Sign the letter";
     SignDone => "已签署", "Signed";
+    SignPdf => "下载已签署的承诺书（PDF）", "Download the signed letter (PDF)";
     SignDeviceError => "本浏览器无法生成签名密钥（需要较新的浏览器并允许本网站存储数据）。请换用其他浏览器，或到任一服务中心办理。", "This browser cannot make a signing key (it needs a recent browser that lets this site store data). Use another browser, or go to any service centre.";
     ApplyUploading => "正在上传…", "Uploading…";
     ApplyOptional => "（选填）", "(optional)";

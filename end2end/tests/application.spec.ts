@@ -231,6 +231,11 @@ test('a new applicant files the restaurant bundle from home, resuming the draft 
   await expect(page.getByTestId('material-SCJG-XK-007/M01')).toHaveCount(0);
 
   await signCommitment(page, login, '王开店');
+  // The signed letter downloads as a PDF.
+  const href = await page.getByTestId('commitment-pdf').getAttribute('href');
+  const pdf = await page.request.get(href ?? '');
+  expect(pdf.headers()['content-type']).toBe('application/pdf');
+  expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
 
   await page.getByTestId('pre-review').click();
   await expect(problems.getByRole('link')).toHaveCount(1);

@@ -56,6 +56,8 @@ pub struct Settings {
     pub max_upload_mb: u64,
     /// `BJM_CODES_PER_HOUR`: one-time codes an account may ask for per hour.
     pub codes_per_hour: i64,
+    /// `BJM_PDF_FONT`: the font PDFs embed (default: Debian's WenQuanYi Micro Hei).
+    pub pdf_font: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -86,6 +88,7 @@ impl Default for Settings {
             log_format: "text".into(),
             max_upload_mb: 20,
             codes_per_hour: 5,
+            pdf_font: None,
         }
     }
 }
@@ -149,6 +152,9 @@ impl Settings {
         );
         config.max_upload_bytes = self.max_upload_mb * 1024 * 1024;
         config.codes_per_account_per_hour = self.codes_per_hour;
+        if let Some(font) = &self.pdf_font {
+            config.pdf_font = font.clone();
+        }
         Ok(config)
     }
 

@@ -48,11 +48,13 @@ pub async fn build_state(
         app::backend::storage::LocalFileStore::new(config.files_directory()),
     );
     let record_key = app::backend::auth::keys::RecordKey::load(&config.data_dir)?;
+    let pdf = Arc::new(app::backend::pdf::PdfRenderer::new(config.pdf_font.clone()));
     let state = AppState {
         db,
         config: Arc::new(config),
         keys: Arc::new(keys),
         record_key: Arc::new(record_key),
+        pdf,
         files,
         leptos_options,
     };
@@ -117,6 +119,10 @@ pub fn build_router(state: AppState) -> Router {
         .route(
             "/files/identity/{id}",
             get(app::backend::uploads::download_identity_photo),
+        )
+        .route(
+            "/files/commitment/{id}",
+            get(app::backend::uploads::download_commitment_pdf),
         )
         .route(
             "/api/{*fn_name}",

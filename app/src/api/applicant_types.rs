@@ -169,6 +169,8 @@ pub struct CaseDetail {
     pub timeline: Vec<TimelineStep>,
     pub credit_level: CreditLevel,
     pub may_withdraw: bool,
+    /// The signed commitment record filed with the case (its PDF is `/files/commitment/{id}`).
+    pub commitment_record: Option<String>,
 }
 
 /// An in-app notification.

@@ -68,6 +68,8 @@ pub struct Config {
     pub codes_per_account_per_hour: i64,
     /// Largest uploaded file, in bytes.
     pub max_upload_bytes: u64,
+    /// The font PDFs embed (a subset of it): a TrueType collection with Chinese glyphs.
+    pub pdf_font: PathBuf,
 }
 
 impl Config {
@@ -88,6 +90,7 @@ impl Config {
             mail_from: "不见面审批 <noreply@zwfw.example.cn>".into(),
             codes_per_account_per_hour: 5,
             max_upload_bytes: 20 * 1024 * 1024,
+            pdf_font: PathBuf::from(super::pdf::DEFAULT_FONT),
         }
     }
 

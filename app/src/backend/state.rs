@@ -13,6 +13,8 @@ pub struct AppState {
     pub keys: Arc<SessionKeys>,
     /// Countersigns records (commitment signatures) and binds applicants' keys.
     pub record_key: Arc<RecordKey>,
+    /// PDF documents (the Chinese font is read on first use).
+    pub pdf: Arc<super::pdf::PdfRenderer>,
     /// Uploaded files (the local directory store unless configured otherwise).
     pub files: Arc<dyn FileStore>,
     pub leptos_options: leptos::config::LeptosOptions,

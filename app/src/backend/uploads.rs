@@ -428,6 +428,42 @@ pub async fn download_identity_photo(
     .await
 }
 
+/// `GET /files/commitment/{id}`: the signed commitment letter as a PDF.
+pub async fn download_commitment_pdf(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    Path(record_id): Path<String>,
+) -> Response {
+    let Some(user) = auth.0 else {
+        return error_response(&AppError::Unauthenticated);
+    };
+    match super::services::commitments::pdf(&state, &user, &record_id).await {
+        Ok(bytes) => {
+            let mut response = Body::from(bytes).into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pdf"),
+            );
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+            if let Ok(disposition) = HeaderValue::from_str(&format!(
+                "inline; filename=\"commitment-{}.pdf\"",
+                record_id
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+            )) {
+                headers.insert(header::CONTENT_DISPOSITION, disposition);
+            }
+            response
+        }
+        Err(error) => failure(error),
+    }
+}
+
 /// Who may see a file: its applicant always; the front desk and the service office once the
 /// application is submitted. Anyone else gets "not found", the same as for no file.
 async fn may_see(

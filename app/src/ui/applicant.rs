@@ -591,6 +591,10 @@ fn CommitmentSection(
                 <p class="done" data-testid="commitment-signed">
                     "✓ " {tr(Msg::SignDone)} " · " {signed.signer_name.clone()} " · " {format_time(signed.signed_at)}
                 </p>
+                <p>
+                    <a href=format!("/files/commitment/{}", signed.id) target="_blank" rel="noopener"
+                        data-testid="commitment-pdf">{tr(Msg::SignPdf)}</a>
+                </p>
             })}
         }
     });
@@ -1071,6 +1075,7 @@ fn CaseView(case: CaseDetail, withdraw: ServerAction<WithdrawCase>) -> impl Into
         timeline,
         credit_level,
         may_withdraw,
+        commitment_record,
         ..
     } = case;
     let confirm = RwSignal::new(false);
@@ -1132,6 +1137,10 @@ fn CaseView(case: CaseDetail, withdraw: ServerAction<WithdrawCase>) -> impl Into
                     }).collect_view()}
                 </dl>
             </section>
+            {commitment_record.map(|record| view! {
+                <p><a href=format!("/files/commitment/{record}") target="_blank" rel="noopener"
+                    data-testid="case-commitment-pdf">{tr(Msg::SignPdf)}</a></p>
+            })}
             <section aria-labelledby="files-title">
                 <h2 id="files-title">{tr(Msg::GuideMaterials)}</h2>
                 <ul class="file-list" data-testid="case-files">

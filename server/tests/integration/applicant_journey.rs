@@ -1031,6 +1031,39 @@ async fn a_signed_commitment_is_verified_and_any_later_change_is_detected() {
         .json();
     assert_eq!(letter["signed_is_current"], true);
 
+    // The signed letter as a PDF, with the Chinese font embedded, for the signer only.
+    let pdf = app
+        .get(&client, &format!("/files/commitment/{record}"))
+        .await;
+    assert_eq!(
+        pdf.status,
+        200,
+        "{}",
+        pdf.body.chars().take(200).collect::<String>()
+    );
+    assert_eq!(
+        pdf.header("content-type").as_deref(),
+        Some("application/pdf")
+    );
+    assert!(pdf.body.starts_with("%PDF-"));
+    // The document title (UTF-16BE hex in the PDF's information dictionary) names the record.
+    let title: String = format!("Commitment {record}")
+        .encode_utf16()
+        .map(|unit| format!("{unit:04X}"))
+        .collect();
+    assert!(
+        pdf.body.contains(&format!("<FEFF{title}>")),
+        "the title names the record"
+    );
+    assert!(pdf.body.contains("FontFile"), "a font is embedded");
+    let stranger = verified_applicant(&app, "stranger@example.cn", Some("李美味")).await;
+    assert_eq!(
+        app.get(&stranger, &format!("/files/commitment/{record}"))
+            .await
+            .status,
+        404
+    );
+
     // Any change to text or record after the countersignature is detected.
     let pool = app.state.db.pool();
     for (change, undo, problem) in [

@@ -843,6 +843,12 @@ pub async fn case_detail(
         timeline,
         credit_level: CreditLevel::parse(&case.credit_level).unwrap_or(CreditLevel::Clear),
         may_withdraw: status.applicant_may_withdraw(),
+        commitment_record: crate::backend::db::signatures::latest_of_draft(
+            &mut conn,
+            case.draft_id,
+        )
+        .await?
+        .map(|row| row.public_id),
     })
 }
 

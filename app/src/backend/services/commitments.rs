@@ -440,6 +440,88 @@ fn check_record(
     Ok(row)
 }
 
+/// `YYYY-MM-DD HH:MM:SS` in China Standard Time.
+fn china_time(ms: i64) -> String {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let at = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .to_offset(offset);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// The signed letter as a PDF: the exact text signed, then the signature record (signer, mark,
+/// time, hashes, keys, record id and how to verify it). For the applicant who signed it, and
+/// for the front desk and the service office.
+pub async fn pdf(state: &AppState, user: &CurrentUser, record_id: &str) -> ServiceResult<Vec<u8>> {
+    use crate::backend::pdf::Block;
+    use crate::domain::Role;
+    let mut conn = state.db.pool().acquire().await?;
+    let row = signatures::by_public_id(&mut conn, record_id)
+        .await?
+        .ok_or(DbError::NotFound)?;
+    let allowed = match user.role {
+        Role::Applicant => row.applicant_id == user.user_id,
+        Role::FrontDesk | Role::Admin => true,
+        _ => false,
+    };
+    if !allowed {
+        return Err(DbError::NotFound.into());
+    }
+    let key = signatures::key_by_id(&mut conn, row.key_id)
+        .await?
+        .ok_or(DbError::NotFound)?;
+    let mark = match row.mark_kind.as_str() {
+        "typed" => format!("输入姓名「{}」", row.mark),
+        _ => format!("手写签名（图像已存档，SHA-256 {}）", sha256_hex(&row.mark)),
+    };
+    let record = format!(
+        "电子签名信息\n\
+         签署人：{signer}（实名核验等级 {level}）\n\
+         签名方式：{mark}\n\
+         签署时间：{at}（北京时间），验证码确认\n\
+         承诺书 SHA-256：{sha}\n\
+         申请人签名：ECDSA P-256 / SHA-256，本人设备密钥 {key}\n\
+         平台副署：Ed25519，密钥 {kid}\n\
+         记录编号：{id}\n\
+         核验：server verify-commitment {id}",
+        signer = row.signer_name,
+        level = row.identity_level,
+        at = china_time(row.signed_at),
+        sha = row.letter_sha256,
+        key = key.public_id,
+        kid = row.countersign_kid,
+        id = row.public_id,
+    );
+    let blocks = [
+        Block {
+            size_pt: 16.0,
+            text: "告知承诺书（电子签署件）".into(),
+        },
+        Block {
+            size_pt: 11.0,
+            text: format!("{}\n", row.letter),
+        },
+        Block {
+            size_pt: 9.0,
+            text: record,
+        },
+    ];
+    let renderer = std::sync::Arc::clone(&state.pdf);
+    let title = format!("Commitment {}", row.public_id);
+    let bytes = tokio::task::spawn_blocking(move || renderer.render(&title, &blocks))
+        .await
+        .map_err(anyhow::Error::from)??;
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
