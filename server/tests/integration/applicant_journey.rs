@@ -657,12 +657,53 @@ async fn applicants_never_reach_each_others_drafts_or_cases() {
         ),
         ("applications/case", vec![("number", number.as_str())]),
         ("applications/withdraw", vec![("number", number.as_str())]),
+        ("commitments/letter", vec![("draft_id", draft_id.as_str())]),
     ] {
         let reply = app.post_fn_as(&other, path, &form).await;
         assert_eq!(reply.status, 404, "{path}: {}", reply.body);
     }
     let saved = save(&app, &other, &draft_id, 1, &BTreeMap::new()).await;
     assert_eq!(saved.status, 404, "{}", saved.body);
+    // Signing another's draft: not found (after the code, which the other applicant asked for).
+    assert_eq!(
+        app.post_fn_as(&other, "commitments/send-code", &[])
+            .await
+            .status,
+        200
+    );
+    let code = mailed_code(&app, "other@example.cn").await;
+    let device = Device::new();
+    let (sha, signature) = device.sign("anything");
+    let signed = post_json_as(
+        &app,
+        &other,
+        "commitments/sign",
+        &json!({ "request": {
+            "draft_id": draft_id, "letter_sha256": sha, "signature": signature,
+            "public_key": device.public_key(), "key_id": null,
+            "mark_kind": "typed", "mark": "李美味", "code": code,
+        }}),
+    )
+    .await;
+    assert_eq!(signed.status, 404, "{}", signed.body);
+    // The owner's uploaded file is out of reach too.
+    let uploaded = upload(&app, &owner, &draft_id, "SCJG-XK-001/M02", "a.pdf", PDF).await;
+    let file_id = uploaded.json()["id"].as_str().expect("file").to_owned();
+    assert_eq!(
+        app.get(&other, &format!("/files/{file_id}")).await.status,
+        404
+    );
+    let removed = app
+        .post_fn_as(
+            &other,
+            "applications/file/remove",
+            &[
+                ("draft_id", draft_id.as_str()),
+                ("file_id", file_id.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(removed.status, 404, "{}", removed.body);
     let mine = app
         .post_fn_as(&other, "applications/mine", &[])
         .await
