@@ -8,7 +8,7 @@
 //! ```
 //! Figures go to `docs/benchmarks.md`.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context as _;
 use app::api::CatalogueQuery;
@@ -33,10 +33,10 @@ fn generated(count: usize) -> anyhow::Result<Catalogue> {
     })
 }
 
-fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
+#[path = "support/mod.rs"]
+mod support;
+
+use support::percentile;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -47,41 +47,8 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or("3600")
         .parse()
         .context("item count")?;
-    let admin_url = args.next();
-    let data_dir = tempfile::tempdir()?;
-    let (database_url, label) = match &admin_url {
-        Some(admin_url) => {
-            use sqlx::Connection as _;
-            sqlx::any::install_default_drivers();
-            let name = format!("bjm_bench_{}", std::process::id());
-            let mut admin = sqlx::AnyConnection::connect(admin_url).await?;
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut admin)
-                .await?;
-            let base = admin_url
-                .rsplit_once('/')
-                .map_or(admin_url.as_str(), |(base, _)| base);
-            (format!("{base}/{name}"), "PostgreSQL")
-        }
-        None => (
-            format!("sqlite://{}/bjm.db", data_dir.path().display()),
-            "SQLite",
-        ),
-    };
-    let addr: std::net::SocketAddr = "127.0.0.1:0".parse()?;
-    let mut config = app::backend::Config::new(
-        data_dir.path().to_owned(),
-        database_url,
-        "http://127.0.0.1".into(),
-    );
-    config.demo = true; // the demo district: departments and centres the items refer to
-    let state = server::build_state(
-        config,
-        None,
-        &[],
-        server::leptos_options("target/site", addr),
-    )
-    .await?;
+    let database = support::BenchDatabase::create(args.next()).await?;
+    let (state, label) = (database.state.clone(), database.label);
 
     let catalogue = generated(count)?;
     let started = Instant::now();
@@ -174,16 +141,6 @@ async fn main() -> anyhow::Result<()> {
         percentile(&latencies, 0.99).as_secs_f64() * 1e3,
         latencies.last().map_or(0.0, |max| max.as_secs_f64() * 1e3),
     );
-    state.db.close().await;
-    if let Some(admin_url) = admin_url {
-        use sqlx::Connection as _;
-        let mut admin = sqlx::AnyConnection::connect(&admin_url).await?;
-        let name = format!("bjm_bench_{}", std::process::id());
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name}"
-        )))
-        .execute(&mut admin)
-        .await?;
-    }
+    database.finish().await?;
     Ok(())
 }

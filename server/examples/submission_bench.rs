@@ -1,10 +1,11 @@
 //! Applicant-journey benchmark, server-side:
 //! 1. form validation: the rules of a 40-field bundle form checked against filled values
 //!    (the same `FormLayout::problems` the browser and the server run), p50 / p99;
-//! 2. submissions: N filled drafts of the 开办餐饮店 bundle submitted by C concurrent tasks, each
-//!    submission one transaction (validation, credit re-check, case number, case, 3 pinned item
-//!    versions, timeline entry, audit entry, notification, acknowledgement mail), throughput
-//!    and p50 / p99.
+//! 2. submissions: N filled drafts of the 开办餐饮店 bundle (materials and signed letter on
+//!    record) submitted by C concurrent tasks, each submission one transaction (form rules,
+//!    required materials, the letter rendered again and its signature checked, credit
+//!    re-check, case number, case, 3 pinned item versions, timeline entry, audit entry,
+//!    notification, acknowledgement mail), throughput and p50 / p99.
 //!
 //! ```sh
 //! cargo run --release -p server --example submission_bench -- 2000 8            # SQLite
@@ -27,10 +28,10 @@ use app::domain::case::TargetKind;
 use app::domain::catalogue::FieldType;
 use app::domain::form_values::RawValue;
 
-fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
+#[path = "support/mod.rs"]
+mod support;
+
+use support::percentile;
 
 fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e3
@@ -69,6 +70,94 @@ fn filled(layout: &FormLayout, resident_id: &str) -> BTreeMap<String, RawValue> 
         .collect()
 }
 
+/// Records a file for every required material and a signature of the current letter, as the
+/// upload endpoint and the signing service would have.
+async fn complete_materials_and_signature(
+    state: &app::backend::AppState,
+    user_id: i64,
+    draft_public_id: &str,
+    key_id: &mut Option<i64>,
+) -> anyhow::Result<()> {
+    use app::backend::db::{cases, materials, signatures};
+    let mut conn = state.db.pool().acquire().await?;
+    let draft = cases::draft_of(&mut conn, user_id, draft_public_id)
+        .await?
+        .context("draft")?;
+    let target = applications::load_target(&mut conn, TargetKind::Bundle, "YJS-CANYIN")
+        .await
+        .map_err(|error| anyhow::anyhow!("target: {error}"))?;
+    let now = app::backend::now_ms();
+    for material in target.layout.materials().filter(|m| m.material.required) {
+        let public_id = app::backend::random_token(12);
+        let file_key = app::backend::random_token(16);
+        materials::insert(
+            &mut conn,
+            materials::NewMaterial {
+                public_id: &public_id,
+                draft_id: draft.id,
+                applicant_id: user_id,
+                material_name: &material.name,
+                file_key: &file_key,
+                file_name: "scan.pdf",
+                file_type: "pdf",
+                size_bytes: 1024,
+                sha256: "0",
+                now,
+            },
+        )
+        .await?;
+    }
+    let letter = app::backend::services::commitments::current_letter(&mut conn, user_id, &draft)
+        .await
+        .map_err(|error| anyhow::anyhow!("letter: {error}"))?
+        .context("the bundle takes a commitment")?;
+    let key = match key_id {
+        Some(id) => *id,
+        None => {
+            let id = signatures::insert_key(
+                &mut conn,
+                signatures::NewKey {
+                    public_id: &app::backend::random_token(12),
+                    user_id,
+                    public_key: "bench",
+                    binding: "{}",
+                    binding_signature: "bench",
+                    binding_kid: "bench",
+                    now,
+                },
+            )
+            .await?;
+            *key_id = Some(id);
+            id
+        }
+    };
+    signatures::insert_signature(
+        &mut conn,
+        &signatures::SignatureRow {
+            id: 0,
+            public_id: app::backend::random_token(12),
+            draft_id: draft.id,
+            applicant_id: user_id,
+            letter_sha256: app::backend::sha256_hex(&letter),
+            letter,
+            signature: "bench".into(),
+            key_id: key,
+            signer_name: "张小餐".into(),
+            identity_level: "L2".into(),
+            signed_at: now,
+            ip: None,
+            user_agent: None,
+            code_id: "bench".into(),
+            mark_kind: "typed".into(),
+            mark: "张小餐".into(),
+            countersignature: "bench".into(),
+            countersign_kid: "bench".into(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -84,41 +173,8 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or("8")
         .parse()
         .context("tasks")?;
-    let admin_url = args.next();
-    let data_dir = tempfile::tempdir()?;
-    let (database_url, label) = match &admin_url {
-        Some(admin_url) => {
-            use sqlx::Connection as _;
-            sqlx::any::install_default_drivers();
-            let name = format!("bjm_bench_{}", std::process::id());
-            let mut admin = sqlx::AnyConnection::connect(admin_url).await?;
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut admin)
-                .await?;
-            let base = admin_url
-                .rsplit_once('/')
-                .map_or(admin_url.as_str(), |(base, _)| base);
-            (format!("{base}/{name}"), "PostgreSQL")
-        }
-        None => (
-            format!("sqlite://{}/bjm.db", data_dir.path().display()),
-            "SQLite",
-        ),
-    };
-    let addr: std::net::SocketAddr = "127.0.0.1:0".parse()?;
-    let mut config = app::backend::Config::new(
-        data_dir.path().to_owned(),
-        database_url,
-        "http://127.0.0.1".into(),
-    );
-    config.demo = true; // district, catalogue, registry
-    let state = server::build_state(
-        config,
-        None,
-        &[],
-        server::leptos_options("target/site", addr),
-    )
-    .await?;
+    let database = support::BenchDatabase::create(args.next()).await?;
+    let (state, label) = (database.state.clone(), database.label);
 
     // 1. Validation of a 40-field form: the bundle's fields, repeated under new names up to 40.
     let people = app::backend::demo::people();
@@ -184,6 +240,9 @@ async fn main() -> anyhow::Result<()> {
     };
     let own_id = known.resident_id.context("demo applicant is verified")?;
     let bundle_values = filled(&bundle.layout, &own_id);
+    // Materials and the signed letter are set up directly in the database (their upload and
+    // signing have their own tests); what is measured is the submission with all its checks.
+    let mut key_id: Option<i64> = None;
     let mut drafts = Vec::with_capacity(count);
     for _ in 0..count {
         let draft = applications::start(&state, &actor, &user, TargetKind::Bundle, "YJS-CANYIN")
@@ -198,6 +257,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .await
         .map_err(|error| anyhow::anyhow!("save: {error}"))?;
+        complete_materials_and_signature(&state, user_id, &draft.draft_id, &mut key_id).await?;
         drafts.push(draft.draft_id);
     }
     let queue = Arc::new(std::sync::Mutex::new(drafts));
@@ -244,16 +304,6 @@ async fn main() -> anyhow::Result<()> {
         cases as usize == count,
         "{cases} cases for {count} submissions"
     );
-    state.db.close().await;
-    if let Some(admin_url) = admin_url {
-        use sqlx::Connection as _;
-        let mut admin = sqlx::AnyConnection::connect(&admin_url).await?;
-        let name = format!("bjm_bench_{}", std::process::id());
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&mut admin)
-        .await?;
-    }
+    database.finish().await?;
     Ok(())
 }

@@ -58,6 +58,43 @@ fn failure(error: impl Into<super::error::ServiceError>) -> Response {
     error_response(&AppError::from(error.into()))
 }
 
+/// Writes one audit entry in its own transaction (a staff member viewing a personal
+/// document, 全程留痕); the view is refused when it cannot be recorded.
+async fn record_view(
+    state: &AppState,
+    user_id: i64,
+    ip: Option<String>,
+    action: &str,
+    subject: &str,
+    detail: serde_json::Value,
+) -> Result<(), Response> {
+    let logged = async {
+        let mut tx = state.db.begin_write().await?;
+        audit::record(
+            &mut tx,
+            state,
+            &Actor::user(user_id, ip),
+            action,
+            subject,
+            detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<(), super::db::DbError>(())
+    }
+    .await;
+    logged.map_err(failure)
+}
+
+/// A `Content-Length` over the limit is refused before a byte is read.
+fn declared_too_large(headers: &HeaderMap, max_bytes: u64) -> bool {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok())
+        .is_some_and(|length| length > max_bytes)
+}
+
 /// `POST /files/upload`: one file of one listed material of the caller's draft.
 pub async fn upload(
     State(state): State<AppState>,
@@ -76,11 +113,7 @@ pub async fn upload(
     };
     let max_bytes = state.config.max_upload_bytes;
     let max_mb = u32::try_from(max_bytes / (1024 * 1024)).unwrap_or(u32::MAX);
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > max_bytes) {
+    if declared_too_large(&headers, max_bytes) {
         return too_large(max_mb);
     }
 
@@ -292,12 +325,7 @@ pub async fn upload_identity_photo(
     }
     let max_bytes = state.config.max_upload_bytes;
     let max_mb = u32::try_from(max_bytes / (1024 * 1024)).unwrap_or(u32::MAX);
-    if headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok())
-        .is_some_and(|length| length > max_bytes)
-    {
+    if declared_too_large(&headers, max_bytes) {
         return too_large(max_mb);
     }
     let level = {
@@ -398,25 +426,18 @@ pub async fn download_identity_photo(
     if !allowed {
         return error_response(&AppError::NotFound);
     }
-    if user.role != Role::Applicant {
-        let logged = async {
-            let mut tx = state.db.begin_write().await?;
-            audit::record(
-                &mut tx,
-                &state,
-                &Actor::user(user.user_id, client.ip.clone()),
-                "identity.photo_view",
-                &format!("user:{}", row.user_id),
-                json!({ "photo": &row.public_id }),
-            )
-            .await?;
-            tx.commit().await?;
-            Ok::<(), super::db::DbError>(())
-        }
-        .await;
-        if let Err(error) = logged {
-            return failure(error);
-        }
+    if user.role != Role::Applicant
+        && let Err(refused) = record_view(
+            &state,
+            user.user_id,
+            client.ip.clone(),
+            "identity.photo_view",
+            &format!("user:{}", row.user_id),
+            json!({ "photo": &row.public_id }),
+        )
+        .await
+    {
+        return refused;
     }
     stream_file(
         &state,
@@ -512,26 +533,18 @@ pub async fn download(
         }
         row
     };
-    if user.role != Role::Applicant {
-        // Staff viewing personal documents is recorded (全程留痕).
-        let logged = async {
-            let mut tx = state.db.begin_write().await?;
-            audit::record(
-                &mut tx,
-                &state,
-                &Actor::user(user.user_id, client.ip.clone()),
-                "material.view",
-                &format!("draft:{}", row.draft_id),
-                json!({ "file": &row.public_id }),
-            )
-            .await?;
-            tx.commit().await?;
-            Ok::<(), super::db::DbError>(())
-        }
-        .await;
-        if let Err(error) = logged {
-            return failure(error);
-        }
+    if user.role != Role::Applicant
+        && let Err(refused) = record_view(
+            &state,
+            user.user_id,
+            client.ip.clone(),
+            "material.view",
+            &format!("draft:{}", row.draft_id),
+            json!({ "file": &row.public_id }),
+        )
+        .await
+    {
+        return refused;
     }
     stream_file(
         &state,
