@@ -30,6 +30,38 @@ pub fn now_ms() -> i64 {
     i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
 }
 
+/// A moment in China Standard Time (UTC+8), the time of every date the portal prints or
+/// compares (registry dates, case-number years, signed letters).
+pub fn china_time(ms: i64) -> time::OffsetDateTime {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .to_offset(offset)
+}
+
+/// `YYYY-MM-DD` in China Standard Time.
+pub fn china_date(ms: i64) -> String {
+    let at = china_time(ms);
+    format!(
+        "{:04}-{:02}-{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day()
+    )
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in China Standard Time.
+pub fn china_datetime(ms: i64) -> String {
+    let at = china_time(ms);
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        china_date(ms),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
 /// Random bytes from the operating system, hex encoded: session ids, challenges, tokens.
 pub fn random_token(bytes: usize) -> String {
     use rand::RngCore;

@@ -58,22 +58,26 @@ fn failure(error: impl Into<super::error::ServiceError>) -> Response {
     error_response(&AppError::from(error.into()))
 }
 
-/// Writes one audit entry in its own transaction (a staff member viewing a personal
-/// document, 全程留痕); the view is refused when it cannot be recorded.
-async fn record_view(
+/// Records a staff member viewing a personal document (全程留痕) in its own transaction; the
+/// view is refused when it cannot be recorded. Applicants viewing their own files are not
+/// recorded.
+async fn record_staff_view(
     state: &AppState,
-    user_id: i64,
+    user: &super::auth::session::CurrentUser,
     ip: Option<String>,
     action: &str,
     subject: &str,
     detail: serde_json::Value,
 ) -> Result<(), Response> {
+    if user.role == Role::Applicant {
+        return Ok(());
+    }
     let logged = async {
         let mut tx = state.db.begin_write().await?;
         audit::record(
             &mut tx,
             state,
-            &Actor::user(user_id, ip),
+            &Actor::user(user.user_id, ip),
             action,
             subject,
             detail,
@@ -426,16 +430,15 @@ pub async fn download_identity_photo(
     if !allowed {
         return error_response(&AppError::NotFound);
     }
-    if user.role != Role::Applicant
-        && let Err(refused) = record_view(
-            &state,
-            user.user_id,
-            client.ip.clone(),
-            "identity.photo_view",
-            &format!("user:{}", row.user_id),
-            json!({ "photo": &row.public_id }),
-        )
-        .await
+    if let Err(refused) = record_staff_view(
+        &state,
+        &user,
+        client.ip.clone(),
+        "identity.photo_view",
+        &format!("user:{}", row.user_id),
+        json!({ "photo": &row.public_id }),
+    )
+    .await
     {
         return refused;
     }
@@ -533,16 +536,15 @@ pub async fn download(
         }
         row
     };
-    if user.role != Role::Applicant
-        && let Err(refused) = record_view(
-            &state,
-            user.user_id,
-            client.ip.clone(),
-            "material.view",
-            &format!("draft:{}", row.draft_id),
-            json!({ "file": &row.public_id }),
-        )
-        .await
+    if let Err(refused) = record_staff_view(
+        &state,
+        &user,
+        client.ip.clone(),
+        "material.view",
+        &format!("draft:{}", row.draft_id),
+        json!({ "file": &row.public_id }),
+    )
+    .await
     {
         return refused;
     }

@@ -195,10 +195,12 @@ fn PersonCheck(status: IdentityStatus, reload: RwSignal<u32>) -> impl IntoView {
     let photo_input = move |kind: &'static str, label: Msg, uploaded: Option<String>| {
         let input_id = format!("photo-{kind}");
         let uploaded = RwSignal::new(uploaded);
+        let uploading = RwSignal::new(false);
         let on_change = {
             let input_id = input_id.clone();
             move |_| {
                 let input_id = input_id.clone();
+                uploading.set(true);
                 leptos::task::spawn_local(async move {
                     let url = format!("/files/identity-photo?kind={kind}");
                     match super::platform::upload_chosen_file::<serde_json::Value>(&input_id, &url)
@@ -211,6 +213,7 @@ fn PersonCheck(status: IdentityStatus, reload: RwSignal<u32>) -> impl IntoView {
                         Some(Err(failure)) => error.set(Some(failure)),
                         None => {}
                     }
+                    uploading.set(false);
                 });
             }
         };
@@ -221,7 +224,11 @@ fn PersonCheck(status: IdentityStatus, reload: RwSignal<u32>) -> impl IntoView {
                     <img class="thumb" src=format!("/files/identity/{id}") alt=move || label.text(lang.get())/>
                     <span class="done">{tr(Msg::PersonCheckUploaded)}</span>
                 })}
-                <input type="file" id=input_id accept=".jpg,.jpeg,.png,image/jpeg,image/png" on:change=on_change/>
+                <input type="file" id=input_id accept=".jpg,.jpeg,.png,image/jpeg,image/png"
+                    disabled=move || uploading.get() on:change=on_change/>
+                <Show when=move || uploading.get()>
+                    <p class="help" role="status">{tr(Msg::ApplyUploading)}</p>
+                </Show>
             </div>
         }
     };

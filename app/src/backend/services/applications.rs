@@ -170,6 +170,7 @@ pub async fn start(
     let target = load_target(&mut tx, kind, code).await?;
     let (known, level, _) = identity::known_identity(&mut tx, user.user_id).await?;
     let values = target.layout.prefill(&known);
+    let letter = super::commitments::letter_for(&target, &known);
     let values_json = serde_json::to_string(&values).map_err(anyhow::Error::from)?;
     let public_id = random_token(12);
     let draft_id = cases::insert_draft(
@@ -206,10 +207,8 @@ pub async fn start(
         updated_at: now,
         case_id: None,
     };
-    let commitment = {
-        let mut conn = state.db.pool().acquire().await?;
-        super::commitments::letter_of(&mut conn, user.user_id, &row).await?
-    };
+    // A new draft has no signature yet.
+    let commitment = super::commitments::letter_view(letter, None);
     Ok(draft_view(
         &row,
         target,
@@ -245,7 +244,7 @@ pub async fn load(
     let mut conn = state.db.pool().acquire().await?;
     let row = own_draft(&mut conn, user, draft_id).await?;
     let target = load_target(&mut conn, target_kind_of(&row)?, &row.target_code).await?;
-    let (_, level, _) = identity::known_identity(&mut conn, user.user_id).await?;
+    let (known, level, _) = identity::known_identity(&mut conn, user.user_id).await?;
     let case_number = match row.case_id {
         Some(case_id) => cases::case_by_id(&mut conn, case_id)
             .await?
@@ -254,7 +253,8 @@ pub async fn load(
     };
     let values = parse_values(&row.form_values)?;
     let files = files_of(&mut conn, row.id).await?;
-    let commitment = super::commitments::letter_of(&mut conn, user.user_id, &row).await?;
+    let letter = super::commitments::letter_for(&target, &known);
+    let commitment = super::commitments::letter_of(&mut conn, row.id, letter).await?;
     Ok(draft_view(
         &row,
         target,
@@ -415,7 +415,7 @@ pub async fn submit(
         return Ok(case.number);
     }
     let target = load_target(&mut tx, target_kind_of(&row)?, &row.target_code).await?;
-    let (_, level, identity_row) = identity::known_identity(&mut tx, user.user_id).await?;
+    let (known, level, identity_row) = identity::known_identity(&mut tx, user.user_id).await?;
     let needed = target.identity_needed();
     if level.is_none_or(|level| level < needed) {
         return Err(AppError::IdentityTooLow {
@@ -443,7 +443,8 @@ pub async fn submit(
             .layout
             .missing_materials(files.iter().map(|file| file.material_name.as_str())),
     );
-    if !super::commitments::is_signed(&mut tx, user.user_id, &row).await? {
+    let letter = super::commitments::letter_for(&target, &known);
+    if !super::commitments::is_signed(&mut tx, row.id, letter.as_deref()).await? {
         problems.push(crate::domain::application::FormProblem {
             name: COMMITMENT.into(),
             problem: crate::domain::form_values::ValueProblem::Required,
@@ -594,12 +595,7 @@ const fn identity_level_code(level: IdentityLevel) -> &'static str {
 
 /// The calendar year in China Standard Time.
 fn china_year(now_ms: i64) -> u32 {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let year = time::OffsetDateTime::from_unix_timestamp(now_ms / 1000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-        .to_offset(offset)
-        .year();
-    u32::try_from(year).unwrap_or(1970)
+    u32::try_from(crate::backend::china_time(now_ms).year()).unwrap_or(1970)
 }
 
 /// Queues the mail that tells the applicant of a step of their case, when they registered

@@ -23,6 +23,7 @@ use crate::backend::audit::{self, Actor};
 use crate::backend::auth::session::{ClientInfo, CurrentUser};
 use crate::backend::db::{DbError, cases, signatures};
 use crate::backend::{AppState, now_ms, random_token, sha256_hex};
+use crate::domain::application::KnownIdentity;
 use crate::domain::catalogue::IdentityLevel;
 use crate::domain::commitment::{Signer, render_letter};
 use crate::domain::{Field, FieldError, PersonName, Problem};
@@ -31,8 +32,32 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 /// Largest drawn signature accepted (a PNG data URL).
 const MAX_DRAWN_BYTES: usize = 300 * 1024;
 
-/// The letter of a draft as it stands now, for its verified applicant; `None` when none of its
-/// items takes a commitment.
+/// The letter for a target and an applicant already loaded: `None` when no item takes a
+/// commitment, `Some("")` when one does but the identity is not verified yet (signing needs
+/// level 2).
+pub fn letter_for(target: &applications::Target, known: &KnownIdentity) -> Option<String> {
+    let needs = target
+        .items
+        .iter()
+        .any(|(item, _)| item.commitment.is_some());
+    let (Some(name), Some(resident_id)) =
+        (known.legal_name.as_deref(), known.resident_id.as_deref())
+    else {
+        return needs.then(String::new);
+    };
+    let items: Vec<_> = target.items.iter().map(|(item, _)| item).collect();
+    render_letter(
+        &target.title,
+        &items,
+        &Signer {
+            legal_name: name,
+            resident_id,
+        },
+        &crate::backend::china_date(crate::backend::now_ms()),
+    )
+}
+
+/// The letter of a draft as it stands now, for its applicant (see [`letter_for`]).
 pub async fn current_letter(
     conn: &mut sqlx::AnyConnection,
     user_id: i64,
@@ -42,26 +67,7 @@ pub async fn current_letter(
         crate::domain::case::TargetKind::parse(&draft.target_kind).ok_or(AppError::Internal)?;
     let target = applications::load_target(conn, kind, &draft.target_code).await?;
     let (known, _, _) = identity::known_identity(conn, user_id).await?;
-    let (Some(name), Some(resident_id)) =
-        (known.legal_name.as_deref(), known.resident_id.as_deref())
-    else {
-        // Unverified: no letter to sign yet (signing needs level 2).
-        let needs = target
-            .items
-            .iter()
-            .any(|(item, _)| item.commitment.is_some());
-        return Ok(needs.then(String::new));
-    };
-    let items: Vec<_> = target.items.iter().map(|(item, _)| item).collect();
-    Ok(render_letter(
-        &target.title,
-        &items,
-        &Signer {
-            legal_name: name,
-            resident_id,
-        },
-        &super::credit::today_in_china(),
-    ))
+    Ok(letter_for(&target, &known))
 }
 
 fn signed_view(row: &signatures::SignatureRow, key_public_id: String) -> SignedCommitment {
@@ -84,17 +90,17 @@ pub async fn letter(
     let draft = cases::draft_of(&mut conn, user.user_id, draft_id)
         .await?
         .ok_or(DbError::NotFound)?;
-    letter_of(&mut conn, user.user_id, &draft).await
+    let letter = current_letter(&mut conn, user.user_id, &draft).await?;
+    letter_of(&mut conn, draft.id, letter).await
 }
 
-/// [`letter`] for a draft already loaded.
+/// [`letter`] for a draft whose current letter (see [`letter_for`]) is already rendered.
 pub async fn letter_of(
     conn: &mut sqlx::AnyConnection,
-    user_id: i64,
-    draft: &cases::DraftRow,
+    draft_id: i64,
+    letter: Option<String>,
 ) -> ServiceResult<CommitmentLetter> {
-    let letter = current_letter(conn, user_id, draft).await?;
-    let signed = match signatures::latest_of_draft(conn, draft.id).await? {
+    let signed = match signatures::latest_of_draft(conn, draft_id).await? {
         Some(row) => {
             let key = signatures::key_by_id(conn, row.key_id)
                 .await?
@@ -103,6 +109,11 @@ pub async fn letter_of(
         }
         None => None,
     };
+    Ok(letter_view(letter, signed))
+}
+
+/// What the applicant sees of a letter and the signature it has.
+pub fn letter_view(letter: Option<String>, signed: Option<SignedCommitment>) -> CommitmentLetter {
     let letter_sha256 = letter
         .as_deref()
         .filter(|text| !text.is_empty())
@@ -111,31 +122,32 @@ pub async fn letter_of(
         (Some(signed), Some(hash)) => &signed.letter_sha256 == hash,
         _ => false,
     };
-    Ok(CommitmentLetter {
+    CommitmentLetter {
         // Some("") is a letter that cannot be rendered before identity verification.
         needed: letter.is_some(),
         letter: letter.filter(|text| !text.is_empty()),
         letter_sha256,
         signed,
         signed_is_current: current,
-    })
+    }
 }
 
-/// Whether a draft's letter (as it stands now) is signed; `true` when none is needed.
+/// Whether a draft's current letter (see [`letter_for`]) is signed; `true` when none is
+/// needed.
 pub async fn is_signed(
     conn: &mut sqlx::AnyConnection,
-    user_id: i64,
-    draft: &cases::DraftRow,
+    draft_id: i64,
+    letter: Option<&str>,
 ) -> ServiceResult<bool> {
-    let Some(letter) = current_letter(conn, user_id, draft).await? else {
+    let Some(letter) = letter else {
         return Ok(true);
     };
     if letter.is_empty() {
         return Ok(false);
     }
-    Ok(signatures::latest_of_draft(conn, draft.id)
+    Ok(signatures::latest_of_draft(conn, draft_id)
         .await?
-        .is_some_and(|row| row.letter_sha256 == sha256_hex(&letter)))
+        .is_some_and(|row| row.letter_sha256 == sha256_hex(letter)))
 }
 
 fn refuse(field: Field, problem: Problem) -> crate::backend::error::ServiceError {
@@ -440,23 +452,6 @@ fn check_record(
     Ok(row)
 }
 
-/// `YYYY-MM-DD HH:MM:SS` in China Standard Time.
-fn china_time(ms: i64) -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let at = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-        .to_offset(offset);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
-}
-
 /// The signed letter as a PDF: the exact text signed, then the signature record (signer, mark,
 /// time, hashes, keys, record id and how to verify it). For the applicant who signed it, and
 /// for the front desk and the service office.
@@ -494,7 +489,7 @@ pub async fn pdf(state: &AppState, user: &CurrentUser, record_id: &str) -> Servi
          核验：server verify-commitment {id}",
         signer = row.signer_name,
         level = row.identity_level,
-        at = china_time(row.signed_at),
+        at = crate::backend::china_datetime(row.signed_at),
         sha = row.letter_sha256,
         key = key.public_id,
         kid = row.countersign_kid,

@@ -20,15 +20,7 @@ pub fn excludes_dishonest(item: &ServiceItemSpec) -> bool {
 
 /// Today's date in China Standard Time, `YYYY-MM-DD`, for comparing record dates.
 pub fn today_in_china() -> String {
-    let now = time::OffsetDateTime::from_unix_timestamp(now_ms() / 1000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
-    format!(
-        "{:04}-{:02}-{:02}",
-        now.year(),
-        u8::from(now.month()),
-        now.day()
-    )
+    crate::backend::china_date(now_ms())
 }
 
 fn finding_of(row: CreditRow) -> Option<CreditFinding> {
