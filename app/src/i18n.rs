@@ -504,6 +504,171 @@ messages! {
     NotificationsNone => "暂无消息。", "No notifications.";
     NotifSubmitted => "申请已提交", "Application submitted";
     NotifWithdrawn => "申请已撤回", "Application withdrawn";
+    NotifAccepted => "申请已受理，开始计时", "Application accepted; the clock has started";
+    NotifReturned => "需要补正：请查看一次性告知书", "Correction needed: see the one-time notice";
+    NotifResubmitted => "补正材料已提交", "Corrections submitted";
+    NotifRefused => "申请不予受理", "Application not accepted";
+    NotifApproved => "审批通过", "Application approved";
+    NotifRejected => "审批未通过", "Application rejected";
+    NotifSupplement => "审批部门请您补充材料，计时暂停", "A department asks for a supplement; the clock is paused";
+    NotifExtended => "办理时限已依法延长", "The time limit was extended";
+    NotifFilingStarted => "窗口工作人员为您代填了申请，请核对并签署", "A front-desk worker filled in an application for you: check and sign it";
+    EventAccepted => "窗口受理，开始计时", "Accepted at the front desk; the clock started";
+    EventReturned => "一次性告知补正", "Returned with a one-time correction notice";
+    EventResubmitted => "申请人提交补正", "Applicant submitted the corrections";
+    EventRefused => "不予受理", "Not accepted";
+    EventTaskApproved => "部门审批通过", "A department approved";
+    EventTaskRejected => "部门审批不通过", "A department rejected";
+    EventSupplementRequested => "部门要求补充材料（计时暂停）", "A department asked for a supplement (clock paused)";
+    EventSupplementAnswered => "申请人已补充（恢复计时）", "Applicant supplied it (clock resumed)";
+    EventApproved => "审批通过（各部门均已同意）", "Approved (every department agreed)";
+    EventRejected => "审批未通过", "Rejected";
+    EventExtended => "延长办理时限", "Time limit extended";
+    EventInstantApproved => "秒批：系统按规则自动受理并审批通过", "Instant approval: the system accepted and approved it by rule";
+    EventInstantFallback => "不符合秒批规则，转窗口人工受理", "Not eligible for instant approval; passed to a front desk";
+    ErrWrongState => "当前状态下不能进行此操作。办件状态：", "This is not possible in the case's current state:";
+    ErrAlreadyDecided => "已经处理过了：", "Already decided:";
+    ErrClaimedBy => "该办件已被其他工作人员认领：", "Another worker holds this case:";
+    ClaimUntil => "认领至", "until";
+    ErrClaimNeeded => "请先认领该办件（或您的认领已过期，请重新认领）再作决定。", "Claim the case first (or your claim ran out: claim it again) before deciding.";
+    ErrNothingChanged => "没有修改任何内容：请按补正告知书修改所列项目后再提交。", "Nothing was changed: change what the notice lists, then submit.";
+    ErrOutsideNotice => "只能修改补正告知书所列的项目，以下项目不在其中：", "Only what the notice lists may change; these are not listed:";
+    ErrOtherDepartment => "该审批任务属于其他部门，您无权查看或处理。", "This task belongs to another department; you cannot see or decide it.";
+    ErrSeparationOfDuties => "受理与审批分离：您受理了该办件，不能再审批它（已记录）。", "Acceptance and approval are separate: you accepted this case and may not approve it (recorded).";
+    FieldReasonChoice => "不予受理理由", "Reason for not accepting";
+    FieldOpinion => "审批意见", "Opinion";
+    FieldExtensionDays => "延长工作日数", "Working days of extension";
+    FieldCalendarDay => "日期", "Date";
+    FieldDayKind => "类型", "Kind";
+    FieldDayName => "名称", "Name";
+    FieldApplicantLookup => "申请人手机号或身份证号", "Applicant's phone number or resident ID";
+    RefuseNotOurCompetence => "不属于本机关职权范围", "Not within this authority's powers";
+    RefuseNoLicenceNeeded => "依法不需要取得行政许可", "No licence is needed by law";
+    RefuseNotEligible => "申请人不具备申请资格", "The applicant is not eligible to apply";
+    RefuseFalseMaterials => "提供虚假申请材料", "False materials were provided";
+    RefuseDuplicate => "重复申请", "Duplicate application";
+    RefuseOther => "其他理由（见说明）", "Another reason (see the explanation)";
+    NoticeEmpty => "补正告知书至少要列出一项需要补正的内容。", "A correction notice must list at least one thing to correct.";
+    NoticeTooMany => "一份补正告知书最多列出 50 项。", "A correction notice lists at most 50 entries.";
+    NoticeUnknown => "不是本件的填报项或申请材料：", "is not a field or material of this case:";
+    NoticeDuplicate => "重复列出：", "is listed twice:";
+    NoticeProblemText => "请写明问题及补正方法（最多 500 字）", "say what is wrong and how to fix it (at most 500 characters)";
+    NoticeClauseText => "请写明依据的办事指南条款（最多 500 字）", "name the service-guide clause it rests on (at most 500 characters)";
+    NoticeNotChanged => "一次性告知：再次告知只能针对申请人上次补正后修改的内容，此项未修改：", "One-time notice: a later notice may only cite what the applicant changed since; this was not changed:";
+    NoticeEntry => "第", "Entry";
+    DeskQueueTitle => "待受理队列", "Acceptance queue";
+    DeskFilters => "筛选", "Filters";
+    FilterItem => "事项编码", "Item code";
+    FilterDepartment => "部门", "Department";
+    FilterCentre => "服务中心", "Service centre";
+    FilterAny => "全部", "Any";
+    FilterWaitedDays => "已等待天数至少", "Waiting at least (days)";
+    FilterDueSoon => "即将到期或已超期", "Due soon or overdue";
+    FilterCreditWarning => "信用需关注", "Credit warning";
+    FilterIdentityPending => "人证核验待审", "Person–ID check pending";
+    FilterApply => "应用筛选", "Apply filters";
+    QueueNextPage => "下一页", "Next page";
+    QueueFirstPage => "回到第一页", "First page";
+    QueueWaiting => "等待", "Waiting";
+    QueueAcceptDue => "受理期限", "Accept by";
+    QueueClaimedBy => "认领人", "Held by";
+    QueueClaimMine => "我已认领", "Held by me";
+    QueueUnclaimed => "未认领", "Unclaimed";
+    ClaimAction => "认领", "Claim";
+    ReleaseAction => "放弃认领", "Release";
+    OpenCaseAction => "查看办件", "Open case";
+    DueOnTrack => "正常", "On track";
+    DueSoon => "即将到期", "Due soon";
+    DueOverdue => "已超期", "Overdue";
+    DuePaused => "计时暂停", "Clock paused";
+    FlagFiledByWorker => "窗口代办", "Filed at a desk";
+    StaffApplicant => "申请人", "Applicant";
+    StaffResidentId => "身份证号", "Resident ID";
+    StaffIdentityLevel => "实名核验等级", "Identity level";
+    StaffPersonCheck => "人证核验", "Person–ID check";
+    StaffCredit => "信用核查", "Credit check";
+    StaffCreditClear => "无不良记录", "No records";
+    StaffDepartments => "审批部门", "Departments";
+    StaffClaimFirst => "认领后才能作出受理决定。认领会锁定本件，其他工作人员可以看到由您处理。", "Claim the case to decide on it. A claim locks it to you; others see who holds it.";
+    StaffAcceptedBy => "受理人", "Accepted by";
+    StaffFiledBy => "代办人", "Filed by";
+    DecideTitle => "受理决定", "Decision";
+    AcceptAction => "受理", "Accept";
+    AcceptDone => "已受理，受理编号：", "Accepted; acceptance number:";
+    ReturnTitle => "一次性告知补正", "Return with a one-time correction notice";
+    ReturnHelp => "把所有需要补正的内容一次列全。申请人只能修改这里列出的项目。", "List everything that needs correcting at once. The applicant can change only what you list.";
+    ReturnOnlyChanged => "这是再次告知：只能列出申请人上次补正时修改过的项目：", "This is a later notice: it may only list what the applicant changed last time:";
+    ReturnAddItem => "添加一项", "Add an entry";
+    ReturnRemoveItem => "删除此项", "Remove this entry";
+    ReturnTarget => "补正项目", "What to correct";
+    ReturnProblem => "问题及补正方法", "Problem and how to fix it";
+    ReturnClause => "依据（办事指南条款）", "Basis (service-guide clause)";
+    ReturnSend => "发出补正告知书", "Send the correction notice";
+    TargetField => "填报项", "Field";
+    TargetMaterial => "材料", "Material";
+    RefuseTitle => "不予受理", "Do not accept";
+    RefuseNote => "说明", "Explanation";
+    RefuseSend => "作出不予受理决定", "Refuse to accept";
+    DecisionDone => "已处理。", "Done.";
+    ApprovalsQueueTitle => "本部门审批任务", "My department's tasks";
+    TaskDueOn => "部门时限", "Department deadline";
+    TaskStatusOpen => "待审批", "To decide";
+    TaskStatusSupplement => "等待申请人补充", "Waiting for the applicant";
+    TaskStatusApproved => "已同意", "Approved";
+    TaskStatusRejected => "不同意", "Rejected";
+    TaskStatusMoot => "已终止（其他部门不同意）", "Closed (another department rejected)";
+    OpenTaskAction => "审批", "Decide";
+    VerdictTitle => "审批决定", "Decision";
+    VerdictApprove => "同意", "Approve";
+    VerdictReject => "不同意", "Reject";
+    VerdictSupplement => "要求补充材料（暂停计时）", "Ask for a supplement (pauses the clock)";
+    VerdictText => "意见或理由", "Opinion or reason";
+    VerdictSend => "提交决定", "Submit decision";
+    ExtendTitle => "延长时限", "Extend the time limit";
+    ExtendSend => "延长", "Extend";
+    ProgressTitle => "办理进度", "Progress";
+    ProgressAcceptance => "受理编号", "Acceptance number";
+    ProgressDeadline => "办理期限至", "Decision due by";
+    ProgressPromised => "承诺时限（工作日）", "Promised time (working days)";
+    ProgressDepartments => "各部门审批", "Department decisions";
+    NoticesTitle => "补正告知", "Correction notices";
+    NoticeRound => "第几次告知", "Notice no.";
+    NoticeAnswered => "已补正", "Answered";
+    NoticeAnswerTitle => "按告知书补正", "Answer the correction notice";
+    NoticeAnswerHelp => "只能修改下列项目；其他内容保持不变。", "Only these can change; everything else stays as filed.";
+    NoticeAnswerSend => "提交补正", "Submit corrections";
+    SupplementTitle => "补充材料", "Supplement";
+    SupplementAnswer => "您的答复", "Your answer";
+    SupplementSend => "提交答复并恢复计时", "Send the answer and resume the clock";
+    DocumentsTitle => "文书", "Documents";
+    DocAcceptance => "受理通知书", "Acceptance notice";
+    DocRefusal => "不予受理通知书", "Notice of non-acceptance";
+    DocCorrection => "补正材料告知书", "Correction notice";
+    AuditTitle => "全程留痕（审计记录）", "Audit trail";
+    AuditRole => "角色", "Role";
+    AuditAction => "操作", "Action";
+    AuditChange => "状态变化", "Status change";
+    AuditHash => "链式哈希", "Chained hash";
+    RefusalTitle => "不予受理理由", "Why it was not accepted";
+    CalendarTitle => "工作日历（节假日与调休）", "Working-day calendar (holidays and make-up days)";
+    CalendarHelp => "周末休息、工作日上班，除非此表另有规定。时限按工作日计算。", "Weekends rest and weekdays work unless this table says otherwise. Time limits count working days.";
+    CalendarHoliday => "节假日", "Holiday";
+    CalendarWorkday => "调休上班", "Make-up working day";
+    CalendarSave => "保存", "Save";
+    CalendarRemove => "删除", "Remove";
+    AuditVerifyTitle => "审计日志校验", "Audit log check";
+    AuditVerifyAction => "校验哈希链", "Verify the hash chain";
+    AuditVerifyOk => "哈希链完整，条目数：", "The chain is intact; entries:";
+    AuditVerifyBroken => "哈希链断裂，第一个有问题的条目：", "The chain is broken; first bad entry:";
+    FilingTitle => "代办：为来访申请人填报", "Walk-in filing: fill in for an applicant";
+    FilingHelp => "按手机号或身份证号找到已实名的申请人账号，代为填写；申请人在自己的手机上核对、签署承诺书并提交。", "Find the applicant's verified account by phone or resident ID and fill in the form; the applicant checks, signs the commitment and submits on their own phone.";
+    FilingFind => "查找", "Find";
+    FilingStart => "开始代填", "Start filling in";
+    FilingTarget => "事项或主题编码", "Item or bundle code";
+    FilingMine => "我代填的申请", "Applications I filled in";
+    FilingWaiting => "等待申请人确认", "Waiting for the applicant";
+    FilingBanner => "此申请由窗口工作人员代为填写。请逐项核对，确认无误后签署承诺书并提交。", "A front-desk worker filled in this application for you. Check every entry, then sign the commitment and submit.";
+    FilingWorkerNote => "您正在为申请人代填。完成后请申请人在自己的手机上打开“我的办件”核对、签署并提交。", "You are filling this in for the applicant. When done, ask them to open My applications on their own phone to check, sign and submit.";
 }
 
 /// The translated name of a role.
@@ -536,6 +701,13 @@ pub const fn field_name(field: Field, lang: Lang) -> &'static str {
         Field::SignatureMark => Msg::FieldSignatureMark.text(lang),
         Field::SigningKey => Msg::FieldSigningKey.text(lang),
         Field::Reason => Msg::FieldReason.text(lang),
+        Field::ReasonChoice => Msg::FieldReasonChoice.text(lang),
+        Field::Opinion => Msg::FieldOpinion.text(lang),
+        Field::ExtensionDays => Msg::FieldExtensionDays.text(lang),
+        Field::CalendarDay => Msg::FieldCalendarDay.text(lang),
+        Field::DayKind => Msg::FieldDayKind.text(lang),
+        Field::DayName => Msg::FieldDayName.text(lang),
+        Field::ApplicantLookup => Msg::FieldApplicantLookup.text(lang),
     }
 }
 
@@ -654,6 +826,19 @@ pub fn problem_text(problem: Problem, lang: Lang) -> String {
         (TooManyFiles { max }, Lang::Zh) => format!("超出数量：每项材料最多 {max} 个文件"),
         (TooManyFiles { max }, Lang::En) => {
             format!("is one too many: a material takes at most {max} files")
+        }
+        (OutOfRange { min, max }, Lang::Zh) => format!("超出范围，请填写 {min} 到 {max} 之间的整数"),
+        (OutOfRange { min, max }, Lang::En) => {
+            format!("is out of range; enter a whole number from {min} to {max}")
+        }
+        (NotADate, Lang::Zh) => "不是有效日期，请按“2026-10-01”的格式填写".into(),
+        (NotADate, Lang::En) => "is not a date; write it as 2026-10-01".into(),
+        (NoSuchApplicant, Lang::Zh) => {
+            "未找到已实名核验的申请人账号，请核对手机号或身份证号；申请人需先注册并完成实名核验".into()
+        }
+        (NoSuchApplicant, Lang::En) => {
+            "matches no verified applicant; check the number, or ask the applicant to register and verify their identity first"
+                .into()
         }
     }
 }
@@ -1152,6 +1337,19 @@ pub fn case_event_text(kind: &str, lang: Lang) -> &'static str {
     match kind {
         "submitted" => Msg::EventSubmitted.text(lang),
         "withdrawn" => Msg::EventWithdrawn.text(lang),
+        "accepted" => Msg::EventAccepted.text(lang),
+        "returned" => Msg::EventReturned.text(lang),
+        "resubmitted" => Msg::EventResubmitted.text(lang),
+        "refused" => Msg::EventRefused.text(lang),
+        "task_approved" => Msg::EventTaskApproved.text(lang),
+        "task_rejected" => Msg::EventTaskRejected.text(lang),
+        "supplement_requested" => Msg::EventSupplementRequested.text(lang),
+        "supplement_answered" => Msg::EventSupplementAnswered.text(lang),
+        "approved" => Msg::EventApproved.text(lang),
+        "rejected" => Msg::EventRejected.text(lang),
+        "extended" => Msg::EventExtended.text(lang),
+        "instant_approved" => Msg::EventInstantApproved.text(lang),
+        "instant_fallback" => Msg::EventInstantFallback.text(lang),
         _ => Msg::EventOther.text(lang),
     }
 }
@@ -1163,6 +1361,15 @@ pub fn notification_text(kind: &str, lang: Lang) -> &'static str {
         "person_check_refused" => Msg::NotifPersonRefused.text(lang),
         "submitted" => Msg::NotifSubmitted.text(lang),
         "withdrawn" => Msg::NotifWithdrawn.text(lang),
+        "accepted" => Msg::NotifAccepted.text(lang),
+        "returned" => Msg::NotifReturned.text(lang),
+        "resubmitted" => Msg::NotifResubmitted.text(lang),
+        "refused" => Msg::NotifRefused.text(lang),
+        "approved" => Msg::NotifApproved.text(lang),
+        "rejected" => Msg::NotifRejected.text(lang),
+        "supplement" => Msg::NotifSupplement.text(lang),
+        "extended" => Msg::NotifExtended.text(lang),
+        "filing_started" => Msg::NotifFilingStarted.text(lang),
         _ => Msg::EventOther.text(lang),
     }
 }
@@ -1215,6 +1422,93 @@ pub fn field_error_text(error: FieldError, lang: Lang) -> String {
     match lang {
         Lang::Zh => format!("{field}：{problem}"),
         Lang::En => format!("{field} {problem}"),
+    }
+}
+
+/// A refusal reason in words.
+pub const fn refusal_reason_text(
+    reason: crate::domain::back_office::RefusalReason,
+    lang: Lang,
+) -> &'static str {
+    use crate::domain::back_office::RefusalReason as R;
+    match reason {
+        R::NotOurCompetence => Msg::RefuseNotOurCompetence.text(lang),
+        R::NoLicenceNeeded => Msg::RefuseNoLicenceNeeded.text(lang),
+        R::NotEligible => Msg::RefuseNotEligible.text(lang),
+        R::FalseMaterials => Msg::RefuseFalseMaterials.text(lang),
+        R::Duplicate => Msg::RefuseDuplicate.text(lang),
+        R::Other => Msg::RefuseOther.text(lang),
+    }
+}
+
+/// An approval task's state in words.
+pub const fn task_status_text(status: crate::domain::back_office::TaskStatus, lang: Lang) -> &'static str {
+    use crate::domain::back_office::TaskStatus as T;
+    match status {
+        T::Open => Msg::TaskStatusOpen.text(lang),
+        T::Supplement => Msg::TaskStatusSupplement.text(lang),
+        T::Approved => Msg::TaskStatusApproved.text(lang),
+        T::Rejected => Msg::TaskStatusRejected.text(lang),
+        T::Moot => Msg::TaskStatusMoot.text(lang),
+    }
+}
+
+/// A problem of a correction notice, naming the entry.
+pub fn notice_problem_text(problem: &crate::domain::back_office::NoticeProblem, lang: Lang) -> String {
+    use crate::domain::back_office::NoticeProblem as P;
+    let entry = |position: &usize| match lang {
+        Lang::Zh => format!("第 {position} 项："),
+        Lang::En => format!("Entry {position}: "),
+    };
+    match problem {
+        P::Empty => Msg::NoticeEmpty.text(lang).into(),
+        P::TooManyItems => Msg::NoticeTooMany.text(lang).into(),
+        P::UnknownName { position, name } => {
+            format!("{}{} {name}", entry(position), Msg::NoticeUnknown.text(lang))
+        }
+        P::Duplicate { position, name } => {
+            format!("{}{} {name}", entry(position), Msg::NoticeDuplicate.text(lang))
+        }
+        P::ProblemText { position } => {
+            format!("{}{}", entry(position), Msg::NoticeProblemText.text(lang))
+        }
+        P::ClauseText { position } => {
+            format!("{}{}", entry(position), Msg::NoticeClauseText.text(lang))
+        }
+        P::NotChangedSince { position, name } => {
+            format!("{}{} {name}", entry(position), Msg::NoticeNotChanged.text(lang))
+        }
+    }
+}
+
+/// "Already decided: accepted by the front desk 李全科 at 2026-11-25 10:03".
+pub fn already_decided_text(
+    step: &str,
+    by_role: &str,
+    by: Option<&str>,
+    at: i64,
+    lang: Lang,
+) -> String {
+    let what = match step {
+        "task_approved" => Msg::TaskStatusApproved.text(lang),
+        "task_rejected" => Msg::TaskStatusRejected.text(lang),
+        "task_moot" => Msg::TaskStatusMoot.text(lang),
+        other => case_event_text(other, lang),
+    };
+    let role = actor_role_text(by_role, lang);
+    let who = by.map(|name| format!(" {name}")).unwrap_or_default();
+    let when = crate::domain::calendar::china_minute_text(at);
+    match lang {
+        Lang::Zh => format!("{}{what}（{role}{who}，{when}）", Msg::ErrAlreadyDecided.text(lang)),
+        Lang::En => format!("{} {what} ({role}{who}, {when})", Msg::ErrAlreadyDecided.text(lang)),
+    }
+}
+
+/// Who acted on a case, by role code (`applicant`, `front_desk`, `approver`, `system`).
+pub fn actor_role_text(role: &str, lang: Lang) -> &'static str {
+    match Role::parse(role) {
+        Ok(role) => role_name(role, lang),
+        Err(_) => Msg::ActorSystem.text(lang),
     }
 }
 

@@ -58,6 +58,8 @@ pub struct Settings {
     pub codes_per_hour: i64,
     /// `BJM_PDF_FONT`: the font PDFs embed (default: Debian's WenQuanYi Micro Hei).
     pub pdf_font: Option<PathBuf>,
+    /// `BJM_CLAIM_MINUTES`: how long a front-desk claim on a case lasts.
+    pub claim_minutes: u32,
 }
 
 impl Default for Settings {
@@ -89,6 +91,7 @@ impl Default for Settings {
             max_upload_mb: 20,
             codes_per_hour: 5,
             pdf_font: None,
+            claim_minutes: 30,
         }
     }
 }
@@ -152,6 +155,11 @@ impl Settings {
         );
         config.max_upload_bytes = self.max_upload_mb * 1024 * 1024;
         config.codes_per_account_per_hour = self.codes_per_hour;
+        anyhow::ensure!(
+            (1..=1440).contains(&self.claim_minutes),
+            "BJM_CLAIM_MINUTES must be between 1 and 1440"
+        );
+        config.claim_minutes = self.claim_minutes;
         if let Some(font) = &self.pdf_font {
             config.pdf_font = font.clone();
         }

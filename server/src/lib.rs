@@ -125,6 +125,10 @@ pub fn build_router(state: AppState) -> Router {
             get(app::backend::uploads::download_commitment_pdf),
         )
         .route(
+            "/files/case-document/{id}",
+            get(app::backend::uploads::download_case_document),
+        )
+        .route(
             "/api/{*fn_name}",
             post(server_fn_handler).get(server_fn_handler),
         )

@@ -171,6 +171,8 @@ pub struct CaseDetail {
     pub may_withdraw: bool,
     /// The signed commitment record filed with the case (its PDF is `/files/commitment/{id}`).
     pub commitment_record: Option<String>,
+    /// Where the case stands with the front desk and the departments.
+    pub progress: super::CaseProgress,
 }
 
 /// An in-app notification.

@@ -5,10 +5,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::FieldError;
 use crate::domain::application::FormProblem;
+use crate::domain::back_office::NoticeProblem;
+use crate::domain::calendar::china_minute_text;
+use crate::domain::case::CaseStatus;
 use crate::domain::case::CreditFinding;
 use crate::domain::catalogue::{IdentityLevel, LocatedProblem};
 use crate::i18n::{
-    Lang, Msg, credit_finding_text, field_error_text, identity_level_name, spec_problem_text,
+    Lang, Msg, already_decided_text, case_status_text, credit_finding_text, notice_problem_text, field_error_text, identity_level_name, spec_problem_text,
     value_problem_text,
 };
 
@@ -38,6 +41,36 @@ pub enum AppError {
     /// Somebody else changed the record since it was loaded; reload and redo the change (409).
     #[error("changed meanwhile")]
     ChangedMeanwhile,
+    /// The case or task was decided already: by whom (role, and name for staff) and when (409).
+    #[error("already decided ({step}) at {at}")]
+    AlreadyDecided {
+        step: String,
+        by_role: String,
+        by: Option<String>,
+        at: i64,
+    },
+    /// The case is not in a state that allows this action (409).
+    #[error("wrong state {0:?}")]
+    WrongState(CaseStatus),
+    /// Another worker holds the case until the claim runs out (409).
+    #[error("claimed by {by} until {until}")]
+    ClaimedByOther { by: String, until: i64 },
+    /// Deciding needs a claim on the case, and the worker's is missing or ran out (409).
+    #[error("claim needed")]
+    ClaimNeeded,
+    /// A correction notice that cannot be issued; every problem at once (422).
+    #[error("invalid correction notice: {0:?}")]
+    NoticeInvalid(Vec<NoticeProblem>),
+    /// The answer to a correction notice changes something the notice does not list, or
+    /// nothing at all (422).
+    #[error("outside the notice: {0:?}")]
+    OutsideNotice(Vec<String>),
+    /// The task belongs to another department's queue (403).
+    #[error("other department")]
+    OtherDepartment,
+    /// One person may not both accept a case and approve it (一审一核, 403).
+    #[error("separation of duties")]
+    SeparationOfDuties,
     /// Input that clashes with existing data, such as a login already registered (409).
     #[error("conflict: {0:?}")]
     Conflict(Vec<FieldError>),
@@ -79,7 +112,14 @@ impl AppError {
         match self {
             AppError::Invalid(_) | AppError::InvalidSpec(_) | AppError::FormInvalid(_) => 422,
             AppError::IdentityTooLow { .. } | AppError::CreditBlocked(_) => 403,
-            AppError::Conflict(_) | AppError::ChangedMeanwhile => 409,
+            AppError::Conflict(_)
+            | AppError::ChangedMeanwhile
+            | AppError::AlreadyDecided { .. }
+            | AppError::WrongState(_)
+            | AppError::ClaimedByOther { .. }
+            | AppError::ClaimNeeded => 409,
+            AppError::NoticeInvalid(_) | AppError::OutsideNotice(_) => 422,
+            AppError::OtherDepartment | AppError::SeparationOfDuties => 403,
             AppError::Unauthenticated | AppError::BadCredentials | AppError::BadSecondFactor => 401,
             AppError::Forbidden | AppError::CrossSite => 403,
             AppError::RateLimited { .. } => 429,
@@ -129,6 +169,38 @@ impl AppError {
                 lines
             }
             AppError::ChangedMeanwhile => vec![Msg::ErrChangedMeanwhile.text(lang).into()],
+            AppError::AlreadyDecided {
+                step,
+                by_role,
+                by,
+                at,
+            } => vec![already_decided_text(step, by_role, by.as_deref(), *at, lang)],
+            AppError::WrongState(status) => vec![format!(
+                "{} {}",
+                Msg::ErrWrongState.text(lang),
+                case_status_text(*status, lang)
+            )],
+            AppError::ClaimedByOther { by, until } => vec![format!(
+                "{} {by}（{} {}）",
+                Msg::ErrClaimedBy.text(lang),
+                Msg::ClaimUntil.text(lang),
+                china_minute_text(*until)
+            )],
+            AppError::ClaimNeeded => vec![Msg::ErrClaimNeeded.text(lang).into()],
+            AppError::NoticeInvalid(problems) => problems
+                .iter()
+                .map(|problem| notice_problem_text(problem, lang))
+                .collect(),
+            AppError::OutsideNotice(names) if names.is_empty() => {
+                vec![Msg::ErrNothingChanged.text(lang).into()]
+            }
+            AppError::OutsideNotice(names) => vec![format!(
+                "{} {}",
+                Msg::ErrOutsideNotice.text(lang),
+                names.join("、")
+            )],
+            AppError::OtherDepartment => vec![Msg::ErrOtherDepartment.text(lang).into()],
+            AppError::SeparationOfDuties => vec![Msg::ErrSeparationOfDuties.text(lang).into()],
             AppError::Unauthenticated => vec![Msg::ErrUnauthenticated.text(lang).into()],
             AppError::Forbidden => vec![Msg::ErrForbidden.text(lang).into()],
             AppError::BadCredentials => vec![Msg::ErrBadCredentials.text(lang).into()],

@@ -4,6 +4,8 @@
 
 mod applicant;
 mod applicant_types;
+mod back_office;
+mod back_office_types;
 mod catalogue_editor;
 mod catalogue_types;
 mod error;
@@ -11,6 +13,8 @@ mod types;
 
 pub use applicant::*;
 pub use applicant_types::*;
+pub use back_office::*;
+pub use back_office_types::*;
 pub use catalogue_editor::*;
 pub use catalogue_types::*;
 pub use error::AppError;

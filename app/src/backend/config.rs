@@ -70,6 +70,8 @@ pub struct Config {
     pub max_upload_bytes: u64,
     /// The font PDFs embed (a subset of it): a TrueType collection with Chinese glyphs.
     pub pdf_font: PathBuf,
+    /// Minutes a front-desk claim on a case lasts before others may take it.
+    pub claim_minutes: u32,
 }
 
 impl Config {
@@ -91,6 +93,7 @@ impl Config {
             codes_per_account_per_hour: 5,
             max_upload_bytes: 20 * 1024 * 1024,
             pdf_font: PathBuf::from(super::pdf::DEFAULT_FONT),
+            claim_minutes: 30,
         }
     }
 

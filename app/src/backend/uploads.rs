@@ -26,7 +26,7 @@ use super::auth::session::ClientInfo;
 use super::authz::RequestAuth;
 use super::db::{cases, materials};
 use super::http::error_response;
-use super::services::applications;
+use super::services::{applications, back_office};
 use super::{AppState, now_ms, random_token};
 use crate::api::{AppError, UploadedFile};
 use crate::domain::case::TargetKind;
@@ -128,18 +128,27 @@ pub async fn upload(
             Err(error) => return failure(super::db::DbError::from(error)),
         };
         let draft = match cases::draft_of(&mut conn, user.user_id, &query.draft).await {
-            Ok(Some(draft)) if draft.case_id.is_none() => draft,
-            Ok(_) => return error_response(&AppError::NotFound),
+            Ok(Some(draft)) => draft,
+            Ok(None) => return error_response(&AppError::NotFound),
             Err(error) => return failure(error),
         };
-        let Some(kind) = TargetKind::parse(&draft.target_kind) else {
-            return error_response(&AppError::Internal);
+        let layout = if let Some(case_id) = draft.case_id {
+            // A submitted case takes files only for what its open correction notice lists.
+            match back_office::correctable_layout(&mut conn, case_id, &query.material).await {
+                Ok(Some(layout)) => layout,
+                Ok(None) => return error_response(&AppError::NotFound),
+                Err(error) => return failure(error),
+            }
+        } else {
+            let Some(kind) = TargetKind::parse(&draft.target_kind) else {
+                return error_response(&AppError::Internal);
+            };
+            match applications::load_target(&mut conn, kind, &draft.target_code).await {
+                Ok(target) => target.layout,
+                Err(error) => return failure(error),
+            }
         };
-        let target = match applications::load_target(&mut conn, kind, &draft.target_code).await {
-            Ok(target) => target,
-            Err(error) => return failure(error),
-        };
-        let Some(material) = target.layout.material(&query.material) else {
+        let Some(material) = layout.material(&query.material) else {
             return error_response(&AppError::NotFound);
         };
         match materials::count_for(&mut conn, draft.id, &query.material).await {
@@ -453,6 +462,45 @@ pub async fn download_identity_photo(
 }
 
 /// `GET /files/commitment/{id}`: the signed commitment letter as a PDF.
+/// `GET /files/case-document/{id}`: a notice issued on a case (受理通知书, 补正告知书, 不予受理通知书)
+/// for its applicant and for staff; staff views are audited.
+pub async fn download_case_document(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    Extension(client): Extension<ClientInfo>,
+    Path(document_id): Path<String>,
+) -> Response {
+    let Some(user) = auth.0 else {
+        return error_response(&AppError::Unauthenticated);
+    };
+    let actor = Actor::user(user.user_id, client.ip.clone());
+    match back_office::document(&state, &actor, &user, &document_id).await {
+        Ok((file_name, bytes)) => {
+            let mut response = Body::from(bytes).into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pdf"),
+            );
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+            let safe: String = file_name
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .collect();
+            if let Ok(disposition) =
+                HeaderValue::from_str(&format!("inline; filename=\"{safe}\""))
+            {
+                headers.insert(header::CONTENT_DISPOSITION, disposition);
+            }
+            response
+        }
+        Err(error) => error_response(&AppError::from(error)),
+    }
+}
+
 pub async fn download_commitment_pdf(
     State(state): State<AppState>,
     Extension(auth): Extension<RequestAuth>,

@@ -130,6 +130,27 @@ impl CaseStatus {
         )
     }
 
+    /// The life-cycle moves DESIGN.md §5 allows; every other move is refused. Acceptance passes
+    /// through `accepted` into `in_approval` in one transaction.
+    pub const fn may_move_to(self, to: CaseStatus) -> bool {
+        use CaseStatus as S;
+        matches!(
+            (self, to),
+            (S::Submitted | S::Resubmitted, S::Returned | S::Accepted | S::Refused)
+                | (S::Returned, S::Resubmitted)
+                | (S::Submitted | S::Returned | S::Resubmitted, S::Withdrawn)
+                | (S::Accepted, S::InApproval)
+                | (S::InApproval, S::Approved | S::Rejected)
+                | (S::Approved, S::Issued)
+                | (S::Issued, S::Delivered)
+        )
+    }
+
+    /// Waiting for the front desk to accept, return or refuse.
+    pub const fn awaits_front_desk(self) -> bool {
+        matches!(self, CaseStatus::Submitted | CaseStatus::Resubmitted)
+    }
+
     /// No further step will happen.
     pub const fn is_final(self) -> bool {
         matches!(
@@ -316,5 +337,36 @@ mod tests {
             credit_level(&[finding(CreditLevel::Warn)]),
             CreditLevel::Warn
         );
+    }
+
+    #[test]
+    fn only_the_life_cycle_moves_are_allowed() {
+        use CaseStatus as S;
+        let allowed = [
+            (S::Submitted, S::Returned),
+            (S::Submitted, S::Accepted),
+            (S::Submitted, S::Refused),
+            (S::Submitted, S::Withdrawn),
+            (S::Returned, S::Resubmitted),
+            (S::Returned, S::Withdrawn),
+            (S::Resubmitted, S::Returned),
+            (S::Resubmitted, S::Accepted),
+            (S::Resubmitted, S::Refused),
+            (S::Resubmitted, S::Withdrawn),
+            (S::Accepted, S::InApproval),
+            (S::InApproval, S::Approved),
+            (S::InApproval, S::Rejected),
+            (S::Approved, S::Issued),
+            (S::Issued, S::Delivered),
+        ];
+        for from in CaseStatus::ALL {
+            for to in CaseStatus::ALL {
+                assert_eq!(
+                    from.may_move_to(to),
+                    allowed.contains(&(from, to)),
+                    "{from:?} → {to:?}"
+                );
+            }
+        }
     }
 }

@@ -28,6 +28,20 @@ pub enum Field {
     SigningKey,
     /// The reason given for a decision.
     Reason,
+    /// The reason chosen from a list (refusal to accept).
+    ReasonChoice,
+    /// An approver's opinion.
+    Opinion,
+    /// Working days of an extension.
+    ExtensionDays,
+    /// A day of the working-day calendar.
+    CalendarDay,
+    /// Holiday or make-up working day.
+    DayKind,
+    /// The name of a holiday.
+    DayName,
+    /// The phone number or resident ID a walk-in applicant is found by.
+    ApplicantLookup,
 }
 
 /// What is wrong with a value, precise enough to tell the user how to fix it.
@@ -86,6 +100,15 @@ pub enum Problem {
     },
     /// A signature that does not verify with the key it names.
     SignatureInvalid,
+    /// A number outside its allowed range.
+    OutOfRange {
+        min: u32,
+        max: u32,
+    },
+    /// Not a date in the form YYYY-MM-DD.
+    NotADate,
+    /// No verified applicant account has this phone number or resident ID.
+    NoSuchApplicant,
 }
 
 /// One problem with one field.

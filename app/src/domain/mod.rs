@@ -5,6 +5,8 @@
 //! the browser (instant feedback) and on the server (the authority).
 
 pub mod application;
+pub mod back_office;
+pub mod calendar;
 pub mod case;
 pub mod catalogue;
 pub mod commitment;

@@ -18,10 +18,13 @@ pub struct DraftRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub case_id: Option<i64>,
+    /// The front-desk worker filling it for a walk-in applicant (代办), if any.
+    pub filed_by: Option<i64>,
+    pub filed_centre: Option<String>,
 }
 
 const DRAFT_COLUMNS: &str = "id, public_id, applicant_id, target_kind, target_code, form_values, \
-    revision, created_at, updated_at, case_id";
+    revision, created_at, updated_at, case_id, filed_by, filed_centre";
 
 pub struct NewDraft<'a> {
     pub public_id: &'a str,
@@ -29,13 +32,16 @@ pub struct NewDraft<'a> {
     pub target_kind: &'a str,
     pub target_code: &'a str,
     pub form_values: &'a str,
+    pub filed_by: Option<i64>,
+    pub filed_centre: Option<&'a str>,
     pub now: i64,
 }
 
 pub async fn insert_draft(conn: &mut AnyConnection, draft: NewDraft<'_>) -> DbResult<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO drafts (public_id, applicant_id, target_kind, target_code, form_values, revision, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6, $6) RETURNING id",
+         created_at, updated_at, filed_by, filed_centre) VALUES ($1, $2, $3, $4, $5, 1, $6, $6, $7, $8) \
+         RETURNING id",
     )
     .bind(draft.public_id)
     .bind(draft.applicant_id)
@@ -43,6 +49,8 @@ pub async fn insert_draft(conn: &mut AnyConnection, draft: NewDraft<'_>) -> DbRe
     .bind(draft.target_code)
     .bind(draft.form_values)
     .bind(draft.now)
+    .bind(draft.filed_by)
+    .bind(draft.filed_centre)
     .fetch_one(conn)
     .await?)
 }
@@ -150,11 +158,31 @@ pub struct CaseRow {
     pub needs_front_desk: i64,
     pub submitted_at: i64,
     pub updated_at: i64,
+    /// Since when the case waits in the front-desk queue (submission or resubmission).
+    pub waiting_since: i64,
+    pub claimed_by: Option<i64>,
+    pub claim_expires_at: Option<i64>,
+    pub acceptance_number: Option<String>,
+    pub accepted_at: Option<i64>,
+    pub accepted_by: Option<i64>,
+    pub centre_code: Option<String>,
+    pub filed_by: Option<i64>,
+    pub promised_days: i64,
+    pub accept_due_at: Option<i64>,
+    pub deadline_on: Option<String>,
+    pub deadline_at: Option<i64>,
+    pub clock_paused_at: Option<i64>,
+    pub refusal_reason: Option<String>,
+    pub refusal_note: Option<String>,
+    pub decided_at: Option<i64>,
 }
 
-const CASE_COLUMNS: &str = "id, number, applicant_id, draft_id, target_kind, target_code, \
+pub(crate) const CASE_COLUMNS: &str = "id, number, applicant_id, draft_id, target_kind, target_code, \
     bundle_version, title_zh, title_en, status, form_values, identity_level, credit_level, \
-    credit_detail, needs_front_desk, submitted_at, updated_at";
+    credit_detail, needs_front_desk, submitted_at, updated_at, waiting_since, claimed_by, \
+    claim_expires_at, acceptance_number, accepted_at, accepted_by, centre_code, filed_by, \
+    promised_days, accept_due_at, deadline_on, deadline_at, clock_paused_at, refusal_reason, \
+    refusal_note, decided_at";
 
 pub struct NewCase<'a> {
     pub number: &'a str,
@@ -171,6 +199,11 @@ pub struct NewCase<'a> {
     pub credit_level: &'a str,
     pub credit_detail: &'a str,
     pub needs_front_desk: bool,
+    /// Working days promised from acceptance to decision.
+    pub promised_days: i64,
+    pub accept_due_at: i64,
+    pub filed_by: Option<i64>,
+    pub centre_code: Option<&'a str>,
     pub now: i64,
 }
 
@@ -178,8 +211,10 @@ pub async fn insert_case(conn: &mut AnyConnection, case: NewCase<'_>) -> DbResul
     Ok(sqlx::query_scalar(
         "INSERT INTO cases (number, applicant_id, draft_id, target_kind, target_code, bundle_version, \
          title_zh, title_en, status, form_values, identity_level, credit_level, credit_detail, \
-         needs_front_desk, submitted_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+         needs_front_desk, submitted_at, updated_at, waiting_since, promised_days, accept_due_at, \
+         filed_by, centre_code) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $15, $16, $17, \
+         $18, $19) RETURNING id",
     )
     .bind(case.number)
     .bind(case.applicant_id)
@@ -196,6 +231,10 @@ pub async fn insert_case(conn: &mut AnyConnection, case: NewCase<'_>) -> DbResul
     .bind(case.credit_detail)
     .bind(i64::from(case.needs_front_desk))
     .bind(case.now)
+    .bind(case.promised_days)
+    .bind(case.accept_due_at)
+    .bind(case.filed_by)
+    .bind(case.centre_code)
     .fetch_one(conn)
     .await?)
 }

@@ -116,3 +116,31 @@ pub async fn remove_from_open_draft(
     .await?;
     Ok(result.rows_affected() == 1)
 }
+
+/// Marks a file removed whatever its draft (the caller checked the applicant may: an open
+/// draft, or a material a correction notice asks to replace).
+pub async fn remove(conn: &mut AnyConnection, material_id: i64, now: i64) -> DbResult<bool> {
+    let result =
+        sqlx::query("UPDATE materials SET removed_at = $2 WHERE id = $1 AND removed_at IS NULL")
+            .bind(material_id)
+            .bind(now)
+            .execute(conn)
+            .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// The materials of a draft with a file added or removed after `since`.
+pub async fn changed_since(
+    conn: &mut AnyConnection,
+    draft_id: i64,
+    since: i64,
+) -> DbResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT material_name FROM materials WHERE draft_id = $1 \
+         AND (uploaded_at > $2 OR removed_at > $2)",
+    )
+    .bind(draft_id)
+    .bind(since)
+    .fetch_all(conn)
+    .await?)
+}

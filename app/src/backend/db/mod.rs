@@ -5,6 +5,7 @@
 //! nullable timestamps, so no type differs between the two.
 
 pub mod accounts;
+pub mod back_office;
 pub mod cases;
 pub mod catalogue;
 pub mod credit;

@@ -105,7 +105,7 @@ pub async fn load_target(
     }
 }
 
-fn parse_values(json: &str) -> ServiceResult<BTreeMap<String, RawValue>> {
+pub(crate) fn parse_values(json: &str) -> ServiceResult<BTreeMap<String, RawValue>> {
     decode(json)
 }
 
@@ -120,7 +120,7 @@ fn uploaded_file(row: materials::MaterialRow) -> Option<UploadedFile> {
 }
 
 /// The files of a draft.
-async fn files_of(
+pub(crate) async fn files_of(
     conn: &mut sqlx::AnyConnection,
     draft_id: i64,
 ) -> ServiceResult<Vec<UploadedFile>> {
@@ -181,6 +181,8 @@ pub async fn start(
             target_kind: kind.code(),
             target_code: &target.code,
             form_values: &values_json,
+            filed_by: None,
+            filed_centre: None,
             now,
         },
     )
@@ -206,6 +208,8 @@ pub async fn start(
         created_at: now,
         updated_at: now,
         case_id: None,
+        filed_by: None,
+        filed_centre: None,
     };
     // A new draft has no signature yet.
     let commitment = super::commitments::letter_view(letter, None);
@@ -348,7 +352,17 @@ pub async fn remove_file(
         .await?
         .filter(|file| file.draft_id == row.id)
         .ok_or(DbError::NotFound)?;
-    if !materials::remove_from_open_draft(&mut tx, file.id, now_ms()).await? {
+    let removed = match row.case_id {
+        None => materials::remove_from_open_draft(&mut tx, file.id, now_ms()).await?,
+        // A submitted case: only a material its open correction notice lists.
+        Some(case_id) => {
+            super::back_office::correctable_layout(&mut tx, case_id, &file.material_name)
+                .await?
+                .ok_or(DbError::NotFound)?;
+            materials::remove(&mut tx, file.id, now_ms()).await?
+        }
+    };
+    if !removed {
         return Err(AppError::ChangedMeanwhile.into());
     }
     audit::record(
@@ -478,6 +492,13 @@ pub async fn submit(
         .and_then(|serial| CaseNumber::new(china_year(now), serial))
         .ok_or_else(|| anyhow::anyhow!("case number {serial} of {year} out of range"))?;
     let values_json = serde_json::to_string(&values).map_err(anyhow::Error::from)?;
+    let calendar = super::back_office::load_calendar(&mut tx).await?;
+    let promised_days = target
+        .items
+        .iter()
+        .map(|(item, _)| i64::from(item.promised_days))
+        .max()
+        .unwrap_or(0);
     let inserted = cases::insert_case(
         &mut tx,
         cases::NewCase {
@@ -495,6 +516,10 @@ pub async fn submit(
             credit_level: credit.code(),
             credit_detail: &serde_json::to_string(&findings).map_err(anyhow::Error::from)?,
             needs_front_desk: credit == CreditLevel::Warn,
+            promised_days,
+            accept_due_at: super::back_office::acceptance_due_at(&calendar, now),
+            filed_by: row.filed_by,
+            centre_code: row.filed_centre.as_deref(),
             now,
         },
     )
@@ -560,6 +585,16 @@ pub async fn submit(
         }),
     )
     .await?;
+    super::back_office::after_submission(
+        &mut tx,
+        state,
+        case_id,
+        &target,
+        credit,
+        &calendar,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(number.as_str().to_owned())
 }
@@ -600,7 +635,7 @@ fn china_year(now_ms: i64) -> u32 {
 
 /// Queues the mail that tells the applicant of a step of their case, when they registered
 /// with an email address (phone accounts get the in-app notification).
-async fn enqueue_case_mail(
+pub(crate) async fn enqueue_case_mail(
     conn: &mut sqlx::AnyConnection,
     user_id: i64,
     number: &str,
@@ -751,12 +786,21 @@ pub async fn case_detail(
     let case = cases::case_of(&mut conn, user.user_id, number.as_str())
         .await?
         .ok_or(DbError::NotFound)?;
-    let status = CaseStatus::parse(&case.status).ok_or(AppError::Internal)?;
+    let (detail, _) = case_view(&mut conn, case, true).await?;
+    Ok(detail)
+}
+
+/// The form layout a case was filed under (its pinned item and bundle versions), with the
+/// items and their specs.
+pub(crate) async fn case_layout(
+    conn: &mut sqlx::AnyConnection,
+    case: &cases::CaseRow,
+) -> ServiceResult<(FormLayout, Vec<FiledItem>, Vec<ServiceItemSpec>)> {
     let kind = TargetKind::parse(&case.target_kind).ok_or(AppError::Internal)?;
     let mut items = Vec::new();
     let mut specs = Vec::new();
-    for (code, version) in cases::case_items(&mut conn, case.id).await? {
-        let stored = catalogue::item_version(&mut conn, &code, Some(version))
+    for (code, version) in cases::case_items(conn, case.id).await? {
+        let stored = catalogue::item_version(conn, &code, Some(version))
             .await?
             .ok_or(DbError::NotFound)?;
         let spec: ServiceItemSpec = decode(&stored.spec)?;
@@ -769,7 +813,7 @@ pub async fn case_detail(
     }
     let layout = match (kind, case.bundle_version) {
         (TargetKind::Bundle, Some(bundle_version)) => {
-            let stored = catalogue::bundle_version(&mut conn, &case.target_code, bundle_version)
+            let stored = catalogue::bundle_version(conn, &case.target_code, bundle_version)
                 .await?
                 .ok_or(DbError::NotFound)?;
             let bundle: BundleSpec = decode(&stored.spec)?;
@@ -783,6 +827,19 @@ pub async fn case_detail(
         }
         _ => specs.first().map(FormLayout::for_item).unwrap_or_default(),
     };
+    Ok((layout, items, specs))
+}
+
+/// A case as its applicant sees it (staff views add to this); `for_applicant` leaves out
+/// what only staff see.
+pub(crate) async fn case_view(
+    conn: &mut sqlx::AnyConnection,
+    case: cases::CaseRow,
+    for_applicant: bool,
+) -> ServiceResult<(CaseDetail, FormLayout)> {
+    let status = CaseStatus::parse(&case.status).ok_or(AppError::Internal)?;
+    let kind = TargetKind::parse(&case.target_kind).ok_or(AppError::Internal)?;
+    let (layout, items, _) = case_layout(conn, &case).await?;
     let values = parse_values(&case.form_values)?;
     let fields = layout
         .sections
@@ -798,7 +855,7 @@ pub async fn case_detail(
             })
         })
         .collect();
-    let files = files_of(&mut conn, case.draft_id)
+    let files = files_of(conn, case.draft_id)
         .await?
         .into_iter()
         .map(|file| FiledMaterial {
@@ -812,7 +869,7 @@ pub async fn case_detail(
             file,
         })
         .collect();
-    let timeline = cases::events(&mut conn, case.id)
+    let timeline = cases::events(conn, case.id)
         .await?
         .into_iter()
         .map(|event| TimelineStep {
@@ -823,7 +880,12 @@ pub async fn case_detail(
             note: event.note,
         })
         .collect();
-    Ok(CaseDetail {
+    let progress =
+        super::back_office::progress(conn, &case, &layout, &values, for_applicant).await?;
+    let commitment_record = crate::backend::db::signatures::latest_of_draft(conn, case.draft_id)
+        .await?
+        .map(|row| row.public_id);
+    let detail = CaseDetail {
         number: case.number,
         title: Text {
             zh: case.title_zh,
@@ -839,13 +901,10 @@ pub async fn case_detail(
         timeline,
         credit_level: CreditLevel::parse(&case.credit_level).unwrap_or(CreditLevel::Clear),
         may_withdraw: status.applicant_may_withdraw(),
-        commitment_record: crate::backend::db::signatures::latest_of_draft(
-            &mut conn,
-            case.draft_id,
-        )
-        .await?
-        .map(|row| row.public_id),
-    })
+        commitment_record,
+        progress,
+    };
+    Ok((detail, layout))
 }
 
 /// A value as the case page shows it: option labels (both languages) for choices, as typed

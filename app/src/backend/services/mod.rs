@@ -3,6 +3,7 @@
 //! transaction together with its audit entry.
 
 pub mod accounts;
+pub mod back_office;
 pub mod applications;
 pub mod catalogue;
 pub mod catalogue_admin;
