@@ -135,6 +135,7 @@ pub struct AnswerMaterial {
 
 /// Filters of the front-desk queue (all optional) and where the page starts.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DeskQueueQuery {
     pub item: Option<String>,
     pub department: Option<String>,
@@ -198,6 +199,7 @@ pub struct StaffCaseView {
 
 /// Filters of an approver's queue.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TaskQueueQuery {
     pub item: Option<String>,
     pub due_soon: bool,

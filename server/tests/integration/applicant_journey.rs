@@ -107,7 +107,7 @@ fn registry_id(name: &str) -> String {
         .to_owned()
 }
 
-async fn post_json_as(
+pub async fn post_json_as(
     app: &TestApp,
     client: &reqwest::Client,
     path: &str,
@@ -123,7 +123,7 @@ async fn post_json_as(
     .await
 }
 
-async fn start(app: &TestApp, client: &reqwest::Client, target: &str, code: &str) -> String {
+pub async fn start(app: &TestApp, client: &reqwest::Client, target: &str, code: &str) -> String {
     let started = app
         .post_fn_as(
             client,
@@ -135,7 +135,7 @@ async fn start(app: &TestApp, client: &reqwest::Client, target: &str, code: &str
     started.json().as_str().expect("draft id").to_owned()
 }
 
-async fn draft(app: &TestApp, client: &reqwest::Client, id: &str) -> Value {
+pub async fn draft(app: &TestApp, client: &reqwest::Client, id: &str) -> Value {
     let loaded = app
         .post_fn_as(client, "applications/draft", &[("draft_id", id)])
         .await;
@@ -358,7 +358,7 @@ pub async fn complete_and_submit(
 }
 
 /// Starts, fills and submits an application; returns the case number.
-async fn file(
+pub async fn file(
     app: &TestApp,
     client: &reqwest::Client,
     login: &str,

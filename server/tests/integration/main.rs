@@ -7,6 +7,7 @@ mod common;
 mod accounts;
 mod applicant_journey;
 mod audit;
+mod back_office;
 mod auth_tokens;
 mod authorization;
 mod catalogue;
