@@ -728,12 +728,12 @@ async fn applicants_never_reach_each_others_drafts_or_cases() {
         .await;
     assert_eq!(reply.status, 403);
 
-    // Nothing changed for the owner.
+    // Nothing changed for the owner (the item is approved instantly on submission).
     let case = app
         .post_fn_as(&owner, "applications/case", &[("number", &number)])
         .await
         .json();
-    assert_eq!(case["status"], "submitted");
+    assert_eq!(case["status"], "approved");
     draft(&app, &owner, &draft_id).await;
 }
 

@@ -672,7 +672,7 @@ async fn the_audit_log_refuses_changes_and_the_verifier_finds_any_tampering() {
         let mut conn = app.state.db.pool().acquire().await.expect("connection");
         app::backend::audit::verify_chain(&mut conn).await
     }
-    disable_audit_guard(&app).await;
+    app.disable_audit_guard().await;
     let middle = ids[ids.len() / 2];
     // Reordering: two entries swap their content.
     let (a, b) = (ids[1], ids[2]);
@@ -692,7 +692,7 @@ async fn the_audit_log_refuses_changes_and_the_verifier_finds_any_tampering() {
     // Deleting one.
     let fresh = spawn_app_with_demo().await;
     let (_, _) = restaurant_case(&fresh, "zhou@example.cn", "王开店").await;
-    disable_audit_guard(&fresh).await;
+    fresh.disable_audit_guard().await;
     let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM audit_log ORDER BY id")
         .fetch_all(fresh.state.db.pool())
         .await
@@ -711,22 +711,6 @@ async fn the_audit_log_refuses_changes_and_the_verifier_finds_any_tampering() {
     let checked = fresh.post_fn("admin/audit/verify", &[]).await;
     assert_eq!(checked.status, 200, "{}", checked.body);
     assert_eq!(checked.json()["first_broken"][0], json!(ids[4]));
-}
-
-async fn disable_audit_guard(app: &TestApp) {
-    let statements: &[&str] = match app.state.db.kind() {
-        app::backend::db::DbKind::Sqlite => &[
-            "DROP TRIGGER audit_log_no_update",
-            "DROP TRIGGER audit_log_no_delete",
-        ],
-        app::backend::db::DbKind::Postgres => &["ALTER TABLE audit_log DISABLE TRIGGER USER"],
-    };
-    for statement in statements {
-        sqlx::query(*statement)
-            .execute(app.state.db.pool())
-            .await
-            .expect("disabling the guard");
-    }
 }
 
 async fn swap_entries(app: &TestApp, a: i64, b: i64) {

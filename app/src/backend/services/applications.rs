@@ -358,7 +358,7 @@ pub async fn remove_file(
         Some(case_id) => {
             super::back_office::correctable_layout(&mut tx, case_id, &file.material_name)
                 .await?
-                .ok_or(DbError::NotFound)?;
+                .ok_or(AppError::ChangedMeanwhile)?;
             materials::remove(&mut tx, file.id, now_ms()).await?
         }
     };

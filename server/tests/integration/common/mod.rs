@@ -599,6 +599,24 @@ impl TestApp {
             .unwrap_or_else(|error| panic!("no user {login}: {error}"))
     }
 
+    /// Switches off the triggers that keep the audit log append-only, as someone with the
+    /// database owner's rights could: tests of the verifier tamper with the log after this.
+    pub async fn disable_audit_guard(&self) {
+        let statements: &[&str] = match self.state.db.kind() {
+            app::backend::db::DbKind::Sqlite => &[
+                "DROP TRIGGER audit_log_no_update",
+                "DROP TRIGGER audit_log_no_delete",
+            ],
+            app::backend::db::DbKind::Postgres => &["ALTER TABLE audit_log DISABLE TRIGGER USER"],
+        };
+        for statement in statements {
+            sqlx::query(*statement)
+                .execute(self.state.db.pool())
+                .await
+                .expect("disabling the audit guard");
+        }
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
             .fetch_one(self.state.db.pool())
