@@ -41,6 +41,8 @@ fn AdminWorkspace(current_user_id: i64) -> impl IntoView {
         <section class="workspace" data-testid="workspace-admin" aria-labelledby="admin-title">
             <h1 id="admin-title">{tr(Msg::AdminTitle)}</h1>
             <p><A href="/admin/catalogue" attr:class="button" attr:data-testid="open-catalogue-editor">{tr(Msg::NavCatalogueEditor)}</A></p>
+            <super::back_office::AuditCheckSection/>
+            <super::back_office::CalendarSection/>
             <Transition fallback=|| view! { <p class="loading">{tr(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     let org = org.await.unwrap_or_default();

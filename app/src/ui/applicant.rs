@@ -613,7 +613,7 @@ fn CommitmentSection(
 /// One listed material: what it is, the files uploaded for it (with a preview), and a file
 /// input that uploads at once. The type is checked by the server from the file's content.
 #[component]
-fn MaterialUpload(
+pub(super) fn MaterialUpload(
     laid_out: LaidOutMaterial,
     draft_id: String,
     files: RwSignal<Vec<UploadedFile>>,
@@ -743,7 +743,7 @@ fn first_text(value: Option<&RawValue>) -> String {
 
 /// One field, as its type asks: text, number, money, date, select, checkboxes, textarea…
 #[component]
-fn FieldInput(
+pub(super) fn FieldInput(
     laid_out: LaidOutField,
     initial: Option<RawValue>,
     problem: Signal<Option<ValueProblem>>,
@@ -1076,6 +1076,7 @@ fn CaseView(case: CaseDetail, withdraw: ServerAction<WithdrawCase>) -> impl Into
         credit_level,
         may_withdraw,
         commitment_record,
+        progress,
         ..
     } = case;
     let confirm = RwSignal::new(false);
@@ -1092,6 +1093,7 @@ fn CaseView(case: CaseDetail, withdraw: ServerAction<WithdrawCase>) -> impl Into
             <Show when=move || credit_level == CreditLevel::Warn>
                 <p class="notice">{tr(Msg::CaseCreditWarn)}</p>
             </Show>
+            <super::back_office::ProgressSection progress timeline=Vec::new() for_applicant=true number=number.clone()/>
             <section aria-labelledby="timeline-title">
                 <h2 id="timeline-title">{tr(Msg::CaseTimeline)}</h2>
                 <ol class="timeline" data-testid="case-timeline">

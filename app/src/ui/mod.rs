@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod applicant;
 mod auth;
+mod back_office;
 mod catalogue;
 mod catalogue_editor;
 mod common;
@@ -79,7 +80,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/my/cases/:number") view=applicant::CasePage ssr=SsrMode::Async/>
                     <Route path=path!("/apply/:draft") view=applicant::ApplicationPage ssr=SsrMode::Async/>
                     <Route path=path!("/desk") view=workspaces::DeskPage ssr=SsrMode::Async/>
+                    <Route path=path!("/desk/cases/:number") view=back_office::DeskCasePage ssr=SsrMode::Async/>
                     <Route path=path!("/approvals") view=workspaces::ApprovalsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/approvals/tasks/:id") view=back_office::TaskPage ssr=SsrMode::Async/>
                     <Route path=path!("/inspections") view=workspaces::InspectionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/catalogue") view=catalogue_editor::CatalogueAdminPage ssr=SsrMode::Async/>

@@ -15,7 +15,7 @@ use crate::i18n::{Msg, role_name};
 fn Workspace(
     title: Msg,
     user: SessionUser,
-    empty: Msg,
+    #[prop(optional)] empty: Option<Msg>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let lang = use_lang();
@@ -31,7 +31,7 @@ fn Workspace(
                 <span>{user.login_masked.clone()}</span>
             </p>
             {children.map(|children| children())}
-            <p class="empty-state" role="status">{tr(empty)}</p>
+            {empty.map(|empty| view! { <p class="empty-state" role="status">{tr(empty)}</p> })}
         </section>
     }
 }
@@ -43,10 +43,11 @@ pub fn DeskPage() -> impl IntoView {
         <Guarded access=access::FRONT_DESK children=move |user| {
             let centre = user.service_centre.clone();
             view! {
-                <Workspace title=Msg::DeskTitle user empty=Msg::DeskQueueEmpty>
+                <Workspace title=Msg::DeskTitle user>
                     <p>{tr(Msg::DeskCentre)} ": "
                         {move || centre.as_ref().map(|name| name.in_lang(lang.get()).to_owned())}
                     </p>
+                    <super::back_office::DeskQueue/>
                     <PersonCheckQueue/>
                 </Workspace>
             }
@@ -61,10 +62,11 @@ pub fn ApprovalsPage() -> impl IntoView {
         <Guarded access=access::APPROVERS children=move |user| {
             let department = user.department.clone();
             view! {
-                <Workspace title=Msg::ApprovalsTitle user empty=Msg::ApprovalsQueueEmpty>
+                <Workspace title=Msg::ApprovalsTitle user>
                     <p>{tr(Msg::ApprovalsDepartment)} ": "
                         {move || department.as_ref().map(|name| name.in_lang(lang.get()).to_owned())}
                     </p>
+                    <super::back_office::ApprovalsQueue/>
                 </Workspace>
             }
         }/>
