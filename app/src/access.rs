@@ -32,6 +32,8 @@ pub const FRONT_DESK: Access = Access::Roles(&[Role::FrontDesk]);
 pub const APPROVERS: Access = Access::Roles(&[Role::Approver]);
 pub const INSPECTORS: Access = Access::Roles(&[Role::Inspector]);
 pub const ADMINS: Access = Access::Roles(&[Role::Admin]);
+/// Who may fill in a draft: its applicant, and the front-desk worker filing it for them (代办).
+pub const DRAFT_EDITORS: Access = Access::Roles(&[Role::Applicant, Role::FrontDesk]);
 /// Who reviews person–ID checks: the front desk, and the service office.
 pub const IDENTITY_REVIEWERS: Access = Access::Roles(&[Role::FrontDesk, Role::Admin]);
 

@@ -666,6 +666,8 @@ messages! {
     FilingStart => "开始代填", "Start filling in";
     FilingTarget => "事项或主题编码", "Item or bundle code";
     FilingMine => "我代填的申请", "Applications I filled in";
+    TargetBundle => "主题（一件事）", "Bundle (one-thing service)";
+    TargetItem => "单个事项", "Single item";
     FilingWaiting => "等待申请人确认", "Waiting for the applicant";
     FilingBanner => "此申请由窗口工作人员代为填写。请逐项核对，确认无误后签署承诺书并提交。", "A front-desk worker filled in this application for you. Check every entry, then sign the commitment and submit.";
     FilingWorkerNote => "您正在为申请人代填。完成后请申请人在自己的手机上打开“我的办件”核对、签署并提交。", "You are filling this in for the applicant. When done, ask them to open My applications on their own phone to check, sign and submit.";

@@ -89,7 +89,7 @@ pub async fn start_application(target: String, code: String) -> Result<String, A
 #[server(endpoint = "applications/draft")]
 pub async fn load_application(draft_id: String) -> Result<ApplicationDraft, AppError> {
     let ctx = RequestCtx::current()?;
-    let user = ctx.require_user(crate::access::APPLICANTS)?.clone();
+    let user = ctx.require_user(crate::access::DRAFT_EDITORS)?.clone();
     ctx.finish(applications::load(&ctx.state, &user, &draft_id).await)
 }
 
@@ -101,7 +101,7 @@ pub async fn save_application(
     values: BTreeMap<String, RawValue>,
 ) -> Result<DraftSaved, AppError> {
     let ctx = RequestCtx::current()?;
-    let user = ctx.require_user(crate::access::APPLICANTS)?.clone();
+    let user = ctx.require_user(crate::access::DRAFT_EDITORS)?.clone();
     ctx.finish(applications::save(&ctx.state, &user, &draft_id, revision, &values).await)
 }
 
@@ -117,7 +117,7 @@ pub async fn discard_application(draft_id: String) -> Result<(), AppError> {
 #[server(endpoint = "applications/file/remove")]
 pub async fn remove_application_file(draft_id: String, file_id: String) -> Result<(), AppError> {
     let ctx = RequestCtx::current()?;
-    let user = ctx.require_user(crate::access::APPLICANTS)?.clone();
+    let user = ctx.require_user(crate::access::DRAFT_EDITORS)?.clone();
     ctx.finish(
         applications::remove_file(&ctx.state, &ctx.audit_actor(), &user, &draft_id, &file_id).await,
     )

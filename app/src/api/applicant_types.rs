@@ -73,6 +73,8 @@ pub struct ApplicationDraft {
     /// The commitment letter to sign and its signature (loaded with the draft, so the page
     /// renders it at once).
     pub commitment: CommitmentLetter,
+    /// Filled in by a front-desk worker for the applicant (代办): they check, sign and submit.
+    pub filed_by_worker: bool,
 }
 
 /// An uploaded file of a material (served at `/files/{id}` to who may see it).

@@ -192,3 +192,41 @@ pub async fn verify_audit_chain() -> Result<AuditVerification, AppError> {
     ctx.require_user(crate::access::ADMINS)?;
     ctx.finish(back_office::verify_audit(&ctx.state).await)
 }
+
+/// Finds a walk-in applicant's verified account by phone, email or resident ID.
+#[server(endpoint = "desk/filing/find")]
+pub async fn find_applicant(lookup: String) -> Result<super::ApplicantMatch, AppError> {
+    let ctx = RequestCtx::current()?;
+    ctx.require_user(crate::access::FRONT_DESK)?;
+    ctx.finish(back_office::find_applicant(&ctx.state, &ctx.audit_actor(), &lookup).await)
+}
+
+/// Starts filling in an application for a walk-in applicant; returns the draft id.
+#[server(endpoint = "desk/filing/start")]
+pub async fn start_filing(
+    reference: String,
+    target: String,
+    code: String,
+) -> Result<String, AppError> {
+    let ctx = RequestCtx::current()?;
+    let worker = ctx.require_user(crate::access::FRONT_DESK)?.clone();
+    ctx.finish(
+        back_office::start_filing(
+            &ctx.state,
+            &ctx.audit_actor(),
+            &worker,
+            &reference,
+            &target,
+            &code,
+        )
+        .await,
+    )
+}
+
+/// The applications the worker filled in for walk-in applicants.
+#[server(endpoint = "desk/filings")]
+pub async fn my_filings() -> Result<Vec<super::FilingSummary>, AppError> {
+    let ctx = RequestCtx::current()?;
+    let worker = ctx.require_user(crate::access::FRONT_DESK)?.clone();
+    ctx.finish(back_office::my_filings(&ctx.state, &worker).await)
+}

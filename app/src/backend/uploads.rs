@@ -108,7 +108,10 @@ pub async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let Some(user) = auth.0.filter(|user| user.role == Role::Applicant) else {
+    let Some(user) = auth
+        .0
+        .filter(|user| matches!(user.role, Role::Applicant | Role::FrontDesk))
+    else {
         return error_response(&AppError::Unauthenticated);
     };
     let file_name = match FileName::parse(&query.name) {
@@ -127,7 +130,12 @@ pub async fn upload(
             Ok(conn) => conn,
             Err(error) => return failure(super::db::DbError::from(error)),
         };
-        let draft = match cases::draft_of(&mut conn, user.user_id, &query.draft).await {
+        let found = if user.role == Role::FrontDesk {
+            cases::draft_filed_by(&mut conn, user.user_id, &query.draft).await
+        } else {
+            cases::draft_of(&mut conn, user.user_id, &query.draft).await
+        };
+        let draft = match found {
             Ok(Some(draft)) => draft,
             Ok(None) => return error_response(&AppError::NotFound),
             Err(error) => return failure(error),
@@ -179,7 +187,7 @@ pub async fn upload(
             materials::NewMaterial {
                 public_id: &public_id,
                 draft_id: draft.id,
-                applicant_id: user.user_id,
+                applicant_id: draft.applicant_id,
                 material_name: &query.material,
                 file_key: &key,
                 file_name: file_name.as_str(),
@@ -549,12 +557,17 @@ async fn may_see(
     if !matches!(user.role, Role::FrontDesk | Role::Admin) {
         return Ok(false);
     }
-    let submitted: Option<i64> = sqlx::query_scalar("SELECT case_id FROM drafts WHERE id = $1")
-        .bind(row.draft_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .flatten();
-    Ok(submitted.is_some())
+    let draft: Option<(Option<i64>, Option<i64>)> =
+        sqlx::query_as("SELECT case_id, filed_by FROM drafts WHERE id = $1")
+            .bind(row.draft_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(match draft {
+        // Staff see filed files; the worker filing a draft sees its files before that too.
+        Some((Some(_), _)) => true,
+        Some((None, Some(worker))) => user.role == Role::FrontDesk && worker == user.user_id,
+        _ => false,
+    })
 }
 
 /// `GET /files/{id}`: streams the file with its real type, never cached, never run as a page.

@@ -109,10 +109,11 @@ pub fn ApplicationPage() -> impl IntoView {
         load_application,
     );
     view! {
-        <Guarded access=access::APPLICANTS children=move |user| view! {
+        <Guarded access=access::DRAFT_EDITORS children=move |user| view! {
             <Suspense fallback=|| view! { <p class="loading">{tr(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     let user_id = user.id;
+                    let worker = user.role == Role::FrontDesk;
                     match draft.await {
                         Ok(draft) => match draft.case_number.clone() {
                             Some(number) => view! {
@@ -122,7 +123,7 @@ pub fn ApplicationPage() -> impl IntoView {
                                         <A href=format!("/my/cases/{number}")>{number.clone()}</A></p>
                                 </section>
                             }.into_any(),
-                            None => view! { <ApplicationForm draft user_id/> }.into_any(),
+                            None => view! { <ApplicationForm draft user_id worker/> }.into_any(),
                         },
                         Err(error) => {
                             platform::set_page_status(error.status());
@@ -153,7 +154,12 @@ enum Step {
 }
 
 #[component]
-fn ApplicationForm(draft: ApplicationDraft, user_id: i64) -> impl IntoView {
+fn ApplicationForm(
+    draft: ApplicationDraft,
+    user_id: i64,
+    /// A front-desk worker filling it in for the applicant: no signing, no submitting.
+    worker: bool,
+) -> impl IntoView {
     let lang = use_lang();
     let ApplicationDraft {
         draft_id,
@@ -166,6 +172,7 @@ fn ApplicationForm(draft: ApplicationDraft, user_id: i64) -> impl IntoView {
         updated_at,
         files,
         commitment,
+        filed_by_worker,
         ..
     } = draft;
     let files = RwSignal::new(files);
@@ -338,6 +345,8 @@ fn ApplicationForm(draft: ApplicationDraft, user_id: i64) -> impl IntoView {
                     <p><A href="/account">{tr(Msg::ApplyGoToAccount)}</A></p>
                 </div>
             </Show>
+            {(filed_by_worker && !worker).then(|| view! { <p class="notice" data-testid="filed-by-worker">{tr(Msg::FilingBanner)}</p> })}
+            {worker.then(|| view! { <p class="notice" data-testid="worker-filing">{tr(Msg::FilingWorkerNote)}</p> })}
             <PreReview problems layout identity_missing/>
             <form class="form application-form" novalidate on:submit=|event| event.prevent_default()>
                 {sections.into_iter().map(|section| {
@@ -370,22 +379,29 @@ fn ApplicationForm(draft: ApplicationDraft, user_id: i64) -> impl IntoView {
                     }
                 }).collect_view()}
             </form>
-            <CommitmentSection draft_id=draft_id.get_value() user_id initial=commitment letter_signed/>
+            {(!worker).then(|| view! {
+                <CommitmentSection draft_id=draft_id.get_value() user_id initial=commitment.clone() letter_signed/>
+            })}
             {action_error(submit.value())}
             <div class="actions sticky-actions">
                 <button type="button" class="button" data-testid="pre-review" on:click=move |_| { run_pre_review(); }>
                     {tr(Msg::ApplyCheck)}
                 </button>
-                <button type="button" class="button primary" data-testid="submit-application"
-                    disabled=move || submit.pending().get() || submit_requested.get() || save_state.get() == SaveState::Conflict
-                    on:click=on_submit>
-                    {tr(Msg::ApplySubmit)}
-                </button>
+                {(!worker).then(|| view! {
+                    <button type="button" class="button primary" data-testid="submit-application"
+                        disabled=move || submit.pending().get() || submit_requested.get() || save_state.get() == SaveState::Conflict
+                        on:click=on_submit>
+                        {tr(Msg::ApplySubmit)}
+                    </button>
+                })}
+                {worker.then(|| view! { <A href="/desk" attr:class="button primary" attr:data-testid="filing-done">{tr(Msg::FilingWaiting)}</A> })}
             </div>
-            <ActionForm action=discard attr:class="discard">
-                <input type="hidden" name="draft_id" value=draft_id.get_value()/>
-                <button type="submit" class="link-button">{tr(Msg::ApplyDiscard)}</button>
-            </ActionForm>
+            {(!worker).then(|| view! {
+                <ActionForm action=discard attr:class="discard">
+                    <input type="hidden" name="draft_id" value=draft_id.get_value()/>
+                    <button type="submit" class="link-button">{tr(Msg::ApplyDiscard)}</button>
+                </ActionForm>
+            })}
         </section>
     }
 }

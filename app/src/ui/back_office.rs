@@ -16,7 +16,7 @@ use super::common::{ErrorList, Guarded, action_error, tr, use_lang};
 use crate::access;
 use crate::api::{
     AcceptCase, AnswerSupplement, AppError, CaseProgress, ClaimCase, DeskQueueQuery, DueFlag,
-    ExtendTask, RefuseCase, ReleaseCase, RemoveCalendarDay, SetCalendarDay, StaffCaseView,
+    ExtendTask, FindApplicant, RefuseCase, StartFiling, my_filings, ReleaseCase, RemoveCalendarDay, SetCalendarDay, StaffCaseView,
     TaskQueueQuery, TaskVerdict, UploadedFile, answer_notice, calendar_days, decide_task,
     desk_case, desk_queue, load_task, return_case, task_queue, verify_audit_chain,
 };
@@ -882,6 +882,80 @@ pub fn AuditCheckSection() -> impl IntoView {
                     Some((id, how)) => view! { <p class="error" role="alert">{tr(Msg::AuditVerifyBroken)} " #" {id} " (" {how} ")"</p> }.into_any(),
                 },
             })}
+        </section>
+    }
+}
+
+/// 代办: find a walk-in applicant's verified account, start filling in for them, and the list
+/// of what the worker filled in (with the case once the applicant submitted it).
+#[component]
+pub fn FilingSection() -> impl IntoView {
+    let lang = use_lang();
+    let find = ServerAction::<FindApplicant>::new();
+    let start = ServerAction::<StartFiling>::new();
+    let filings = Resource::new(move || start.version().get(), |_| my_filings());
+    Effect::new(move |_| {
+        if let Some(Ok(draft)) = start.value().get() {
+            super::platform::go_to(&format!("/apply/{draft}"));
+        }
+    });
+    view! {
+        <section aria-labelledby="filing-title" data-testid="filing">
+            <h2 id="filing-title">{tr(Msg::FilingTitle)}</h2>
+            <p class="help">{tr(Msg::FilingHelp)}</p>
+            <ActionForm action=find attr:class="form compact">
+                <label for="filing-lookup">{tr(Msg::FieldApplicantLookup)}</label>
+                <input id="filing-lookup" name="lookup" required autocomplete="off"/>
+                <button type="submit" class="button">{tr(Msg::FilingFind)}</button>
+            </ActionForm>
+            {action_error(find.value())}
+            {move || find.value().get().and_then(Result::ok).map(|found| {
+                let level = found.identity_level;
+                view! {
+                    <div class="card" data-testid="filing-match">
+                        <strong>{found.masked_name.clone()}</strong>
+                        <span class="meta">{found.masked_login.clone()} " · "
+                            {move || level.map(|level| crate::i18n::identity_level_name(level, lang.get()).to_owned()).unwrap_or_default()}</span>
+                        <ActionForm action=start attr:class="form compact">
+                            <input type="hidden" name="reference" value=found.reference.clone()/>
+                            <label for="filing-target">{tr(Msg::FilingTarget)}</label>
+                            <select id="filing-target" name="target">
+                                <option value="bundle">{tr(Msg::TargetBundle)}</option>
+                                <option value="item">{tr(Msg::TargetItem)}</option>
+                            </select>
+                            <label for="filing-code">{tr(Msg::FilingTarget)}</label>
+                            <input id="filing-code" name="code" required placeholder="YJS-CANYIN"/>
+                            <button type="submit" class="button primary" data-testid="filing-start">{tr(Msg::FilingStart)}</button>
+                        </ActionForm>
+                        {action_error(start.value())}
+                    </div>
+                }
+            })}
+            <h3>{tr(Msg::FilingMine)}</h3>
+            <Transition fallback=|| view! { <p class="loading">{tr(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    let filings = filings.await.unwrap_or_default();
+                    view! {
+                        <ul class="card-list" data-testid="filings">
+                            {filings.into_iter().map(|filing| {
+                                let title = filing.title.clone();
+                                view! {
+                                    <li class="card">
+                                        <strong>{move || text_in(&title, lang.get())}</strong>
+                                        <span class="meta">{filing.masked_name.clone()} " · " {format_time(filing.updated_at)}</span>
+                                        {match filing.case_number.clone() {
+                                            Some(number) => view! { <A href=format!("/desk/cases/{number}")>{number.clone()}</A> }.into_any(),
+                                            None => view! {
+                                                <A href=format!("/apply/{}", filing.draft_id)>{tr(Msg::FilingWaiting)}</A>
+                                            }.into_any(),
+                                        }}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }
+                })}
+            </Transition>
         </section>
     }
 }

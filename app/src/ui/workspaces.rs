@@ -48,6 +48,7 @@ pub fn DeskPage() -> impl IntoView {
                         {move || centre.as_ref().map(|name| name.in_lang(lang.get()).to_owned())}
                     </p>
                     <super::back_office::DeskQueue/>
+                    <super::back_office::FilingSection/>
                     <PersonCheckQueue/>
                 </Workspace>
             }

@@ -144,7 +144,7 @@ pub async fn draft(app: &TestApp, client: &reqwest::Client, id: &str) -> Value {
 }
 
 /// Values that pass every rule of a form, keeping what is already filled in.
-fn filled(draft: &Value) -> BTreeMap<String, Value> {
+pub fn filled(draft: &Value) -> BTreeMap<String, Value> {
     let mut values: BTreeMap<String, Value> =
         serde_json::from_value(draft["values"].clone()).expect("values");
     for section in draft["layout"]["sections"].as_array().expect("sections") {
@@ -177,7 +177,7 @@ fn filled(draft: &Value) -> BTreeMap<String, Value> {
     values
 }
 
-async fn save(
+pub async fn save(
     app: &TestApp,
     client: &reqwest::Client,
     id: &str,
@@ -193,7 +193,7 @@ async fn save(
     .await
 }
 
-async fn submit(app: &TestApp, client: &reqwest::Client, id: &str) -> crate::common::Reply {
+pub async fn submit(app: &TestApp, client: &reqwest::Client, id: &str) -> crate::common::Reply {
     app.post_fn_as(client, "applications/submit", &[("draft_id", id)])
         .await
 }
@@ -227,7 +227,7 @@ pub async fn upload(
 }
 
 /// Uploads one fitting file for every required material of a loaded draft that has none.
-async fn upload_required(app: &TestApp, client: &reqwest::Client, draft: &Value) {
+pub async fn upload_required(app: &TestApp, client: &reqwest::Client, draft: &Value) {
     let draft_id = draft["draft_id"].as_str().expect("draft id");
     let has_file = |name: &Value| {
         draft["files"]

@@ -780,3 +780,64 @@ async fn the_admin_keeps_the_working_day_calendar() {
     let refused = call(&app, &applicant, "admin/calendar/set", &[("day", "2027-02-07"), ("kind", "holiday"), ("name", "x")]).await;
     assert_eq!(refused.status, 403);
 }
+
+#[tokio::test]
+async fn a_worker_files_for_a_walk_in_applicant_who_confirms_and_signs_on_their_own_phone() {
+    use crate::applicant_journey::{Device, filled, save, sign_letter, submit, upload_required};
+    let app = spawn_app_with_demo().await;
+    let applicant = verified_applicant(&app, "walkin@example.cn", Some("冯小吃")).await;
+    let worker = desk_worker(&app, "desk1@qixia.test.cn").await;
+    let resident_id = app::backend::demo::REGISTRY_PEOPLE
+        .iter()
+        .find(|(name, _, _)| *name == "冯小吃")
+        .and_then(|(_, birth, sequence)| app::backend::demo::demo_resident_id(birth, sequence))
+        .expect("a demo ID");
+
+    // Unknown and unverified people are not found.
+    let unknown = call(&app, &worker.client, "desk/filing/find", &[("lookup", "13900000000")]).await;
+    assert_eq!(unknown.status, 422, "{}", unknown.body);
+    let found = call(&app, &worker.client, "desk/filing/find", &[("lookup", resident_id.as_str())]).await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    assert_eq!(found.json()["masked_name"], "冯**");
+
+    let started = call(
+        &app,
+        &worker.client,
+        "desk/filing/start",
+        &[("reference", resident_id.as_str()), ("target", "bundle"), ("code", "YJS-CANYIN")],
+    )
+    .await;
+    assert_eq!(started.status, 200, "{}", started.body);
+    let draft_id = started.json().as_str().expect("draft id").to_owned();
+
+    // The worker fills it in and uploads the materials.
+    let loaded = draft(&app, &worker.client, &draft_id).await;
+    upload_required(&app, &worker.client, &loaded).await;
+    let saved = save(&app, &worker.client, &draft_id, 1, &filled(&loaded)).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    // … but cannot submit it, and another worker cannot even see it.
+    assert_eq!(submit(&app, &worker.client, &draft_id).await.status, 403);
+    let other = staff(&app, "desk2@qixia.test.cn", "front_desk", None, Some("C01-YH")).await;
+    let hidden = call(&app, &other.client, "applications/draft", &[("draft_id", &draft_id)]).await;
+    assert_eq!(hidden.status, 404, "{}", hidden.body);
+
+    // The applicant checks it on their own phone, signs and submits.
+    let theirs = draft(&app, &applicant, &draft_id).await;
+    assert_eq!(theirs["filed_by_worker"], true);
+    sign_letter(&app, &applicant, "walkin@example.cn", &mut Device::new(), &draft_id).await;
+    let submitted = submit(&app, &applicant, &draft_id).await;
+    assert_eq!(submitted.status, 200, "{}", submitted.body);
+    let number = submitted.json().as_str().expect("number").to_owned();
+    let (filed_by, centre): (Option<i64>, Option<String>) =
+        sqlx::query_as("SELECT filed_by, centre_code FROM cases WHERE number = $1")
+            .bind(&number)
+            .fetch_one(app.state.db.pool())
+            .await
+            .expect("case");
+    assert_eq!(filed_by, Some(worker.id));
+    assert_eq!(centre.as_deref(), Some("C00-QU"));
+    let queue = post_json_as(&app, &worker.client, "desk/queue", &json!({ "query": {} })).await;
+    assert_eq!(queue.json()["entries"][0]["filed_by_worker"], true);
+    let filings = call(&app, &worker.client, "desk/filings", &[]).await;
+    assert_eq!(filings.json()[0]["case_number"], json!(number));
+}

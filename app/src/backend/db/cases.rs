@@ -70,6 +70,31 @@ pub async fn draft_of(
     .await?)
 }
 
+/// An unsubmitted draft a front-desk worker is filling in for an applicant.
+pub async fn draft_filed_by(
+    conn: &mut AnyConnection,
+    worker_id: i64,
+    public_id: &str,
+) -> DbResult<Option<DraftRow>> {
+    Ok(sqlx::query_as::<_, DraftRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {DRAFT_COLUMNS} FROM drafts WHERE public_id = $1 AND filed_by = $2 AND case_id IS NULL"
+    )))
+    .bind(public_id)
+    .bind(worker_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The drafts a worker filed for walk-in applicants, newest first.
+pub async fn filings_of(conn: &mut AnyConnection, worker_id: i64) -> DbResult<Vec<DraftRow>> {
+    Ok(sqlx::query_as::<_, DraftRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {DRAFT_COLUMNS} FROM drafts WHERE filed_by = $1 ORDER BY updated_at DESC, id DESC LIMIT 50"
+    )))
+    .bind(worker_id)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Replaces the values of an unsubmitted draft if it is still at `revision`; gives the new
 /// revision, or `None` when the draft changed meanwhile (another tab or device) or was
 /// submitted.

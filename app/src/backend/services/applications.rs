@@ -131,7 +131,7 @@ pub(crate) async fn files_of(
         .collect())
 }
 
-fn draft_view(
+pub(crate) fn draft_view(
     row: &cases::DraftRow,
     target: Target,
     values: BTreeMap<String, RawValue>,
@@ -154,6 +154,7 @@ fn draft_view(
         case_number,
         files,
         commitment,
+        filed_by_worker: row.filed_by.is_some(),
     }
 }
 
@@ -229,9 +230,14 @@ async fn own_draft(
     user: &CurrentUser,
     draft_id: &str,
 ) -> ServiceResult<cases::DraftRow> {
-    Ok(cases::draft_of(conn, user.user_id, draft_id)
-        .await?
-        .ok_or(DbError::NotFound)?)
+    let row = match user.role {
+        // A worker reaches only the drafts they are filing for someone, until submitted.
+        crate::domain::Role::FrontDesk => {
+            cases::draft_filed_by(conn, user.user_id, draft_id).await?
+        }
+        _ => cases::draft_of(conn, user.user_id, draft_id).await?,
+    };
+    Ok(row.ok_or(DbError::NotFound)?)
 }
 
 fn target_kind_of(row: &cases::DraftRow) -> ServiceResult<TargetKind> {
@@ -248,7 +254,8 @@ pub async fn load(
     let mut conn = state.db.pool().acquire().await?;
     let row = own_draft(&mut conn, user, draft_id).await?;
     let target = load_target(&mut conn, target_kind_of(&row)?, &row.target_code).await?;
-    let (known, level, _) = identity::known_identity(&mut conn, user.user_id).await?;
+    // The applicant's identity, also when a worker fills the draft in for them.
+    let (known, level, _) = identity::known_identity(&mut conn, row.applicant_id).await?;
     let case_number = match row.case_id {
         Some(case_id) => cases::case_by_id(&mut conn, case_id)
             .await?

@@ -1899,3 +1899,160 @@ pub async fn verify_audit(state: &AppState) -> ServiceResult<crate::api::AuditVe
         Err(audit::ChainError::Db(error)) => Err(error.into()),
     }
 }
+
+// --- Walk-in filing (代办) --------------------------------------------------------------------
+
+/// The verified applicant account a phone number, email or resident ID belongs to.
+async fn applicant_by_lookup(conn: &mut AnyConnection, lookup: &str) -> ServiceResult<i64> {
+    let not_found = || {
+        AppError::invalid(vec![FieldError::new(
+            Field::ApplicantLookup,
+            Problem::NoSuchApplicant,
+        )])
+    };
+    let lookup = lookup.trim();
+    if lookup.is_empty() {
+        return Err(AppError::invalid(vec![FieldError::new(Field::ApplicantLookup, Problem::Required)]).into());
+    }
+    let user_id = if let Ok(resident_id) = crate::domain::ResidentId::parse(lookup) {
+        sqlx::query_scalar::<_, i64>("SELECT user_id FROM applicant_identities WHERE resident_id = $1")
+            .bind(resident_id.as_str())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(DbError::from)?
+    } else if let Ok(login) = crate::domain::LoginId::parse(lookup) {
+        let login = match &login {
+            crate::domain::LoginId::Phone(phone) => phone.as_str().to_owned(),
+            crate::domain::LoginId::Email(email) => email.as_str().to_owned(),
+        };
+        crate::backend::db::accounts::find_by_login(conn, &login)
+            .await?
+            .filter(|user| user.role == Role::Applicant.code() && user.removed_at.is_none())
+            .map(|user| user.id)
+    } else {
+        None
+    };
+    let user_id = user_id.ok_or_else(not_found)?;
+    let identity = identity_db::identity(conn, user_id).await?;
+    // Only an applicant whose name and ID were matched against the registry can be filed for.
+    if identity.registry_matched_at.is_none() {
+        return Err(not_found().into());
+    }
+    Ok(user_id)
+}
+
+/// Finds a walk-in applicant's verified account by phone, email or resident ID (the lookup
+/// of personal data is audited).
+pub async fn find_applicant(
+    state: &AppState,
+    actor: &Actor,
+    lookup: &str,
+) -> ServiceResult<crate::api::ApplicantMatch> {
+    let now = now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let user_id = applicant_by_lookup(&mut tx, lookup).await?;
+    let identity = identity_db::identity(&mut tx, user_id).await?;
+    let user = crate::backend::db::accounts::find_by_id(&mut tx, user_id)
+        .await?
+        .ok_or(DbError::NotFound)?;
+    audit::append(
+        &mut tx,
+        state.db.kind(),
+        actor,
+        "filing.lookup",
+        &format!("user:{user_id}"),
+        json!({ "role": "front_desk" }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::api::ApplicantMatch {
+        reference: lookup.trim().to_owned(),
+        masked_name: super::identity::mask_name(identity.legal_name.as_deref().unwrap_or_default()),
+        masked_login: crate::domain::LoginId::parse(&user.login)
+            .map(|login| login.masked())
+            .unwrap_or_default(),
+        identity_level: super::identity::level_of(&identity),
+    })
+}
+
+/// Starts an application the worker fills in for a walk-in applicant; the applicant is told
+/// to check, sign and submit it on their own phone. Returns the draft id.
+pub async fn start_filing(
+    state: &AppState,
+    actor: &Actor,
+    worker: &CurrentUser,
+    reference: &str,
+    target: &str,
+    code: &str,
+) -> ServiceResult<String> {
+    let kind = crate::domain::case::TargetKind::parse(target.trim())
+        .ok_or_else(|| AppError::invalid(Vec::new()))?;
+    let now = now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let applicant_id = applicant_by_lookup(&mut tx, reference).await?;
+    let place = db::staff_place(&mut tx, worker.user_id).await?.ok_or(AppError::Forbidden)?;
+    let target = applications::load_target(&mut tx, kind, code.trim()).await?;
+    let (known, _, _) = super::identity::known_identity(&mut tx, applicant_id).await?;
+    let values = target.layout.prefill(&known);
+    let values_json = serde_json::to_string(&values).map_err(anyhow::Error::from)?;
+    let public_id = random_token(12);
+    let draft_id = cases::insert_draft(
+        &mut tx,
+        cases::NewDraft {
+            public_id: &public_id,
+            applicant_id,
+            target_kind: kind.code(),
+            target_code: &target.code,
+            form_values: &values_json,
+            filed_by: Some(worker.user_id),
+            filed_centre: place.centre_code.as_deref(),
+            now,
+        },
+    )
+    .await?;
+    crate::backend::db::notices::notify(&mut tx, applicant_id, None, "filing_started", now).await?;
+    audit::append(
+        &mut tx,
+        state.db.kind(),
+        actor,
+        "filing.start",
+        &format!("draft:{draft_id}"),
+        json!({ "role": "front_desk", "applicant": applicant_id, "target": kind.code(), "code": target.code }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(public_id)
+}
+
+/// The applications a worker filled in for walk-in applicants.
+pub async fn my_filings(
+    state: &AppState,
+    worker: &CurrentUser,
+) -> ServiceResult<Vec<crate::api::FilingSummary>> {
+    let mut conn = state.db.pool().acquire().await?;
+    let mut filings = Vec::new();
+    for row in cases::filings_of(&mut conn, worker.user_id).await? {
+        let identity = identity_db::identity(&mut conn, row.applicant_id).await?;
+        let case_number = match row.case_id {
+            Some(case_id) => cases::case_by_id(&mut conn, case_id).await?.map(|case| case.number),
+            None => None,
+        };
+        let title = match crate::domain::case::TargetKind::parse(&row.target_kind) {
+            Some(kind) => applications::load_target(&mut conn, kind, &row.target_code)
+                .await
+                .map(|target| target.title)
+                .unwrap_or_else(|_| Text { zh: row.target_code.clone(), en: row.target_code.clone() }),
+            None => Text { zh: row.target_code.clone(), en: row.target_code.clone() },
+        };
+        filings.push(crate::api::FilingSummary {
+            draft_id: row.public_id,
+            title,
+            masked_name: super::identity::mask_name(identity.legal_name.as_deref().unwrap_or_default()),
+            updated_at: row.updated_at,
+            case_number,
+        });
+    }
+    Ok(filings)
+}
