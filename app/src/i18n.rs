@@ -1444,7 +1444,10 @@ pub const fn refusal_reason_text(
 }
 
 /// An approval task's state in words.
-pub const fn task_status_text(status: crate::domain::back_office::TaskStatus, lang: Lang) -> &'static str {
+pub const fn task_status_text(
+    status: crate::domain::back_office::TaskStatus,
+    lang: Lang,
+) -> &'static str {
     use crate::domain::back_office::TaskStatus as T;
     match status {
         T::Open => Msg::TaskStatusOpen.text(lang),
@@ -1456,7 +1459,10 @@ pub const fn task_status_text(status: crate::domain::back_office::TaskStatus, la
 }
 
 /// A problem of a correction notice, naming the entry.
-pub fn notice_problem_text(problem: &crate::domain::back_office::NoticeProblem, lang: Lang) -> String {
+pub fn notice_problem_text(
+    problem: &crate::domain::back_office::NoticeProblem,
+    lang: Lang,
+) -> String {
     use crate::domain::back_office::NoticeProblem as P;
     let entry = |position: &usize| match lang {
         Lang::Zh => format!("第 {position} 项："),
@@ -1466,10 +1472,18 @@ pub fn notice_problem_text(problem: &crate::domain::back_office::NoticeProblem, 
         P::Empty => Msg::NoticeEmpty.text(lang).into(),
         P::TooManyItems => Msg::NoticeTooMany.text(lang).into(),
         P::UnknownName { position, name } => {
-            format!("{}{} {name}", entry(position), Msg::NoticeUnknown.text(lang))
+            format!(
+                "{}{} {name}",
+                entry(position),
+                Msg::NoticeUnknown.text(lang)
+            )
         }
         P::Duplicate { position, name } => {
-            format!("{}{} {name}", entry(position), Msg::NoticeDuplicate.text(lang))
+            format!(
+                "{}{} {name}",
+                entry(position),
+                Msg::NoticeDuplicate.text(lang)
+            )
         }
         P::ProblemText { position } => {
             format!("{}{}", entry(position), Msg::NoticeProblemText.text(lang))
@@ -1478,7 +1492,11 @@ pub fn notice_problem_text(problem: &crate::domain::back_office::NoticeProblem, 
             format!("{}{}", entry(position), Msg::NoticeClauseText.text(lang))
         }
         P::NotChangedSince { position, name } => {
-            format!("{}{} {name}", entry(position), Msg::NoticeNotChanged.text(lang))
+            format!(
+                "{}{} {name}",
+                entry(position),
+                Msg::NoticeNotChanged.text(lang)
+            )
         }
     }
 }
@@ -1501,8 +1519,14 @@ pub fn already_decided_text(
     let who = by.map(|name| format!(" {name}")).unwrap_or_default();
     let when = crate::domain::calendar::china_minute_text(at);
     match lang {
-        Lang::Zh => format!("{}{what}（{role}{who}，{when}）", Msg::ErrAlreadyDecided.text(lang)),
-        Lang::En => format!("{} {what} ({role}{who}, {when})", Msg::ErrAlreadyDecided.text(lang)),
+        Lang::Zh => format!(
+            "{}{what}（{role}{who}，{when}）",
+            Msg::ErrAlreadyDecided.text(lang)
+        ),
+        Lang::En => format!(
+            "{} {what} ({role}{who}, {when})",
+            Msg::ErrAlreadyDecided.text(lang)
+        ),
     }
 }
 

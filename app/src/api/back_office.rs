@@ -74,8 +74,15 @@ pub async fn refuse_case(number: String, reason: String, note: String) -> Result
     let ctx = RequestCtx::current()?;
     let worker = ctx.require_user(crate::access::FRONT_DESK)?.clone();
     ctx.finish(
-        back_office::refuse(&ctx.state, &ctx.audit_actor(), &worker, &number, &reason, &note)
-            .await,
+        back_office::refuse(
+            &ctx.state,
+            &ctx.audit_actor(),
+            &worker,
+            &number,
+            &reason,
+            &note,
+        )
+        .await,
     )
 }
 

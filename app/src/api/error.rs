@@ -11,8 +11,8 @@ use crate::domain::case::CaseStatus;
 use crate::domain::case::CreditFinding;
 use crate::domain::catalogue::{IdentityLevel, LocatedProblem};
 use crate::i18n::{
-    Lang, Msg, already_decided_text, case_status_text, credit_finding_text, notice_problem_text, field_error_text, identity_level_name, spec_problem_text,
-    value_problem_text,
+    Lang, Msg, already_decided_text, case_status_text, credit_finding_text, field_error_text,
+    identity_level_name, notice_problem_text, spec_problem_text, value_problem_text,
 };
 
 /// What went wrong, as far as the user needs to know. Each variant has one HTTP status.
@@ -174,7 +174,13 @@ impl AppError {
                 by_role,
                 by,
                 at,
-            } => vec![already_decided_text(step, by_role, by.as_deref(), *at, lang)],
+            } => vec![already_decided_text(
+                step,
+                by_role,
+                by.as_deref(),
+                *at,
+                lang,
+            )],
             AppError::WrongState(status) => vec![format!(
                 "{} {}",
                 Msg::ErrWrongState.text(lang),

@@ -498,8 +498,7 @@ pub async fn download_case_document(
                 .chars()
                 .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
                 .collect();
-            if let Ok(disposition) =
-                HeaderValue::from_str(&format!("inline; filename=\"{safe}\""))
+            if let Ok(disposition) = HeaderValue::from_str(&format!("inline; filename=\"{safe}\""))
             {
                 headers.insert(header::CONTENT_DISPOSITION, disposition);
             }

@@ -188,15 +188,28 @@ pub enum NoticeProblem {
     Empty,
     TooManyItems,
     /// The name is not a field or material of this case's form.
-    UnknownName { position: usize, name: String },
+    UnknownName {
+        position: usize,
+        name: String,
+    },
     /// The same field or material is listed twice.
-    Duplicate { position: usize, name: String },
+    Duplicate {
+        position: usize,
+        name: String,
+    },
     /// The problem text is empty or too long.
-    ProblemText { position: usize },
+    ProblemText {
+        position: usize,
+    },
     /// The guide clause is empty or too long.
-    ClauseText { position: usize },
+    ClauseText {
+        position: usize,
+    },
     /// A later notice may cite only what the applicant changed since the previous one.
-    NotChangedSince { position: usize, name: String },
+    NotChangedSince {
+        position: usize,
+        name: String,
+    },
 }
 
 /// A correction notice that may be issued: non-empty, every entry names something of the form

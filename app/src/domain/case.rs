@@ -136,8 +136,10 @@ impl CaseStatus {
         use CaseStatus as S;
         matches!(
             (self, to),
-            (S::Submitted | S::Resubmitted, S::Returned | S::Accepted | S::Refused)
-                | (S::Returned, S::Resubmitted)
+            (
+                S::Submitted | S::Resubmitted,
+                S::Returned | S::Accepted | S::Refused
+            ) | (S::Returned, S::Resubmitted)
                 | (S::Submitted | S::Returned | S::Resubmitted, S::Withdrawn)
                 | (S::Accepted, S::InApproval)
                 | (S::InApproval, S::Approved | S::Rejected)

@@ -16,9 +16,10 @@ use super::common::{ErrorList, Guarded, action_error, tr, use_lang};
 use crate::access;
 use crate::api::{
     AcceptCase, AnswerSupplement, AppError, CaseProgress, ClaimCase, DeskQueueQuery, DueFlag,
-    ExtendTask, FindApplicant, RefuseCase, StartFiling, my_filings, ReleaseCase, RemoveCalendarDay, SetCalendarDay, StaffCaseView,
-    TaskQueueQuery, TaskVerdict, UploadedFile, answer_notice, calendar_days, decide_task,
-    desk_case, desk_queue, load_task, return_case, task_queue, verify_audit_chain,
+    ExtendTask, FindApplicant, RefuseCase, ReleaseCase, RemoveCalendarDay, SetCalendarDay,
+    StaffCaseView, StartFiling, TaskQueueQuery, TaskVerdict, UploadedFile, answer_notice,
+    calendar_days, decide_task, desk_case, desk_queue, load_task, my_filings, return_case,
+    task_queue, verify_audit_chain,
 };
 use crate::domain::application::{LaidOutField, LaidOutMaterial};
 use crate::domain::back_office::{CorrectionItem, CorrectionTarget, RefusalReason, TaskStatus};

@@ -4,9 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::applicant_journey::{
-    JPG, draft, file, post_json_as, start, upload, verified_applicant,
-};
+use crate::applicant_journey::{JPG, draft, file, post_json_as, start, upload, verified_applicant};
 use crate::common::{PASSWORD, Reply, TestApp, browser, error_kind, spawn_app_with_demo};
 
 /// A signed-in staff member.
@@ -25,11 +23,15 @@ async fn staff(
     use app::backend::db::org;
     let mut conn = app.state.db.pool().acquire().await.expect("connection");
     let department_id = match department {
-        Some(code) => org::department_id_by_code(&mut conn, code).await.expect("department"),
+        Some(code) => org::department_id_by_code(&mut conn, code)
+            .await
+            .expect("department"),
         None => None,
     };
     let centre_id = match centre {
-        Some(code) => org::centre_id_by_code(&mut conn, code).await.expect("centre"),
+        Some(code) => org::centre_id_by_code(&mut conn, code)
+            .await
+            .expect("centre"),
         None => None,
     };
     drop(conn);
@@ -129,7 +131,9 @@ fn text_field_and_material(draft: &Value) -> (String, String) {
     for section in draft["layout"]["sections"].as_array().expect("sections") {
         for laid_out in section["fields"].as_array().expect("fields") {
             let kind = laid_out["field"]["type"].as_str().unwrap_or_default();
-            let max = laid_out["field"]["rules"]["max_length"].as_u64().unwrap_or(100);
+            let max = laid_out["field"]["rules"]["max_length"]
+                .as_u64()
+                .unwrap_or(100);
             if field.is_none() && kind == "text" && max >= 10 {
                 field = laid_out["name"].as_str().map(str::to_owned);
             }
@@ -161,9 +165,13 @@ async fn a_returned_bundle_is_corrected_once_accepted_and_approved_by_every_depa
     let draft_id = start(&app, &applicant, "bundle", "YJS-CANYIN").await;
     let loaded = draft(&app, &applicant, &draft_id).await;
     let (field, material) = text_field_and_material(&loaded);
-    let number =
-        crate::applicant_journey::complete_and_submit(&app, &applicant, "wang.shop@example.cn", &draft_id)
-            .await;
+    let number = crate::applicant_journey::complete_and_submit(
+        &app,
+        &applicant,
+        "wang.shop@example.cn",
+        &draft_id,
+    )
+    .await;
     let worker = desk_worker(&app, "desk1@qixia.test.cn").await;
 
     // The queue shows it, unclaimed, oldest first.
@@ -189,7 +197,10 @@ async fn a_returned_bundle_is_corrected_once_accepted_and_approved_by_every_depa
         &app,
         &worker,
         &number,
-        json!([notice_item("field", &field), notice_item("material", &material)]),
+        json!([
+            notice_item("field", &field),
+            notice_item("material", &material)
+        ]),
     )
     .await;
     assert_eq!(returned.status, 200, "{}", returned.body);
@@ -243,7 +254,13 @@ async fn a_returned_bundle_is_corrected_once_accepted_and_approved_by_every_depa
 
     // A second notice may cite only what changed since the first.
     assert_eq!(claim(&app, &worker, &number).await.status, 200);
-    let unchanged = return_with(&app, &worker, &number, json!([notice_item("field", &other_field)])).await;
+    let unchanged = return_with(
+        &app,
+        &worker,
+        &number,
+        json!([notice_item("field", &other_field)]),
+    )
+    .await;
     assert_eq!(unchanged.status, 422, "{}", unchanged.body);
     assert_eq!(error_kind(&unchanged.json()), "NoticeInvalid");
     assert_eq!(status_of(&app, &number).await, "resubmitted");
@@ -251,7 +268,13 @@ async fn a_returned_bundle_is_corrected_once_accepted_and_approved_by_every_depa
     // Accepted: acceptance number, deadline, one task per department, all open at once.
     let accepted = accept(&app, &worker, &number).await;
     assert_eq!(accepted.status, 200, "{}", accepted.body);
-    assert!(accepted.json().as_str().expect("acceptance number").starts_with("QXSL-"));
+    assert!(
+        accepted
+            .json()
+            .as_str()
+            .expect("acceptance number")
+            .starts_with("QXSL-")
+    );
     assert_eq!(status_of(&app, &number).await, "in_approval");
     let tasks = tasks_of(&app, &number).await;
     let departments: Vec<&str> = tasks.iter().map(|(_, d, _)| d.as_str()).collect();
@@ -261,10 +284,24 @@ async fn a_returned_bundle_is_corrected_once_accepted_and_approved_by_every_depa
     // The two departments decide in parallel; the case is approved after the second.
     let scjg = approver(&app, "scjg@qixia.test.cn", "D01-SCJG").await;
     let cgj = approver(&app, "cgj@qixia.test.cn", "D07-CGJ").await;
-    let first = decide(&app, &scjg, &tasks[0].0, "approve", "材料齐全，符合条件，同意。").await;
+    let first = decide(
+        &app,
+        &scjg,
+        &tasks[0].0,
+        "approve",
+        "材料齐全，符合条件，同意。",
+    )
+    .await;
     assert_eq!(first.status, 200, "{}", first.body);
     assert_eq!(status_of(&app, &number).await, "in_approval");
-    let second = decide(&app, &cgj, &tasks[1].0, "approve", "店招设置符合规范，同意。").await;
+    let second = decide(
+        &app,
+        &cgj,
+        &tasks[1].0,
+        "approve",
+        "店招设置符合规范，同意。",
+    )
+    .await;
     assert_eq!(second.status, 200, "{}", second.body);
     assert_eq!(status_of(&app, &number).await, "approved");
 
@@ -303,17 +340,28 @@ async fn a_returned_bundle_is_corrected_once_accepted_and_approved_by_every_depa
     );
 
     // The acceptance notice is a PDF for the applicant, and nobody else's business.
-    let document = progress["documents"][1]["id"].as_str().expect("document id");
-    let pdf = app.get(&applicant, &format!("/files/case-document/{document}")).await;
+    let document = progress["documents"][1]["id"]
+        .as_str()
+        .expect("document id");
+    let pdf = app
+        .get(&applicant, &format!("/files/case-document/{document}"))
+        .await;
     assert_eq!(pdf.status, 200);
-    assert_eq!(pdf.header("content-type").as_deref(), Some("application/pdf"));
+    assert_eq!(
+        pdf.header("content-type").as_deref(),
+        Some("application/pdf")
+    );
     let stranger = verified_applicant(&app, "li.other@example.cn", None).await;
-    let hidden = app.get(&stranger, &format!("/files/case-document/{document}")).await;
+    let hidden = app
+        .get(&stranger, &format!("/files/case-document/{document}"))
+        .await;
     assert_eq!(hidden.status, 404);
 
     // Every step is in the chain, and the chain holds.
     let mut conn = app.state.db.pool().acquire().await.expect("connection");
-    app::backend::audit::verify_chain(&mut conn).await.expect("an intact chain");
+    app::backend::audit::verify_chain(&mut conn)
+        .await
+        .expect("an intact chain");
 }
 
 #[tokio::test]
@@ -328,7 +376,11 @@ async fn a_rejection_by_one_department_closes_the_others_and_the_applicant_sees_
     let rejected = decide(&app, &cgj, &tasks[1].0, "reject", "店招位于禁设区域。").await;
     assert_eq!(rejected.status, 200, "{}", rejected.body);
     assert_eq!(status_of(&app, &number).await, "rejected");
-    let statuses: Vec<String> = tasks_of(&app, &number).await.into_iter().map(|t| t.2).collect();
+    let statuses: Vec<String> = tasks_of(&app, &number)
+        .await
+        .into_iter()
+        .map(|t| t.2)
+        .collect();
     assert_eq!(statuses, ["moot", "rejected"]);
     let case = case_of(&app, &applicant, &number).await;
     let reasons: Vec<&str> = case["progress"]["tasks"]
@@ -363,7 +415,10 @@ async fn an_instant_approval_item_is_accepted_and_approved_by_the_system_citing_
     .await
     .expect("the instant approval entry");
     assert_eq!(actor, "system");
-    assert!(detail.contains(app::domain::back_office::INSTANT_RULES_VERSION), "{detail}");
+    assert!(
+        detail.contains(app::domain::back_office::INSTANT_RULES_VERSION),
+        "{detail}"
+    );
     let case = case_of(&app, &applicant, &number).await;
     assert!(case["progress"]["acceptance_number"].as_str().is_some());
 }
@@ -374,7 +429,10 @@ async fn a_credit_warning_sends_an_eligible_item_to_the_front_desk_with_the_reas
     let applicant = verified_applicant(&app, "qian@example.cn", Some("钱若诺")).await;
     let number = file(&app, &applicant, "qian@example.cn", "item", "SCJG-XK-001").await;
     assert_eq!(status_of(&app, &number).await, "submitted");
-    assert_eq!(events_of(&app, &number).await, ["submitted", "instant_fallback"]);
+    assert_eq!(
+        events_of(&app, &number).await,
+        ["submitted", "instant_fallback"]
+    );
     let worker = desk_worker(&app, "desk1@qixia.test.cn").await;
     let flagged = post_json_as(
         &app,
@@ -391,7 +449,14 @@ async fn a_claim_locks_the_case_to_one_worker_until_it_runs_out() {
     let app = spawn_app_with_demo().await;
     let (_, number) = restaurant_case(&app, "zhou@example.cn", "王开店").await;
     let first = desk_worker(&app, "desk1@qixia.test.cn").await;
-    let second = staff(&app, "desk2@qixia.test.cn", "front_desk", None, Some("C01-YH")).await;
+    let second = staff(
+        &app,
+        "desk2@qixia.test.cn",
+        "front_desk",
+        None,
+        Some("C01-YH"),
+    )
+    .await;
     assert_eq!(claim(&app, &first, &number).await.status, 200);
     let taken = claim(&app, &second, &number).await;
     assert_eq!(taken.status, 409, "{}", taken.body);
@@ -419,7 +484,11 @@ async fn a_refusal_needs_a_listed_reason_and_an_explanation_and_issues_its_notic
     let worker = desk_worker(&app, "desk1@qixia.test.cn").await;
     claim(&app, &worker, &number).await;
     let before = app.count("audit_log").await;
-    for (reason, note) in [("", "说明"), ("because", "说明"), ("not_our_competence", "  ")] {
+    for (reason, note) in [
+        ("", "说明"),
+        ("because", "说明"),
+        ("not_our_competence", "  "),
+    ] {
         let refused = call(
             &app,
             &worker.client,
@@ -429,13 +498,21 @@ async fn a_refusal_needs_a_listed_reason_and_an_explanation_and_issues_its_notic
         .await;
         assert_eq!(refused.status, 422, "{reason}/{note}: {}", refused.body);
     }
-    assert_eq!(app.count("audit_log").await, before, "refusals that failed left no trace");
+    assert_eq!(
+        app.count("audit_log").await,
+        before,
+        "refusals that failed left no trace"
+    );
     assert_eq!(status_of(&app, &number).await, "submitted");
     let refused = call(
         &app,
         &worker.client,
         "desk/refuse",
-        &[("number", &number), ("reason", "not_our_competence"), ("note", "该事项由市级部门办理。")],
+        &[
+            ("number", &number),
+            ("reason", "not_our_competence"),
+            ("note", "该事项由市级部门办理。"),
+        ],
     )
     .await;
     assert_eq!(refused.status, 200, "{}", refused.body);
@@ -487,7 +564,13 @@ async fn an_approver_neither_sees_nor_decides_another_departments_tasks() {
     accept(&app, &worker, &number).await;
     let tasks = tasks_of(&app, &number).await;
     let health = approver(&app, "wjw@qixia.test.cn", "D02-WJW").await;
-    let queue = post_json_as(&app, &health.client, "approvals/queue", &json!({ "query": {} })).await;
+    let queue = post_json_as(
+        &app,
+        &health.client,
+        "approvals/queue",
+        &json!({ "query": {} }),
+    )
+    .await;
     assert_eq!(queue.status, 200, "{}", queue.body);
     assert_eq!(queue.json()["entries"], json!([]));
     for (task, _, _) in &tasks {
@@ -496,14 +579,31 @@ async fn an_approver_neither_sees_nor_decides_another_departments_tasks() {
         let decided = decide(&app, &health, task, "approve", "同意").await;
         assert_eq!(decided.status, 403, "{}", decided.body);
     }
-    assert!(tasks_of(&app, &number).await.iter().all(|(_, _, s)| s == "open"));
+    assert!(
+        tasks_of(&app, &number)
+            .await
+            .iter()
+            .all(|(_, _, s)| s == "open")
+    );
     let scjg = approver(&app, "scjg@qixia.test.cn", "D01-SCJG").await;
-    let own = post_json_as(&app, &scjg.client, "approvals/queue", &json!({ "query": {} })).await;
+    let own = post_json_as(
+        &app,
+        &scjg.client,
+        "approvals/queue",
+        &json!({ "query": {} }),
+    )
+    .await;
     let entries = own.json()["entries"].clone();
     assert_eq!(entries.as_array().map(Vec::len), Some(1));
     assert_eq!(entries[0]["task_id"], json!(tasks[0].0));
     // Front-desk and applicant accounts have no approver queue at all.
-    let refused = post_json_as(&app, &worker.client, "approvals/queue", &json!({ "query": {} })).await;
+    let refused = post_json_as(
+        &app,
+        &worker.client,
+        "approvals/queue",
+        &json!({ "query": {} }),
+    )
+    .await;
     assert_eq!(refused.status, 403);
 }
 
@@ -528,7 +628,8 @@ async fn whoever_accepted_a_case_may_not_approve_it_and_the_attempt_is_recorded(
     assert_eq!(error_kind(&refused.json()), "SeparationOfDuties");
     assert_eq!(tasks_of(&app, &number).await[0].2, "open");
     assert_eq!(
-        app.count("audit_log WHERE action = 'case.separation_of_duties_refused'").await,
+        app.count("audit_log WHERE action = 'case.separation_of_duties_refused'")
+            .await,
         1
     );
 }
@@ -543,7 +644,14 @@ async fn a_supplement_stops_the_clock_and_the_answer_moves_the_deadline_by_the_d
     accept(&app, &worker, &number).await;
     let task = tasks_of(&app, &number).await[0].0.clone();
     let scjg = approver(&app, "scjg@qixia.test.cn", "D01-SCJG").await;
-    let asked = decide(&app, &scjg, &task, "supplement", "请补充租赁合同原件扫描件。").await;
+    let asked = decide(
+        &app,
+        &scjg,
+        &task,
+        "supplement",
+        "请补充租赁合同原件扫描件。",
+    )
+    .await;
     assert_eq!(asked.status, 200, "{}", asked.body);
     let case = case_of(&app, &applicant, &number).await;
     assert_eq!(case["progress"]["due_flag"], "paused");
@@ -606,7 +714,10 @@ async fn a_supplement_stops_the_clock_and_the_answer_moves_the_deadline_by_the_d
     assert_eq!(deadline_after, expect(&deadline_before));
     assert_eq!(due_after, expect(&due_before));
     assert_eq!(tasks_of(&app, &number).await[0].2, "open");
-    assert_eq!(decide(&app, &scjg, &task, "approve", "同意").await.status, 200);
+    assert_eq!(
+        decide(&app, &scjg, &task, "approve", "同意").await.status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -644,7 +755,13 @@ async fn moves_outside_the_life_cycle_are_refused_and_change_nothing() {
     assert_eq!(again.status, 409);
     let returned = return_with(&app, &worker, &number, json!([notice_item("field", "x")])).await;
     assert_eq!(returned.status, 409);
-    let withdraw = call(&app, &applicant, "applications/withdraw", &[("number", &number)]).await;
+    let withdraw = call(
+        &app,
+        &applicant,
+        "applications/withdraw",
+        &[("number", &number)],
+    )
+    .await;
     assert_eq!(withdraw.status, 409);
     assert_eq!(app.snapshot().await, snapshot);
     assert_eq!(status_of(&app, &number).await, "in_approval");
@@ -659,8 +776,18 @@ async fn the_audit_log_refuses_changes_and_the_verifier_finds_any_tampering() {
     accept(&app, &worker, &number).await;
     let pool = app.state.db.pool();
     // The database itself refuses updates and deletes.
-    assert!(sqlx::query("UPDATE audit_log SET detail = '{}'").execute(pool).await.is_err());
-    assert!(sqlx::query("DELETE FROM audit_log").execute(pool).await.is_err());
+    assert!(
+        sqlx::query("UPDATE audit_log SET detail = '{}'")
+            .execute(pool)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM audit_log")
+            .execute(pool)
+            .await
+            .is_err()
+    );
     let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM audit_log ORDER BY id")
         .fetch_all(pool)
         .await
@@ -677,18 +804,27 @@ async fn the_audit_log_refuses_changes_and_the_verifier_finds_any_tampering() {
     // Reordering: two entries swap their content.
     let (a, b) = (ids[1], ids[2]);
     swap_entries(&app, a, b).await;
-    assert!(matches!(verify(&app).await, Err(app::backend::audit::ChainError::LinkBroken { id }) if id == a)
-        || matches!(verify(&app).await, Err(app::backend::audit::ChainError::ContentChanged { id }) if id == a));
+    assert!(
+        matches!(verify(&app).await, Err(app::backend::audit::ChainError::LinkBroken { id }) if id == a)
+            || matches!(verify(&app).await, Err(app::backend::audit::ChainError::ContentChanged { id }) if id == a)
+    );
     swap_entries(&app, a, b).await;
     assert!(verify(&app).await.is_ok(), "swapped back, intact again");
     // Changing what an entry says.
-    sqlx::query("UPDATE audit_log SET detail = REPLACE(detail, '}', ',\"reason\":\"x\"}') WHERE id = $1")
-        .bind(middle)
-        .execute(pool)
+    sqlx::query(
+        "UPDATE audit_log SET detail = REPLACE(detail, '}', ',\"reason\":\"x\"}') WHERE id = $1",
+    )
+    .bind(middle)
+    .execute(pool)
+    .await
+    .expect("tampering");
+    let report = app::backend::services::back_office::verify_audit(&app.state)
         .await
-        .expect("tampering");
-    let report = app::backend::services::back_office::verify_audit(&app.state).await.expect("report");
-    assert_eq!(report.first_broken, Some((middle, "content_changed".into())));
+        .expect("report");
+    assert_eq!(
+        report.first_broken,
+        Some((middle, "content_changed".into()))
+    );
     // Deleting one.
     let fresh = spawn_app_with_demo().await;
     let (_, _) = restaurant_case(&fresh, "zhou@example.cn", "王开店").await;
@@ -756,28 +892,49 @@ async fn the_admin_keeps_the_working_day_calendar() {
     let listed = app.post_fn("admin/calendar", &[]).await;
     assert_eq!(listed.status, 200, "{}", listed.body);
     let days = listed.json();
-    assert!(days.as_array().expect("days").iter().any(|d| d["day"] == "2026-10-01" && d["kind"] == "holiday"));
+    assert!(
+        days.as_array()
+            .expect("days")
+            .iter()
+            .any(|d| d["day"] == "2026-10-01" && d["kind"] == "holiday")
+    );
     let bad = app
-        .post_fn("admin/calendar/set", &[("day", "2027-02-30"), ("kind", "holiday"), ("name", "")])
+        .post_fn(
+            "admin/calendar/set",
+            &[("day", "2027-02-30"), ("kind", "holiday"), ("name", "")],
+        )
         .await;
     assert_eq!(bad.status, 422, "{}", bad.body);
     let problems = crate::common::field_problems(&bad.json());
     assert!(problems.contains(&("CalendarDay".into(), "NotADate".into())));
     assert!(problems.contains(&("DayName".into(), "Required".into())));
     let set = app
-        .post_fn("admin/calendar/set", &[("day", "2027-02-06"), ("kind", "holiday"), ("name", "春节")])
+        .post_fn(
+            "admin/calendar/set",
+            &[("day", "2027-02-06"), ("kind", "holiday"), ("name", "春节")],
+        )
         .await;
     assert_eq!(set.status, 200, "{}", set.body);
     let mut conn = app.state.db.pool().acquire().await.expect("connection");
     let calendar = app::backend::services::back_office::load_calendar(&mut conn)
         .await
         .expect("calendar");
-    assert!(!calendar.is_working_day(app::domain::calendar::Day::parse("2027-02-06").expect("day")));
-    let removed = app.post_fn("admin/calendar/remove", &[("day", "2027-02-06")]).await;
+    assert!(
+        !calendar.is_working_day(app::domain::calendar::Day::parse("2027-02-06").expect("day"))
+    );
+    let removed = app
+        .post_fn("admin/calendar/remove", &[("day", "2027-02-06")])
+        .await;
     assert_eq!(removed.status, 200, "{}", removed.body);
     // Applicants cannot touch it.
     let applicant = verified_applicant(&app, "x@example.cn", None).await;
-    let refused = call(&app, &applicant, "admin/calendar/set", &[("day", "2027-02-07"), ("kind", "holiday"), ("name", "x")]).await;
+    let refused = call(
+        &app,
+        &applicant,
+        "admin/calendar/set",
+        &[("day", "2027-02-07"), ("kind", "holiday"), ("name", "x")],
+    )
+    .await;
     assert_eq!(refused.status, 403);
 }
 
@@ -794,9 +951,21 @@ async fn a_worker_files_for_a_walk_in_applicant_who_confirms_and_signs_on_their_
         .expect("a demo ID");
 
     // Unknown and unverified people are not found.
-    let unknown = call(&app, &worker.client, "desk/filing/find", &[("lookup", "13900000000")]).await;
+    let unknown = call(
+        &app,
+        &worker.client,
+        "desk/filing/find",
+        &[("lookup", "13900000000")],
+    )
+    .await;
     assert_eq!(unknown.status, 422, "{}", unknown.body);
-    let found = call(&app, &worker.client, "desk/filing/find", &[("lookup", resident_id.as_str())]).await;
+    let found = call(
+        &app,
+        &worker.client,
+        "desk/filing/find",
+        &[("lookup", resident_id.as_str())],
+    )
+    .await;
     assert_eq!(found.status, 200, "{}", found.body);
     assert_eq!(found.json()["masked_name"], "冯**");
 
@@ -804,7 +973,11 @@ async fn a_worker_files_for_a_walk_in_applicant_who_confirms_and_signs_on_their_
         &app,
         &worker.client,
         "desk/filing/start",
-        &[("reference", resident_id.as_str()), ("target", "bundle"), ("code", "YJS-CANYIN")],
+        &[
+            ("reference", resident_id.as_str()),
+            ("target", "bundle"),
+            ("code", "YJS-CANYIN"),
+        ],
     )
     .await;
     assert_eq!(started.status, 200, "{}", started.body);
@@ -817,14 +990,34 @@ async fn a_worker_files_for_a_walk_in_applicant_who_confirms_and_signs_on_their_
     assert_eq!(saved.status, 200, "{}", saved.body);
     // … but cannot submit it, and another worker cannot even see it.
     assert_eq!(submit(&app, &worker.client, &draft_id).await.status, 403);
-    let other = staff(&app, "desk2@qixia.test.cn", "front_desk", None, Some("C01-YH")).await;
-    let hidden = call(&app, &other.client, "applications/draft", &[("draft_id", &draft_id)]).await;
+    let other = staff(
+        &app,
+        "desk2@qixia.test.cn",
+        "front_desk",
+        None,
+        Some("C01-YH"),
+    )
+    .await;
+    let hidden = call(
+        &app,
+        &other.client,
+        "applications/draft",
+        &[("draft_id", &draft_id)],
+    )
+    .await;
     assert_eq!(hidden.status, 404, "{}", hidden.body);
 
     // The applicant checks it on their own phone, signs and submits.
     let theirs = draft(&app, &applicant, &draft_id).await;
     assert_eq!(theirs["filed_by_worker"], true);
-    sign_letter(&app, &applicant, "walkin@example.cn", &mut Device::new(), &draft_id).await;
+    sign_letter(
+        &app,
+        &applicant,
+        "walkin@example.cn",
+        &mut Device::new(),
+        &draft_id,
+    )
+    .await;
     let submitted = submit(&app, &applicant, &draft_id).await;
     assert_eq!(submitted.status, 200, "{}", submitted.body);
     let number = submitted.json().as_str().expect("number").to_owned();

@@ -39,10 +39,8 @@ impl Filters {
         if let Some(first) = parts.next() {
             sql.push_str(first);
         }
-        let mut number = self.next();
-        for part in parts {
+        for (number, part) in (self.next()..).zip(parts) {
             sql.push_str(&format!("${number}"));
-            number += 1;
             sql.push_str(part);
         }
         self.conditions.push(sql);
@@ -842,13 +840,11 @@ pub struct CalendarRow {
 }
 
 pub async fn calendar(conn: &mut AnyConnection) -> DbResult<Vec<CalendarRow>> {
-    Ok(
-        sqlx::query_as::<_, CalendarRow>(
-            "SELECT day, kind, name FROM working_calendar ORDER BY day",
-        )
-        .fetch_all(conn)
-        .await?,
+    Ok(sqlx::query_as::<_, CalendarRow>(
+        "SELECT day, kind, name FROM working_calendar ORDER BY day",
     )
+    .fetch_all(conn)
+    .await?)
 }
 
 pub async fn upsert_calendar_day(

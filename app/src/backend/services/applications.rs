@@ -592,16 +592,8 @@ pub async fn submit(
         }),
     )
     .await?;
-    super::back_office::after_submission(
-        &mut tx,
-        state,
-        case_id,
-        &target,
-        credit,
-        &calendar,
-        now,
-    )
-    .await?;
+    super::back_office::after_submission(&mut tx, state, case_id, &target, credit, &calendar, now)
+        .await?;
     tx.commit().await?;
     Ok(number.as_str().to_owned())
 }

@@ -14,12 +14,12 @@ use sqlx::AnyConnection;
 
 use super::ServiceResult;
 use super::applications::{self, Target};
+use crate::api::{AnswerMaterial, AppError};
 use crate::api::{
     AuditLine, CaseProgress, DeskQueueEntry, DeskQueuePage, DeskQueueQuery, DocumentView, DueFlag,
     LaidOutAnswerField, NoticeLine, NoticeView, OpenNotice, RefusalView, StaffCaseView,
     TaskQueueEntry, TaskQueuePage, TaskQueueQuery, TaskVerdict, TaskView, TaskWorkView,
 };
-use crate::api::{AnswerMaterial, AppError};
 use crate::backend::audit::{self, Actor};
 use crate::backend::auth::session::CurrentUser;
 use crate::backend::db::back_office as db;
@@ -76,11 +76,13 @@ fn due_flag(calendar: &WorkingCalendar, last_day: Day, now: i64) -> DueFlag {
 }
 
 /// Working days each department has: the longest promised time of the items it decides on.
-fn department_days(target_items: &[(crate::domain::catalogue::ServiceItemSpec, i64)]) -> BTreeMap<String, u32> {
+fn department_days(
+    target_items: &[(crate::domain::catalogue::ServiceItemSpec, i64)],
+) -> BTreeMap<String, u32> {
     let mut days: BTreeMap<String, u32> = BTreeMap::new();
     for (item, _) in target_items {
-        let departments = std::iter::once(&item.responsible_department)
-            .chain(item.approving_departments.iter());
+        let departments =
+            std::iter::once(&item.responsible_department).chain(item.approving_departments.iter());
         for department in departments {
             let entry = days.entry(department.clone()).or_insert(0);
             *entry = (*entry).max(item.promised_days);
@@ -131,14 +133,27 @@ async fn record_step(
     )
     .await?;
     if let Some(kind) = step.notify {
-        crate::backend::db::notices::notify(conn, step.case.applicant_id, Some(step.case.id), kind, now)
-            .await?;
+        crate::backend::db::notices::notify(
+            conn,
+            step.case.applicant_id,
+            Some(step.case.id),
+            kind,
+            now,
+        )
+        .await?;
         let title = Text {
             zh: step.case.title_zh.clone(),
             en: step.case.title_en.clone(),
         };
-        applications::enqueue_case_mail(conn, step.case.applicant_id, &step.case.number, &title, kind, now)
-            .await?;
+        applications::enqueue_case_mail(
+            conn,
+            step.case.applicant_id,
+            &step.case.number,
+            &title,
+            kind,
+            now,
+        )
+        .await?;
     }
     let mut detail = json!({
         "role": step.role,
@@ -146,7 +161,8 @@ async fn record_step(
         "to": step.to.map(CaseStatus::code),
         "reason": step.reason,
     });
-    if let (Some(target), serde_json::Value::Object(extra)) = (detail.as_object_mut(), step.detail) {
+    if let (Some(target), serde_json::Value::Object(extra)) = (detail.as_object_mut(), step.detail)
+    {
         target.extend(extra);
     }
     audit::append(
@@ -172,7 +188,9 @@ async fn already_decided(conn: &mut AnyConnection, case_id: i64) -> ServiceResul
         Some(step) => AppError::AlreadyDecided {
             step: step.kind,
             // Applicants' names are personal data: only staff are named.
-            by: (step.actor_role != "applicant").then_some(step.actor_name).flatten(),
+            by: (step.actor_role != "applicant")
+                .then_some(step.actor_name)
+                .flatten(),
             by_role: step.actor_role,
             at: step.at,
         },
@@ -185,7 +203,12 @@ fn text_of(field: Field, text: &str, max: usize) -> Result<String, FieldError> {
     if trimmed.is_empty() {
         Err(FieldError::new(field, Problem::Required))
     } else if trimmed.chars().count() > max {
-        Err(FieldError::new(field, Problem::TooLong { max: u32::try_from(max).unwrap_or(u32::MAX) }))
+        Err(FieldError::new(
+            field,
+            Problem::TooLong {
+                max: u32::try_from(max).unwrap_or(u32::MAX),
+            },
+        ))
     } else if trimmed.chars().any(|c| c.is_control() && c != '\n') {
         Err(FieldError::new(field, Problem::ControlCharacters))
     } else {
@@ -195,9 +218,11 @@ fn text_of(field: Field, text: &str, max: usize) -> Result<String, FieldError> {
 
 async fn render_pdf(state: &AppState, title: String, blocks: Vec<Block>) -> ServiceResult<Vec<u8>> {
     let renderer = std::sync::Arc::clone(&state.pdf);
-    Ok(tokio::task::spawn_blocking(move || renderer.render(&title, &blocks))
-        .await
-        .map_err(anyhow::Error::from)??)
+    Ok(
+        tokio::task::spawn_blocking(move || renderer.render(&title, &blocks))
+            .await
+            .map_err(anyhow::Error::from)??,
+    )
 }
 
 /// Renders and files a document on the case, audited with its hash.
@@ -289,7 +314,12 @@ pub async fn after_submission(
             let reasons: Vec<String> = fallbacks
                 .iter()
                 .filter_map(|fallback| serde_json::to_value(fallback).ok())
-                .filter_map(|value| value.get("rule").and_then(|rule| rule.as_str()).map(str::to_owned))
+                .filter_map(|value| {
+                    value
+                        .get("rule")
+                        .and_then(|rule| rule.as_str())
+                        .map(str::to_owned)
+                })
                 .collect();
             let note = reasons.join(",");
             record_step(
@@ -319,7 +349,18 @@ pub async fn after_submission(
         "rules": INSTANT_RULES_VERSION,
         "checked": ["identity_level", "form_rules", "materials", "commitment_signed", "credit_clear", "items_eligible"],
     });
-    accept_case(conn, state, &system, None, &case, calendar, &days, now, rules.clone()).await?;
+    accept_case(
+        conn,
+        state,
+        &system,
+        None,
+        &case,
+        calendar,
+        &days,
+        now,
+        rules.clone(),
+    )
+    .await?;
     let tasks = db::tasks_of_case(conn, case.id).await?;
     let opinion = format!("秒批：符合即时审批规则 {INSTANT_RULES_VERSION}");
     for task in &tasks {
@@ -339,8 +380,19 @@ pub async fn after_submission(
             return Err(AppError::ChangedMeanwhile.into());
         }
     }
-    finish_case(conn, state, &system, None, &case, CaseStatus::Approved, "instant_approved", None, now, rules)
-        .await
+    finish_case(
+        conn,
+        state,
+        &system,
+        None,
+        &case,
+        CaseStatus::Approved,
+        "instant_approved",
+        None,
+        now,
+        rules,
+    )
+    .await
 }
 
 // --- Acceptance -----------------------------------------------------------------------------
@@ -348,7 +400,10 @@ pub async fn after_submission(
 /// Moves a waiting case through `accepted` into `in_approval`: acceptance number, deadline,
 /// one task per department, the 受理通知书. `worker` is `None` for the system (instant approval);
 /// a worker's claim was checked and consumed by the caller.
-#[expect(clippy::too_many_arguments, reason = "the acceptance facts travel together once")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the acceptance facts travel together once"
+)]
 async fn accept_case(
     conn: &mut AnyConnection,
     state: &AppState,
@@ -412,12 +467,19 @@ async fn accept_case(
         )
         .await?;
     }
-    let role = if worker.is_some() { "front_desk" } else { "system" };
+    let role = if worker.is_some() {
+        "front_desk"
+    } else {
+        "system"
+    };
     let mut detail = detail;
     if let Some(object) = detail.as_object_mut() {
         object.insert("acceptance_number".into(), json!(acceptance_number));
         object.insert("deadline".into(), json!(deadline.to_string()));
-        object.insert("departments".into(), json!(department_days.keys().collect::<Vec<_>>()));
+        object.insert(
+            "departments".into(),
+            json!(department_days.keys().collect::<Vec<_>>()),
+        );
     }
     record_step(
         conn,
@@ -452,7 +514,11 @@ async fn accept_case(
         title = case.title_zh,
         number = case.number,
         days = case.promised_days,
-        departments = departments.iter().map(|name| name.zh.as_str()).collect::<Vec<_>>().join("、"),
+        departments = departments
+            .iter()
+            .map(|name| name.zh.as_str())
+            .collect::<Vec<_>>()
+            .join("、"),
     );
     issue_document(
         conn,
@@ -530,14 +596,22 @@ async fn finish_case(
         Step {
             case,
             kind,
-            role: if user_id.is_some() { "approver" } else { "system" },
+            role: if user_id.is_some() {
+                "approver"
+            } else {
+                "system"
+            },
             user_id,
             from: Some(CaseStatus::InApproval),
             to: Some(to),
             reason,
             note: None,
             deadline_at: None,
-            notify: Some(if to == CaseStatus::Approved { "approved" } else { "rejected" }),
+            notify: Some(if to == CaseStatus::Approved {
+                "approved"
+            } else {
+                "rejected"
+            }),
             detail,
         },
         now,
@@ -572,7 +646,12 @@ pub async fn desk_queue(
     let now = now_ms();
     let mut conn = state.db.pool().acquire().await?;
     let calendar = load_calendar(&mut conn).await?;
-    let blank = |value: &Option<String>| value.as_ref().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let blank = |value: &Option<String>| {
+        value
+            .as_ref()
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
     let filter = db::DeskFilter {
         item_code: blank(&query.item),
         department_code: blank(&query.department),
@@ -589,16 +668,19 @@ pub async fn desk_queue(
     let after = parse_cursor(query.after.as_deref())?;
     let rows = db::desk_queue(&mut conn, &filter, after, QUEUE_PAGE).await?;
     let next = (rows.len() == usize::try_from(QUEUE_PAGE).unwrap_or(usize::MAX))
-        .then(|| rows.last().map(|row| format!("{}.{}", row.waiting_since, row.id)))
+        .then(|| {
+            rows.last()
+                .map(|row| format!("{}.{}", row.waiting_since, row.id))
+        })
         .flatten();
     let entries = rows
         .into_iter()
         .map(|row| {
             let claim_live = row.claim_expires_at.is_some_and(|until| until > now);
             DeskQueueEntry {
-                due_flag: row
-                    .accept_due_at
-                    .map_or(DueFlag::OnTrack, |due| due_flag(&calendar, Day::of_china_ms(due - 1), now)),
+                due_flag: row.accept_due_at.map_or(DueFlag::OnTrack, |due| {
+                    due_flag(&calendar, Day::of_china_ms(due - 1), now)
+                }),
                 number: row.number,
                 title: Text {
                     zh: row.title_zh,
@@ -654,8 +736,13 @@ pub async fn claim(
     Ok(expires_at)
 }
 
-async fn claimed_by_other(conn: &mut AnyConnection, case: &cases::CaseRow) -> ServiceResult<AppError> {
-    let fresh = cases::case_by_id(conn, case.id).await?.ok_or(DbError::NotFound)?;
+async fn claimed_by_other(
+    conn: &mut AnyConnection,
+    case: &cases::CaseRow,
+) -> ServiceResult<AppError> {
+    let fresh = cases::case_by_id(conn, case.id)
+        .await?
+        .ok_or(DbError::NotFound)?;
     let Some(holder) = fresh.claimed_by else {
         return Ok(AppError::ChangedMeanwhile);
     };
@@ -731,12 +818,23 @@ pub async fn accept(
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
     let (case, status) = claimed_case(&mut tx, worker, number, now).await?;
-    let place = db::staff_place(&mut tx, worker.user_id).await?.ok_or(AppError::Forbidden)?;
+    let place = db::staff_place(&mut tx, worker.user_id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
     let calendar = load_calendar(&mut tx).await?;
     let (_, _, specs) = applications::case_layout(&mut tx, &case).await?;
     let items: Vec<_> = specs.into_iter().map(|spec| (spec, 0)).collect();
     let days = department_days(&items);
-    if !db::desk_transition(&mut tx, case.id, status.code(), CaseStatus::Accepted.code(), worker.user_id, now).await? {
+    if !db::desk_transition(
+        &mut tx,
+        case.id,
+        status.code(),
+        CaseStatus::Accepted.code(),
+        worker.user_id,
+        now,
+    )
+    .await?
+    {
         return Err(already_decided(&mut tx, case.id).await?.into());
     }
     let acceptance_number = accept_case(
@@ -762,7 +860,10 @@ fn notice_names(layout: &FormLayout) -> (BTreeSet<String>, BTreeSet<String>) {
         .iter()
         .flat_map(|section| section.fields.iter().map(|field| field.name.clone()))
         .collect();
-    let materials = layout.materials().map(|material| material.name.clone()).collect();
+    let materials = layout
+        .materials()
+        .map(|material| material.name.clone())
+        .collect();
     (fields, materials)
 }
 
@@ -790,9 +891,19 @@ pub async fn return_for_correction(
     let (layout, _, _) = applications::case_layout(&mut tx, &case).await?;
     let (fields, materials) = notice_names(&layout);
     let notices = db::notices_of(&mut tx, case.id).await?;
-    let notice = CorrectionNotice::parse(items, &fields, &materials, changed_since(&notices).as_ref())
-        .map_err(AppError::NoticeInvalid)?;
-    if !db::desk_transition(&mut tx, case.id, status.code(), CaseStatus::Returned.code(), worker.user_id, now).await? {
+    let notice =
+        CorrectionNotice::parse(items, &fields, &materials, changed_since(&notices).as_ref())
+            .map_err(AppError::NoticeInvalid)?;
+    if !db::desk_transition(
+        &mut tx,
+        case.id,
+        status.code(),
+        CaseStatus::Returned.code(),
+        worker.user_id,
+        now,
+    )
+    .await?
+    {
         return Err(already_decided(&mut tx, case.id).await?.into());
     }
     let round = i64::try_from(notices.len()).unwrap_or(0) + 1;
@@ -812,7 +923,9 @@ pub async fn return_for_correction(
             },
         )
         .await?;
-        let label = layout.label_of(&item.name).map_or(item.name.as_str(), |label| label.zh.as_str());
+        let label = layout
+            .label_of(&item.name)
+            .map_or(item.name.as_str(), |label| label.zh.as_str());
         lines.push(format!(
             "{position}. {kind}“{label}”：{problem}（依据：{clause}）",
             kind = match item.target {
@@ -823,7 +936,11 @@ pub async fn return_for_correction(
             clause = item.clause,
         ));
     }
-    let names: Vec<&str> = notice.items().iter().map(|item| item.name.as_str()).collect();
+    let names: Vec<&str> = notice
+        .items()
+        .iter()
+        .map(|item| item.name.as_str())
+        .collect();
     record_step(
         &mut tx,
         state,
@@ -862,7 +979,10 @@ pub async fn return_for_correction(
         vec![
             header_block("补正材料告知书"),
             body_block(text),
-            body_block(format!("南京市栖霞区政务服务管理办公室\n{}", Day::of_china_ms(now))),
+            body_block(format!(
+                "南京市栖霞区政务服务管理办公室\n{}",
+                Day::of_china_ms(now)
+            )),
         ],
         now,
     )
@@ -885,14 +1005,25 @@ pub async fn refuse(
     if reason.is_none() {
         errors.push(FieldError::new(Field::ReasonChoice, Problem::UnknownChoice));
     }
-    let note = text_of(Field::Reason, note, DECISION_TEXT_MAX).map_err(|error| errors.push(error)).ok();
+    let note = text_of(Field::Reason, note, DECISION_TEXT_MAX)
+        .map_err(|error| errors.push(error))
+        .ok();
     let (Some(reason), Some(note)) = (reason, note) else {
         return Err(AppError::invalid(errors).into());
     };
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
     let (case, status) = claimed_case(&mut tx, worker, number, now).await?;
-    if !db::desk_transition(&mut tx, case.id, status.code(), CaseStatus::Refused.code(), worker.user_id, now).await? {
+    if !db::desk_transition(
+        &mut tx,
+        case.id,
+        status.code(),
+        CaseStatus::Refused.code(),
+        worker.user_id,
+        now,
+    )
+    .await?
+    {
         return Err(already_decided(&mut tx, case.id).await?.into());
     }
     db::record_refusal(&mut tx, case.id, reason.code(), &note, now).await?;
@@ -935,7 +1066,10 @@ pub async fn refuse(
         vec![
             header_block("不予受理通知书"),
             body_block(text),
-            body_block(format!("南京市栖霞区政务服务管理办公室\n{}", Day::of_china_ms(now))),
+            body_block(format!(
+                "南京市栖霞区政务服务管理办公室\n{}",
+                Day::of_china_ms(now)
+            )),
         ],
         now,
     )
@@ -953,7 +1087,9 @@ pub async fn correctable_layout(
     case_id: i64,
     material: &str,
 ) -> ServiceResult<Option<FormLayout>> {
-    let case = cases::case_by_id(conn, case_id).await?.ok_or(DbError::NotFound)?;
+    let case = cases::case_by_id(conn, case_id)
+        .await?
+        .ok_or(DbError::NotFound)?;
     if case.status != CaseStatus::Returned.code() {
         return Ok(None);
     }
@@ -1002,7 +1138,11 @@ pub async fn answer_notice(
         .into_iter()
         .map(|item| item.name)
         .collect();
-    let outside: Vec<String> = values.keys().filter(|name| !listed.contains(*name)).cloned().collect();
+    let outside: Vec<String> = values
+        .keys()
+        .filter(|name| !listed.contains(*name))
+        .cloned()
+        .collect();
     if !outside.is_empty() {
         return Err(AppError::OutsideNotice(outside).into());
     }
@@ -1026,7 +1166,10 @@ pub async fn answer_notice(
     if !problems.is_empty() {
         return Err(AppError::FormInvalid(problems).into());
     }
-    for name in crate::backend::db::materials::changed_since(&mut tx, case.draft_id, notice.issued_at).await? {
+    for name in
+        crate::backend::db::materials::changed_since(&mut tx, case.draft_id, notice.issued_at)
+            .await?
+    {
         if listed.contains(&name) {
             changed.insert(name);
         }
@@ -1140,7 +1283,10 @@ async fn resume_clocks(
             return Err(AppError::ChangedMeanwhile.into());
         }
     }
-    if let (Some(paused_at), Some(deadline)) = (case.clock_paused_at, case.deadline_on.as_deref().and_then(Day::parse)) {
+    if let (Some(paused_at), Some(deadline)) = (
+        case.clock_paused_at,
+        case.deadline_on.as_deref().and_then(Day::parse),
+    ) {
         let moved = calendar.resume(deadline, Day::of_china_ms(paused_at), today);
         db::resume_clock(conn, case.id, &moved.to_string(), end_of(moved)).await?;
     }
@@ -1149,7 +1295,10 @@ async fn resume_clocks(
 
 // --- Approval -------------------------------------------------------------------------------
 
-async fn approver_department(conn: &mut AnyConnection, approver: &CurrentUser) -> ServiceResult<String> {
+async fn approver_department(
+    conn: &mut AnyConnection,
+    approver: &CurrentUser,
+) -> ServiceResult<String> {
     Ok(db::staff_place(conn, approver.user_id)
         .await?
         .and_then(|place| place.department_code)
@@ -1167,11 +1316,18 @@ pub async fn task_queue(
     let department = approver_department(&mut conn, approver).await?;
     let calendar = load_calendar(&mut conn).await?;
     let filter = db::TaskFilter {
-        item_code: query.item.as_ref().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()),
+        item_code: query
+            .item
+            .as_ref()
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty()),
         due_before: query
             .due_soon
             .then(|| end_of(calendar.add_working_days(Day::of_china_ms(now), 1))),
-        status: query.status.filter(|status| status.is_pending()).map(|status| status.code().to_owned()),
+        status: query
+            .status
+            .filter(|status| status.is_pending())
+            .map(|status| status.code().to_owned()),
     };
     let after = parse_cursor(query.after.as_deref())?;
     let rows = db::task_queue(&mut conn, &department, &filter, after, QUEUE_PAGE).await?;
@@ -1186,7 +1342,8 @@ pub async fn task_queue(
                 due_flag: if status == TaskStatus::Supplement {
                     DueFlag::Paused
                 } else {
-                    Day::parse(&row.due_on).map_or(DueFlag::OnTrack, |day| due_flag(&calendar, day, now))
+                    Day::parse(&row.due_on)
+                        .map_or(DueFlag::OnTrack, |day| due_flag(&calendar, day, now))
                 },
                 task_id: row.public_id,
                 case_number: row.number,
@@ -1204,7 +1361,10 @@ pub async fn task_queue(
     let department_name = department_names(&mut conn, std::iter::once(&department))
         .await?
         .pop()
-        .unwrap_or_else(|| Text { zh: department.clone(), en: department.clone() });
+        .unwrap_or_else(|| Text {
+            zh: department.clone(),
+            en: department.clone(),
+        });
     Ok(TaskQueuePage {
         department: department_name,
         entries,
@@ -1244,7 +1404,10 @@ pub async fn task_view(
     let view = task_view_of(&mut tx, &task, &calendar, now).await?;
     let staff = staff_view(&mut tx, state, actor, approver, case, now).await?;
     tx.commit().await?;
-    Ok(TaskWorkView { task: view, case: staff })
+    Ok(TaskWorkView {
+        task: view,
+        case: staff,
+    })
 }
 
 async fn task_view_of(
@@ -1289,7 +1452,8 @@ pub async fn decide_task(
         TaskVerdict::Approve => Field::Opinion,
         TaskVerdict::Reject | TaskVerdict::Supplement => Field::Reason,
     };
-    let text = text_of(field, text, DECISION_TEXT_MAX).map_err(|error| AppError::invalid(vec![error]))?;
+    let text =
+        text_of(field, text, DECISION_TEXT_MAX).map_err(|error| AppError::invalid(vec![error]))?;
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
     let (task, case) = own_task(&mut tx, approver, task_id).await?;
@@ -1351,7 +1515,11 @@ pub async fn decide_task(
             .await?;
         }
         TaskVerdict::Approve | TaskVerdict::Reject => {
-            let to = if verdict == TaskVerdict::Approve { TaskStatus::Approved } else { TaskStatus::Rejected };
+            let to = if verdict == TaskVerdict::Approve {
+                TaskStatus::Approved
+            } else {
+                TaskStatus::Rejected
+            };
             if !db::decide_task(
                 &mut tx,
                 task.id,
@@ -1373,7 +1541,11 @@ pub async fn decide_task(
                 actor,
                 Step {
                     case: &case,
-                    kind: if to == TaskStatus::Approved { "task_approved" } else { "task_rejected" },
+                    kind: if to == TaskStatus::Approved {
+                        "task_approved"
+                    } else {
+                        "task_rejected"
+                    },
                     role: "approver",
                     user_id: Some(approver.user_id),
                     from: None,
@@ -1395,8 +1567,19 @@ pub async fn decide_task(
             match case_outcome(statuses) {
                 CaseOutcome::Pending => {}
                 CaseOutcome::Approved => {
-                    finish_case(&mut tx, state, actor, Some(approver.user_id), &case, CaseStatus::Approved, "approved", None, now, json!({}))
-                        .await?;
+                    finish_case(
+                        &mut tx,
+                        state,
+                        actor,
+                        Some(approver.user_id),
+                        &case,
+                        CaseStatus::Approved,
+                        "approved",
+                        None,
+                        now,
+                        json!({}),
+                    )
+                    .await?;
                 }
                 CaseOutcome::Rejected => {
                     let closed = db::close_pending_tasks(&mut tx, case.id, now).await?;
@@ -1424,7 +1607,11 @@ pub async fn decide_task(
 fn task_decided(task: &db::TaskRow) -> AppError {
     AppError::AlreadyDecided {
         step: format!("task_{}", task.status),
-        by_role: if task.decided_by.is_some() { "approver".into() } else { "system".into() },
+        by_role: if task.decided_by.is_some() {
+            "approver".into()
+        } else {
+            "system".into()
+        },
         by: task.decided_by_name.clone(),
         at: task.decided_at.unwrap_or(0),
     }
@@ -1450,9 +1637,14 @@ pub async fn extend_task(
 ) -> ServiceResult<String> {
     let mut errors = Vec::new();
     if !(1..=60).contains(&days) {
-        errors.push(FieldError::new(Field::ExtensionDays, Problem::OutOfRange { min: 1, max: 60 }));
+        errors.push(FieldError::new(
+            Field::ExtensionDays,
+            Problem::OutOfRange { min: 1, max: 60 },
+        ));
     }
-    let reason = text_of(Field::Reason, reason, DECISION_TEXT_MAX).map_err(|error| errors.push(error)).ok();
+    let reason = text_of(Field::Reason, reason, DECISION_TEXT_MAX)
+        .map_err(|error| errors.push(error))
+        .ok();
     let Some(reason) = reason.filter(|_| errors.is_empty()) else {
         return Err(AppError::invalid(errors).into());
     };
@@ -1471,8 +1663,23 @@ pub async fn extend_task(
         Some(deadline) if deadline >= moved => deadline,
         _ => moved,
     };
-    db::set_case_deadline(&mut tx, case.id, &new_case_deadline.to_string(), end_of(new_case_deadline)).await?;
-    db::insert_extension(&mut tx, case.id, Some(task.id), i64::from(days), &reason, approver.user_id, now).await?;
+    db::set_case_deadline(
+        &mut tx,
+        case.id,
+        &new_case_deadline.to_string(),
+        end_of(new_case_deadline),
+    )
+    .await?;
+    db::insert_extension(
+        &mut tx,
+        case.id,
+        Some(task.id),
+        i64::from(days),
+        &reason,
+        approver.user_id,
+        now,
+    )
+    .await?;
     record_step(
         &mut tx,
         state,
@@ -1530,19 +1737,26 @@ async fn staff_view(
     let person_check = identity_db::latest_check(conn, case.applicant_id)
         .await?
         .map(|check| check.status);
-    let findings: Vec<CreditFinding> = serde_json::from_str(&case.credit_detail).unwrap_or_default();
+    let findings: Vec<CreditFinding> =
+        serde_json::from_str(&case.credit_detail).unwrap_or_default();
     let claim_live = case.claim_expires_at.is_some_and(|until| until > now);
     let claimed_by = match case.claimed_by.filter(|_| claim_live) {
-        Some(holder) => crate::backend::db::accounts::find_by_id(conn, holder).await?.map(|user| user.display_name),
+        Some(holder) => crate::backend::db::accounts::find_by_id(conn, holder)
+            .await?
+            .map(|user| user.display_name),
         None => None,
     };
     let name_of = |id: Option<i64>| id;
     let filed_by = match name_of(case.filed_by) {
-        Some(id) => crate::backend::db::accounts::find_by_id(conn, id).await?.map(|user| user.display_name),
+        Some(id) => crate::backend::db::accounts::find_by_id(conn, id)
+            .await?
+            .map(|user| user.display_name),
         None => None,
     };
     let accepted_by = match case.accepted_by {
-        Some(id) => crate::backend::db::accounts::find_by_id(conn, id).await?.map(|user| user.display_name),
+        Some(id) => crate::backend::db::accounts::find_by_id(conn, id)
+            .await?
+            .map(|user| user.display_name),
         None => None,
     };
     let departments: Vec<String> = sqlx::query_scalar(
@@ -1555,10 +1769,7 @@ async fn staff_view(
     let departments = department_names(conn, departments.iter()).await?;
     let notices = db::notices_of(conn, case.id).await?;
     let changed = changed_since(&notices).map(|set| set.into_iter().collect());
-    let applicant_name = identity
-        .legal_name
-        .clone()
-        .unwrap_or_default();
+    let applicant_name = identity.legal_name.clone().unwrap_or_default();
     let claim_mine = claim_live && case.claimed_by == Some(viewer.user_id);
     let claim_expires_at = case.claim_expires_at.filter(|_| claim_live);
     let number = case.number.clone();
@@ -1566,7 +1777,12 @@ async fn staff_view(
     let notice_fields = layout
         .sections
         .iter()
-        .flat_map(|section| section.fields.iter().map(|field| (field.name.clone(), field.field.label.clone())))
+        .flat_map(|section| {
+            section
+                .fields
+                .iter()
+                .map(|field| (field.name.clone(), field.field.label.clone()))
+        })
         .collect();
     let notice_materials = layout
         .materials()
@@ -1639,11 +1855,12 @@ pub async fn progress(
             })
             .collect();
         if row.answered_at.is_none() && status == CaseStatus::Returned && for_applicant {
-            let draft_public_id: Option<String> = sqlx::query_scalar("SELECT public_id FROM drafts WHERE id = $1")
-                .bind(case.draft_id)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(DbError::from)?;
+            let draft_public_id: Option<String> =
+                sqlx::query_scalar("SELECT public_id FROM drafts WHERE id = $1")
+                    .bind(case.draft_id)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(DbError::from)?;
             let files = applications::files_of(conn, case.draft_id).await?;
             open_notice = Some(OpenNotice {
                 round: row.round,
@@ -1667,7 +1884,11 @@ pub async fn progress(
                         Some(AnswerMaterial {
                             name: line.item.name.clone(),
                             material: material.material.clone(),
-                            files: files.iter().filter(|file| file.material_name == line.item.name).cloned().collect(),
+                            files: files
+                                .iter()
+                                .filter(|file| file.material_name == line.item.name)
+                                .cloned()
+                                .collect(),
                         })
                     })
                     .collect(),
@@ -1715,7 +1936,9 @@ pub async fn progress(
             }),
             _ => None,
         },
-        supplement_requested: tasks.iter().any(|task| task.status == TaskStatus::Supplement),
+        supplement_requested: tasks
+            .iter()
+            .any(|task| task.status == TaskStatus::Supplement),
         notices,
         open_notice,
         tasks,
@@ -1738,7 +1961,12 @@ async fn audit_lines(conn: &mut AnyConnection, number: &str) -> ServiceResult<Ve
         .into_iter()
         .map(|(at, action, detail, hash)| {
             let detail: serde_json::Value = serde_json::from_str(&detail).unwrap_or_default();
-            let text = |key: &str| detail.get(key).and_then(|value| value.as_str()).map(str::to_owned);
+            let text = |key: &str| {
+                detail
+                    .get(key)
+                    .and_then(|value| value.as_str())
+                    .map(str::to_owned)
+            };
             AuditLine {
                 at,
                 action,
@@ -1833,7 +2061,9 @@ pub async fn set_calendar_day(
     if parsed_kind.is_none() {
         errors.push(FieldError::new(Field::DayKind, Problem::UnknownChoice));
     }
-    let name = text_of(Field::DayName, name, 40).map_err(|error| errors.push(error)).ok();
+    let name = text_of(Field::DayName, name, 40)
+        .map_err(|error| errors.push(error))
+        .ok();
     let (Some(day), Some(kind), Some(name)) = (parsed_day, parsed_kind, name) else {
         return Err(AppError::invalid(errors).into());
     };
@@ -1855,8 +2085,9 @@ pub async fn set_calendar_day(
 }
 
 pub async fn remove_calendar_day(state: &AppState, actor: &Actor, day: &str) -> ServiceResult<()> {
-    let day = Day::parse(day.trim())
-        .ok_or_else(|| AppError::invalid(vec![FieldError::new(Field::CalendarDay, Problem::NotADate)]))?;
+    let day = Day::parse(day.trim()).ok_or_else(|| {
+        AppError::invalid(vec![FieldError::new(Field::CalendarDay, Problem::NotADate)])
+    })?;
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
     if !db::delete_calendar_day(&mut tx, &day.to_string()).await? {
@@ -1912,14 +2143,20 @@ async fn applicant_by_lookup(conn: &mut AnyConnection, lookup: &str) -> ServiceR
     };
     let lookup = lookup.trim();
     if lookup.is_empty() {
-        return Err(AppError::invalid(vec![FieldError::new(Field::ApplicantLookup, Problem::Required)]).into());
+        return Err(AppError::invalid(vec![FieldError::new(
+            Field::ApplicantLookup,
+            Problem::Required,
+        )])
+        .into());
     }
     let user_id = if let Ok(resident_id) = crate::domain::ResidentId::parse(lookup) {
-        sqlx::query_scalar::<_, i64>("SELECT user_id FROM applicant_identities WHERE resident_id = $1")
-            .bind(resident_id.as_str())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(DbError::from)?
+        sqlx::query_scalar::<_, i64>(
+            "SELECT user_id FROM applicant_identities WHERE resident_id = $1",
+        )
+        .bind(resident_id.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(DbError::from)?
     } else if let Ok(login) = crate::domain::LoginId::parse(lookup) {
         let login = match &login {
             crate::domain::LoginId::Phone(phone) => phone.as_str().to_owned(),
@@ -1991,7 +2228,9 @@ pub async fn start_filing(
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
     let applicant_id = applicant_by_lookup(&mut tx, reference).await?;
-    let place = db::staff_place(&mut tx, worker.user_id).await?.ok_or(AppError::Forbidden)?;
+    let place = db::staff_place(&mut tx, worker.user_id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
     let target = applications::load_target(&mut tx, kind, code.trim()).await?;
     let (known, _, _) = super::identity::known_identity(&mut tx, applicant_id).await?;
     let values = target.layout.prefill(&known);
@@ -2036,20 +2275,30 @@ pub async fn my_filings(
     for row in cases::filings_of(&mut conn, worker.user_id).await? {
         let identity = identity_db::identity(&mut conn, row.applicant_id).await?;
         let case_number = match row.case_id {
-            Some(case_id) => cases::case_by_id(&mut conn, case_id).await?.map(|case| case.number),
+            Some(case_id) => cases::case_by_id(&mut conn, case_id)
+                .await?
+                .map(|case| case.number),
             None => None,
         };
         let title = match crate::domain::case::TargetKind::parse(&row.target_kind) {
             Some(kind) => applications::load_target(&mut conn, kind, &row.target_code)
                 .await
                 .map(|target| target.title)
-                .unwrap_or_else(|_| Text { zh: row.target_code.clone(), en: row.target_code.clone() }),
-            None => Text { zh: row.target_code.clone(), en: row.target_code.clone() },
+                .unwrap_or_else(|_| Text {
+                    zh: row.target_code.clone(),
+                    en: row.target_code.clone(),
+                }),
+            None => Text {
+                zh: row.target_code.clone(),
+                en: row.target_code.clone(),
+            },
         };
         filings.push(crate::api::FilingSummary {
             draft_id: row.public_id,
             title,
-            masked_name: super::identity::mask_name(identity.legal_name.as_deref().unwrap_or_default()),
+            masked_name: super::identity::mask_name(
+                identity.legal_name.as_deref().unwrap_or_default(),
+            ),
             updated_at: row.updated_at,
             case_number,
         });

@@ -3,8 +3,8 @@
 //! transaction together with its audit entry.
 
 pub mod accounts;
-pub mod back_office;
 pub mod applications;
+pub mod back_office;
 pub mod catalogue;
 pub mod catalogue_admin;
 pub mod commitments;
