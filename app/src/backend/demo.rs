@@ -175,6 +175,20 @@ const ACCOUNTS: &[DemoAccount] = &[
         centre: None,
     },
     DemoAccount {
+        role: Role::Approver,
+        login: "chengguan@qixia.example.cn",
+        name: "刘城管",
+        department: Some("D07-CGJ"),
+        centre: None,
+    },
+    DemoAccount {
+        role: Role::Approver,
+        login: "weijian@qixia.example.cn",
+        name: "孙卫健",
+        department: Some("D02-WJW"),
+        centre: None,
+    },
+    DemoAccount {
         role: Role::Inspector,
         login: "hecha@qixia.example.cn",
         name: "赵核查",

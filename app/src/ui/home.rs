@@ -102,14 +102,23 @@ fn DemoLogins() -> impl IntoView {
             {move || Suspend::new(async move {
                 let logins = logins.await.unwrap_or_default();
                 (!logins.is_empty()).then(|| {
+                    let mut seen = std::collections::BTreeMap::<&'static str, usize>::new();
                     let rows = logins
                         .into_iter()
                         .map(|login| {
                             let role = login.role;
+                            // The first account of a role is `demo-<role>`, the next `demo-<role>-2`, …
+                            let count = seen.entry(role.code()).or_insert(0);
+                            *count += 1;
+                            let test_id = if *count == 1 {
+                                format!("demo-{}", role.code())
+                            } else {
+                                format!("demo-{}-{count}", role.code())
+                            };
                             let code = login.totp_code.clone();
                             let secret = login.totp_secret.clone();
                             view! {
-                                <tr data-testid=format!("demo-{}", role.code())>
+                                <tr data-testid=test_id>
                                     <td>{move || role_name(role, lang.get())}</td>
                                     <td><code data-testid="demo-login">{login.login.clone()}</code></td>
                                     <td><code>{login.password.clone()}</code></td>

@@ -100,7 +100,7 @@ async fn an_unknown_path_is_a_404_page() {
 }
 
 #[tokio::test]
-async fn demo_mode_seeds_one_login_per_role_and_they_work() {
+async fn demo_mode_seeds_logins_for_every_role_and_they_work() {
     let app = spawn_app_with_demo().await;
     let reply = app.post_fn("demo/logins", &[]).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
@@ -112,14 +112,23 @@ async fn demo_mode_seeds_one_login_per_role_and_they_work() {
         .collect();
     assert_eq!(
         roles,
-        ["Applicant", "FrontDesk", "Approver", "Inspector", "Admin"]
+        // Three approvers: the restaurant bundle needs 市场监管 and 城管; 卫健 for the others.
+        [
+            "Applicant",
+            "FrontDesk",
+            "Approver",
+            "Approver",
+            "Approver",
+            "Inspector",
+            "Admin"
+        ]
     );
     let staff_count: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role <> 'applicant'")
             .fetch_one(app.state.db.pool())
             .await
             .expect("count");
-    assert_eq!(staff_count, 4);
+    assert_eq!(staff_count, 6);
 
     // The demo admin signs in with the shown password and the TOTP code of the shown secret.
     let admin = logins
