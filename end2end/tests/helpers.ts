@@ -48,8 +48,8 @@ async function freshDemoCode(page: Page, login: string): Promise<string> {
  * Signs a demo staff member in. A code works only once, so when another test already used the
  * current code, this waits for the authenticator's next code and types that one.
  */
-export async function signInStaff(page: Page, role: string, workspace: RegExp) {
-  const account = await demoAccount(page, role);
+export async function signInStaff(page: Page, role: string, workspace: RegExp, account_key = role) {
+  const account = await demoAccount(page, account_key);
   await signIn(page, account.login, DEMO_PASSWORD, account.code);
   const refused = page.getByTestId('form-error');
   await expect(refused.or(page.getByTestId(`workspace-${role}`))).toBeVisible();
