@@ -111,7 +111,7 @@ test('a returned restaurant application is corrected once, accepted and approved
   await open(page, `/my/cases/${number}`);
   await expect(page.getByTestId('case-status')).toHaveAttribute('data-status', 'returned');
   const answer = page.getByTestId('notice-answer');
-  await expect(answer.locator('input, select, textarea').filter({ hasNot: page.locator('[type=file]') })).toHaveCount(1);
+  await expect(answer.locator('input:not([type=file]), select, textarea')).toHaveCount(1);
   await answer.locator('#f-shop_name').fill('老周面馆');
   await uploadMaterial(page, 'SCJG-XK-001/M02', '完整租赁合同.pdf', PDF, 'application/pdf');
   await answer.getByTestId('answer-send').click();

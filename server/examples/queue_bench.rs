@@ -135,7 +135,7 @@ async fn generate(state: &app::backend::AppState, count: usize) -> anyhow::Resul
         state,
         format!(
             "INSERT INTO case_items (case_id, item_code, item_version) \
-             SELECT c.id, b.code, b.version FROM cases c JOIN bench_items b ON b.k = c.id % {items} \
+             SELECT c.id, b.code, b.version FROM cases c JOIN bench_items b ON b.k = (c.id / 3) % {items} \
              WHERE c.target_code = 'X'"
         ),
     )
