@@ -38,7 +38,9 @@ fn series(kind: DbKind, count: usize) -> String {
         DbKind::Sqlite => format!(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) SELECT i FROM n"
         ),
-        DbKind::Postgres => format!("SELECT i FROM generate_series(1, {count}) AS n(i)"),
+        DbKind::Postgres => {
+            format!("SELECT i FROM generate_series(CAST(1 AS BIGINT), {count}) AS n(i)")
+        }
     }
 }
 
@@ -175,7 +177,9 @@ async fn generate(state: &app::backend::AppState, count: usize) -> anyhow::Resul
     .await?;
     match kind {
         DbKind::Sqlite => exec(state, "ANALYZE".into()).await?,
-        DbKind::Postgres => exec(state, "ANALYZE".into()).await?,
+        // As autovacuum would have done on a live database: statistics and the visibility map
+        // (index-only scans).
+        DbKind::Postgres => exec(state, "VACUUM ANALYZE".into()).await?,
     }
     Ok(())
 }
@@ -237,6 +241,24 @@ async fn main() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
 
+    if let Ok(sql) = std::env::var("BENCH_EXPLAIN") {
+        // A diagnosis aid: the plan of one statement on the generated data.
+        let prefix = match state.db.kind() {
+            DbKind::Sqlite => "EXPLAIN QUERY PLAN ",
+            DbKind::Postgres => "EXPLAIN ANALYZE ",
+        };
+        for statement in sql.split(";;") {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{prefix}{statement}")))
+                .fetch_all(state.db.pool())
+                .await?;
+            for row in rows {
+                use sqlx::Row as _;
+                let line: String = row.try_get(row.len() - 1).unwrap_or_default();
+                println!("  {line}");
+            }
+            println!();
+        }
+    }
     let worker = staff(
         &state,
         "bench-desk@example.cn",

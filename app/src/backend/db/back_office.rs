@@ -109,6 +109,7 @@ const PENDING_PERSON_CHECK: &str = "EXISTS (SELECT 1 FROM person_checks pc \
 /// case id).
 pub async fn desk_queue(
     conn: &mut AnyConnection,
+    kind: super::DbKind,
     filter: &DeskFilter,
     after: Option<(i64, i64)>,
     limit: i64,
@@ -121,12 +122,14 @@ pub async fn desk_queue(
         );
     }
     if let Some(item) = &filter.item_code {
+        // A set the planner may drive from (an item's cases) or probe, whichever is cheaper.
         filters.push(
-            "EXISTS (SELECT 1 FROM case_items ci WHERE ci.case_id = c.id AND ci.item_code = {})",
+            "c.id IN (SELECT ci.case_id FROM case_items ci WHERE ci.item_code = {})",
             vec![Bind::Text(item.clone())],
         );
     }
     if let Some(department) = &filter.department_code {
+        // Departments are few and each has many cases: walk the queue in order and probe.
         filters.push(
             "EXISTS (SELECT 1 FROM case_departments cd WHERE cd.case_id = c.id \
              AND cd.department_code = {})",
@@ -149,12 +152,19 @@ pub async fn desk_queue(
         filters.push(PENDING_PERSON_CHECK, Vec::new());
     }
     let limit_param = filters.next();
+    // Without a set to drive from, walk the queue's partial index in order and stop after one
+    // page; SQLite's planner otherwise prefers the status index and sorts the whole queue.
+    let hint = if kind == super::DbKind::Sqlite && filter.item_code.is_none() {
+        " INDEXED BY cases_desk_queue"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT c.id, c.number, c.title_zh, c.title_en, c.status, c.waiting_since, c.accept_due_at, \
          c.credit_level, c.claimed_by, u.display_name AS claimed_by_name, c.claim_expires_at, \
          c.filed_by, c.identity_level, \
          CASE WHEN {PENDING_PERSON_CHECK} THEN 1 ELSE 0 END AS identity_review_pending \
-         FROM cases c LEFT JOIN users u ON u.id = c.claimed_by \
+         FROM cases c{hint} LEFT JOIN users u ON u.id = c.claimed_by \
          WHERE c.status IN ('submitted', 'resubmitted'){} \
          ORDER BY c.waiting_since, c.id LIMIT ${limit_param}",
         filters.where_clause()
@@ -604,6 +614,7 @@ pub struct TaskQueueRow {
 /// A department's pending tasks, most urgent first, after the keyset (due at, task id).
 pub async fn task_queue(
     conn: &mut AnyConnection,
+    kind: super::DbKind,
     department_code: &str,
     filter: &TaskFilter,
     after: Option<(i64, i64)>,
@@ -621,10 +632,17 @@ pub async fn task_queue(
         );
     }
     if let Some(item) = &filter.item_code {
-        filters.push(
-            "EXISTS (SELECT 1 FROM case_items ci WHERE ci.case_id = t.case_id AND ci.item_code = {})",
-            vec![Bind::Text(item.clone())],
-        );
+        // Start from the item's cases and probe their pending tasks. PostgreSQL keeps that plan
+        // only when the set is an array computed once; otherwise it walks the whole queue.
+        let condition = match kind {
+            super::DbKind::Postgres => {
+                "t.case_id = ANY (ARRAY(SELECT ci.case_id FROM case_items ci WHERE ci.item_code = {}))"
+            }
+            super::DbKind::Sqlite => {
+                "t.case_id IN (SELECT ci.case_id FROM case_items ci WHERE ci.item_code = {})"
+            }
+        };
+        filters.push(condition, vec![Bind::Text(item.clone())]);
     }
     if let Some(before) = filter.due_before {
         filters.push("t.due_at < {}", vec![Bind::Int(before)]);

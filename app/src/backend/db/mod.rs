@@ -129,7 +129,16 @@ impl Db {
                     Ok(())
                 })
             }),
-            DbKind::Postgres => pool_options,
+            // Queue pages are short indexed walks with a LIMIT: launching parallel workers costs
+            // more than it saves on them (measured: 40 ms instead of 8 ms on 2 cores).
+            DbKind::Postgres => pool_options.after_connect(|connection, _meta| {
+                Box::pin(async move {
+                    connection
+                        .execute("SET max_parallel_workers_per_gather = 0")
+                        .await?;
+                    Ok(())
+                })
+            }),
         };
         let pool = pool_options
             .connect_with(options)
