@@ -1034,3 +1034,71 @@ async fn a_worker_files_for_a_walk_in_applicant_who_confirms_and_signs_on_their_
     let filings = call(&app, &worker.client, "desk/filings", &[]).await;
     assert_eq!(filings.json()[0]["case_number"], json!(number));
 }
+
+#[tokio::test]
+async fn queues_filter_by_item_department_and_flags_and_page_by_cursor() {
+    let app = spawn_app_with_demo().await;
+    let (_, first) = restaurant_case(&app, "a@example.cn", "王开店").await;
+    let (_, second) = restaurant_case(&app, "b@example.cn", "李美味").await;
+    let warned = verified_applicant(&app, "c@example.cn", Some("钱若诺")).await;
+    let third = file(&app, &warned, "c@example.cn", "item", "SCJG-XK-001").await;
+    let worker = desk_worker(&app, "desk1@qixia.test.cn").await;
+    let numbers = |reply: &Reply| -> Vec<String> {
+        reply.json()["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter_map(|entry| entry["number"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let desk = |query: Value| queue(&app, &worker.client, "desk/queue", query);
+    assert_eq!(
+        numbers(&desk(json!({})).await),
+        [first.clone(), second.clone(), third.clone()]
+    );
+    assert_eq!(
+        numbers(&desk(json!({ "item": "CGJ-XK-001" })).await),
+        [first.clone(), second.clone()]
+    );
+    assert_eq!(
+        numbers(&desk(json!({ "item": "SCJG-XK-001" })).await).len(),
+        3
+    );
+    assert_eq!(
+        numbers(&desk(json!({ "department": "D07-CGJ" })).await),
+        [first.clone(), second.clone()]
+    );
+    assert_eq!(
+        numbers(&desk(json!({ "credit_warning": true })).await),
+        [third.clone()]
+    );
+    assert!(numbers(&desk(json!({ "waited_days": 3 })).await).is_empty());
+    // The keyset cursor continues after the given case.
+    let (since, id): (i64, i64) =
+        sqlx::query_as("SELECT waiting_since, id FROM cases WHERE number = $1")
+            .bind(&first)
+            .fetch_one(app.state.db.pool())
+            .await
+            .expect("cursor");
+    let rest = desk(json!({ "after": format!("{since}.{id}") })).await;
+    assert_eq!(numbers(&rest), [second.clone(), third]);
+    let forged = desk(json!({ "after": "x.1" })).await;
+    assert_eq!(forged.status, 422, "{}", forged.body);
+
+    // An approver's queue filters by item the same way.
+    for number in [&first, &second] {
+        claim(&app, &worker, number).await;
+        assert_eq!(accept(&app, &worker, number).await.status, 200);
+    }
+    let scjg = approver(&app, "scjg@qixia.test.cn", "D01-SCJG").await;
+    let tasks = |query: Value| queue(&app, &scjg.client, "approvals/queue", query);
+    let count = |reply: Reply| reply.json()["entries"].as_array().map_or(0, Vec::len);
+    assert_eq!(count(tasks(json!({})).await), 2);
+    assert_eq!(count(tasks(json!({ "item": "CGJ-XK-001" })).await), 2);
+    assert_eq!(count(tasks(json!({ "item": "SCJG-XK-002" })).await), 0);
+    assert_eq!(count(tasks(json!({ "status": "supplement" })).await), 0);
+}
+
+async fn queue(app: &TestApp, client: &reqwest::Client, path: &str, query: Value) -> Reply {
+    post_json_as(app, client, path, &json!({ "query": query })).await
+}
