@@ -163,6 +163,14 @@ async fn generate(state: &app::backend::AppState, count: usize) -> anyhow::Resul
         )
         .await?;
     }
+    exec(
+        state,
+        "INSERT INTO pending_task_items (task_id, item_code, department_code, due_at) \
+         SELECT t.id, ci.item_code, t.department_code, t.due_at FROM approval_tasks t \
+         JOIN case_items ci ON ci.case_id = t.case_id WHERE t.status = 'open'"
+            .into(),
+    )
+    .await?;
     // Desk-queue cases have no tasks yet; give every case three all the same for the count.
     exec(
         state,

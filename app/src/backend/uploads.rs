@@ -483,29 +483,31 @@ pub async fn download_case_document(
     };
     let actor = Actor::user(user.user_id, client.ip.clone());
     match back_office::document(&state, &actor, &user, &document_id).await {
-        Ok((file_name, bytes)) => {
-            let mut response = Body::from(bytes).into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/pdf"),
-            );
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            );
-            let safe: String = file_name
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-                .collect();
-            if let Ok(disposition) = HeaderValue::from_str(&format!("inline; filename=\"{safe}\""))
-            {
-                headers.insert(header::CONTENT_DISPOSITION, disposition);
-            }
-            response
-        }
+        Ok((file_name, bytes)) => pdf_response(bytes, &file_name),
         Err(error) => error_response(&AppError::from(error)),
     }
+}
+
+/// A private PDF shown in the browser, under a file name reduced to safe characters.
+fn pdf_response(bytes: Vec<u8>, file_name: &str) -> Response {
+    let mut response = Body::from(bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    let safe: String = file_name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
+    if let Ok(disposition) = HeaderValue::from_str(&format!("inline; filename=\"{safe}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, disposition);
+    }
+    response
 }
 
 pub async fn download_commitment_pdf(
@@ -517,28 +519,7 @@ pub async fn download_commitment_pdf(
         return error_response(&AppError::Unauthenticated);
     };
     match super::services::commitments::pdf(&state, &user, &record_id).await {
-        Ok(bytes) => {
-            let mut response = Body::from(bytes).into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/pdf"),
-            );
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            );
-            if let Ok(disposition) = HeaderValue::from_str(&format!(
-                "inline; filename=\"commitment-{}.pdf\"",
-                record_id
-                    .chars()
-                    .filter(char::is_ascii_alphanumeric)
-                    .collect::<String>()
-            )) {
-                headers.insert(header::CONTENT_DISPOSITION, disposition);
-            }
-            response
-        }
+        Ok(bytes) => pdf_response(bytes, &format!("commitment-{record_id}.pdf")),
         Err(error) => failure(error),
     }
 }

@@ -382,6 +382,11 @@ async fn a_rejection_by_one_department_closes_the_others_and_the_applicant_sees_
         .map(|t| t.2)
         .collect();
     assert_eq!(statuses, ["moot", "rejected"]);
+    assert_eq!(
+        app.count("pending_task_items").await,
+        0,
+        "decided and closed tasks leave the item-filtered queues"
+    );
     let case = case_of(&app, &applicant, &number).await;
     let reasons: Vec<&str> = case["progress"]["tasks"]
         .as_array()

@@ -449,7 +449,7 @@ pub struct NewTask<'a> {
 }
 
 pub async fn insert_task(conn: &mut AnyConnection, task: NewTask<'_>) -> DbResult<i64> {
-    Ok(sqlx::query_scalar(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO approval_tasks (public_id, case_id, department_code, status, promised_days, \
          due_on, due_at, created_at, updated_at) VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $7) \
          RETURNING id",
@@ -461,8 +461,38 @@ pub async fn insert_task(conn: &mut AnyConnection, task: NewTask<'_>) -> DbResul
     .bind(task.due_on)
     .bind(task.due_at)
     .bind(task.now)
-    .fetch_one(conn)
-    .await?)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO pending_task_items (task_id, item_code, department_code, due_at) \
+         SELECT $1, item_code, $2, $3 FROM case_items WHERE case_id = $4",
+    )
+    .bind(id)
+    .bind(task.department_code)
+    .bind(task.due_at)
+    .bind(task.case_id)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Drops a task from the item-filtered queues once it is decided or closed.
+async fn forget_pending(conn: &mut AnyConnection, task_id: i64) -> DbResult<()> {
+    sqlx::query("DELETE FROM pending_task_items WHERE task_id = $1")
+        .bind(task_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves a pending task's due date in the item-filtered queues too.
+async fn move_pending(conn: &mut AnyConnection, task_id: i64, due_at: i64) -> DbResult<()> {
+    sqlx::query("UPDATE pending_task_items SET due_at = $2 WHERE task_id = $1")
+        .bind(task_id)
+        .bind(due_at)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn tasks_of_case(conn: &mut AnyConnection, case_id: i64) -> DbResult<Vec<TaskRow>> {
@@ -510,9 +540,22 @@ pub async fn decide_task(
     .bind(decision.opinion)
     .bind(decision.decided_by)
     .bind(decision.now)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(result.rows_affected() == 1)
+    let decided = result.rows_affected() == 1;
+    if decided && !TaskStatusCode::is_pending(decision.to) {
+        forget_pending(conn, task_id).await?;
+    }
+    Ok(decided)
+}
+
+/// Task status codes as stored.
+struct TaskStatusCode;
+
+impl TaskStatusCode {
+    fn is_pending(code: &str) -> bool {
+        matches!(code, "open" | "supplement")
+    }
 }
 
 /// Pauses an open task for a supplement from the applicant.
@@ -550,9 +593,13 @@ pub async fn resume_task(
     .bind(due_on)
     .bind(due_at)
     .bind(now)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(result.rows_affected() == 1)
+    let resumed = result.rows_affected() == 1;
+    if resumed {
+        move_pending(conn, task_id, due_at).await?;
+    }
+    Ok(resumed)
 }
 
 pub async fn set_task_due(
@@ -565,9 +612,9 @@ pub async fn set_task_due(
         .bind(task_id)
         .bind(due_on)
         .bind(due_at)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
-    Ok(())
+    move_pending(conn, task_id, due_at).await
 }
 
 /// Closes every still-pending task of a case as moot (another department rejected it).
@@ -582,6 +629,13 @@ pub async fn close_pending_tasks(
     )
     .bind(case_id)
     .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "DELETE FROM pending_task_items WHERE task_id IN \
+         (SELECT id FROM approval_tasks WHERE case_id = $1 AND status = 'moot')",
+    )
+    .bind(case_id)
     .execute(conn)
     .await?;
     Ok(result.rows_affected())
@@ -611,41 +665,53 @@ pub struct TaskQueueRow {
     pub acceptance_number: Option<String>,
 }
 
-/// A department's pending tasks, most urgent first, after the keyset (due at, task id).
+/// A department's pending tasks, most urgent first, after the keyset (due at, task id). With
+/// an item filter the walk runs over `pending_task_items` (department, item, due order), one
+/// index range however many cases the item has.
 pub async fn task_queue(
     conn: &mut AnyConnection,
-    kind: super::DbKind,
     department_code: &str,
     filter: &TaskFilter,
     after: Option<(i64, i64)>,
     limit: i64,
 ) -> DbResult<Vec<TaskQueueRow>> {
     let mut filters = Filters::new();
-    filters.push(
-        "t.department_code = {}",
-        vec![Bind::Text(department_code.to_owned())],
-    );
-    if let Some((due, id)) = after {
+    // The columns that order the walk: the task's, or its item rows' (equal by construction).
+    let (from, due, id) = match &filter.item_code {
+        Some(item) => {
+            filters.push(
+                "p.department_code = {} AND p.item_code = {}",
+                vec![
+                    Bind::Text(department_code.to_owned()),
+                    Bind::Text(item.clone()),
+                ],
+            );
+            (
+                "pending_task_items p JOIN approval_tasks t ON t.id = p.task_id",
+                "p.due_at",
+                "p.task_id",
+            )
+        }
+        None => {
+            filters.push(
+                "t.department_code = {}",
+                vec![Bind::Text(department_code.to_owned())],
+            );
+            ("approval_tasks t", "t.due_at", "t.id")
+        }
+    };
+    if let Some((after_due, after_id)) = after {
         filters.push(
-            "(t.due_at > {} OR (t.due_at = {} AND t.id > {}))",
-            vec![Bind::Int(due), Bind::Int(due), Bind::Int(id)],
+            &format!("({due} > {{}} OR ({due} = {{}} AND {id} > {{}}))"),
+            vec![
+                Bind::Int(after_due),
+                Bind::Int(after_due),
+                Bind::Int(after_id),
+            ],
         );
     }
-    if let Some(item) = &filter.item_code {
-        // Start from the item's cases and probe their pending tasks. PostgreSQL keeps that plan
-        // only when the set is an array computed once; otherwise it walks the whole queue.
-        let condition = match kind {
-            super::DbKind::Postgres => {
-                "t.case_id = ANY (ARRAY(SELECT ci.case_id FROM case_items ci WHERE ci.item_code = {}))"
-            }
-            super::DbKind::Sqlite => {
-                "t.case_id IN (SELECT ci.case_id FROM case_items ci WHERE ci.item_code = {})"
-            }
-        };
-        filters.push(condition, vec![Bind::Text(item.clone())]);
-    }
     if let Some(before) = filter.due_before {
-        filters.push("t.due_at < {}", vec![Bind::Int(before)]);
+        filters.push(&format!("{due} < {{}}"), vec![Bind::Int(before)]);
     }
     if let Some(status) = &filter.status {
         filters.push("t.status = {}", vec![Bind::Text(status.clone())]);
@@ -654,9 +720,9 @@ pub async fn task_queue(
     let sql = format!(
         "SELECT t.id, t.public_id, t.status, t.due_on, t.due_at, t.created_at, c.number, \
          c.title_zh, c.title_en, c.acceptance_number \
-         FROM approval_tasks t JOIN cases c ON c.id = t.case_id \
+         FROM {from} JOIN cases c ON c.id = t.case_id \
          WHERE t.status IN ('open', 'supplement'){} \
-         ORDER BY t.due_at, t.id LIMIT ${limit_param}",
+         ORDER BY {due}, {id} LIMIT ${limit_param}",
         filters.where_clause()
     );
     let query = filters.bind_all(sqlx::query_as::<_, TaskQueueRow>(sqlx::AssertSqlSafe(sql)));

@@ -1330,15 +1330,7 @@ pub async fn task_queue(
             .map(|status| status.code().to_owned()),
     };
     let after = parse_cursor(query.after.as_deref())?;
-    let rows = db::task_queue(
-        &mut conn,
-        state.db.kind(),
-        &department,
-        &filter,
-        after,
-        QUEUE_PAGE,
-    )
-    .await?;
+    let rows = db::task_queue(&mut conn, &department, &filter, after, QUEUE_PAGE).await?;
     let next = (rows.len() == usize::try_from(QUEUE_PAGE).unwrap_or(usize::MAX))
         .then(|| rows.last().map(|row| format!("{}.{}", row.due_at, row.id)))
         .flatten();
