@@ -1724,6 +1724,19 @@ pub async fn desk_case(
     Ok(view)
 }
 
+/// The display name of a staff member, if any.
+async fn staff_name(
+    conn: &mut AnyConnection,
+    user_id: Option<i64>,
+) -> ServiceResult<Option<String>> {
+    Ok(match user_id {
+        Some(id) => crate::backend::db::accounts::find_by_id(conn, id)
+            .await?
+            .map(|user| user.display_name),
+        None => None,
+    })
+}
+
 async fn staff_view(
     conn: &mut AnyConnection,
     state: &AppState,
@@ -1746,19 +1759,8 @@ async fn staff_view(
             .map(|user| user.display_name),
         None => None,
     };
-    let name_of = |id: Option<i64>| id;
-    let filed_by = match name_of(case.filed_by) {
-        Some(id) => crate::backend::db::accounts::find_by_id(conn, id)
-            .await?
-            .map(|user| user.display_name),
-        None => None,
-    };
-    let accepted_by = match case.accepted_by {
-        Some(id) => crate::backend::db::accounts::find_by_id(conn, id)
-            .await?
-            .map(|user| user.display_name),
-        None => None,
-    };
+    let filed_by = staff_name(conn, case.filed_by).await?;
+    let accepted_by = staff_name(conn, case.accepted_by).await?;
     let departments: Vec<String> = sqlx::query_scalar(
         "SELECT department_code FROM case_departments WHERE case_id = $1 ORDER BY department_code",
     )
