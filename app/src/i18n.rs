@@ -649,6 +649,10 @@ messages! {
     AuditAction => "操作", "Action";
     AuditChange => "状态变化", "Status change";
     AuditHash => "链式哈希", "Chained hash";
+    AuditStaffViewed => "工作人员查阅（已留痕）", "Viewed by staff (recorded)";
+    PersonCheckStatePending => "待审核", "Waiting for review";
+    PersonCheckStateApproved => "已通过", "Approved";
+    PersonCheckStateRefused => "未通过", "Refused";
     RefusalTitle => "不予受理理由", "Why it was not accepted";
     CalendarTitle => "工作日历（节假日与调休）", "Working-day calendar (holidays and make-up days)";
     CalendarHelp => "周末休息、工作日上班，除非此表另有规定。时限按工作日计算。", "Weekends rest and weekdays work unless this table says otherwise. Time limits count working days.";
@@ -1424,6 +1428,22 @@ pub fn field_error_text(error: FieldError, lang: Lang) -> String {
     match lang {
         Lang::Zh => format!("{field}：{problem}"),
         Lang::En => format!("{field} {problem}"),
+    }
+}
+
+/// An audit entry's action in words: case steps as on the timeline, the rest by kind.
+pub fn audit_action_text(action: &str, lang: Lang) -> &'static str {
+    match action {
+        "case.submit" => Msg::EventSubmitted.text(lang),
+        "case.withdraw" => Msg::EventWithdrawn.text(lang),
+        "case.view" | "document.view" | "material.view" => Msg::AuditStaffViewed.text(lang),
+        "case.claim" => Msg::ClaimAction.text(lang),
+        "case.release" => Msg::ReleaseAction.text(lang),
+        "document.issue" => Msg::DocumentsTitle.text(lang),
+        other => match other.strip_prefix("case.") {
+            Some(step) => case_event_text(step, lang),
+            None => Msg::EventOther.text(lang),
+        },
     }
 }
 

@@ -23,11 +23,11 @@ use crate::api::{
 };
 use crate::domain::application::{LaidOutField, LaidOutMaterial};
 use crate::domain::back_office::{CorrectionItem, CorrectionTarget, RefusalReason, TaskStatus};
-use crate::domain::case::CreditLevel;
+use crate::domain::case::{CaseStatus, CreditLevel};
 use crate::domain::form_values::RawValue;
 use crate::i18n::{
-    Lang, Msg, actor_role_text, case_status_text, credit_finding_text, refusal_reason_text,
-    task_status_text,
+    Lang, Msg, actor_role_text, audit_action_text, case_status_text, credit_finding_text,
+    refusal_reason_text, task_status_text,
 };
 
 fn due_text(flag: DueFlag, lang: Lang) -> &'static str {
@@ -163,13 +163,20 @@ fn StaffFacts(view: StaffCaseView) -> impl IntoView {
     let findings = view.credit_findings.clone();
     let departments = view.departments.clone();
     let level = view.identity_level;
+    let person_check = view.person_check.clone();
     view! {
         <dl class="facts" data-testid="staff-facts">
             <dt>{tr(Msg::StaffApplicant)}</dt><dd>{view.applicant_name.clone()}</dd>
             <dt>{tr(Msg::StaffResidentId)}</dt><dd>{view.applicant_resident_id.clone().unwrap_or_default()}</dd>
             <dt>{tr(Msg::StaffIdentityLevel)}</dt>
             <dd>{move || level.map(|level| crate::i18n::identity_level_name(level, lang.get()).to_owned()).unwrap_or_default()}</dd>
-            <dt>{tr(Msg::StaffPersonCheck)}</dt><dd>{view.person_check.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>{tr(Msg::StaffPersonCheck)}</dt>
+            <dd>{move || match person_check.as_deref() {
+                Some("pending") => Msg::PersonCheckStatePending.text(lang.get()),
+                Some("approved") => Msg::PersonCheckStateApproved.text(lang.get()),
+                Some("refused") => Msg::PersonCheckStateRefused.text(lang.get()),
+                _ => "—",
+            }}</dd>
             <dt>{tr(Msg::StaffCredit)}</dt>
             <dd>
                 {if findings.is_empty() {
@@ -711,13 +718,22 @@ pub fn ProgressSection(
                     <tbody>
                         {audit.into_iter().map(|line| {
                             let role = line.role.clone();
+                            let action = line.action.clone();
+                            let (from, to) = (
+                                line.from.as_deref().and_then(CaseStatus::parse),
+                                line.to.as_deref().and_then(CaseStatus::parse),
+                            );
                             view! {
                                 <tr>
                                     <td>{format_time(line.at)}</td>
-                                    <td>{line.action.clone()}</td>
+                                    <td>{move || audit_action_text(&action, lang.get())}</td>
                                     <td>{move || actor_role_text(&role, lang.get())}</td>
-                                    <td>{match (line.from.clone(), line.to.clone()) {
-                                        (Some(from), Some(to)) => format!("{from} → {to}"),
+                                    <td>{move || match (from, to) {
+                                        (Some(from), Some(to)) => format!(
+                                            "{} → {}",
+                                            case_status_text(from, lang.get()),
+                                            case_status_text(to, lang.get())
+                                        ),
                                         _ => String::new(),
                                     }}{line.reason.clone().map(|reason| format!(" {reason}"))}</td>
                                     <td><code>{line.hash_prefix.clone()}</code></td>

@@ -960,6 +960,48 @@ pub async fn delete_calendar_day(conn: &mut AnyConnection, day: &str) -> DbResul
     Ok(result.rows_affected() == 1)
 }
 
+/// The departments a case needs a decision from, in code order.
+pub async fn case_department_codes(
+    conn: &mut AnyConnection,
+    case_id: i64,
+) -> DbResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT department_code FROM case_departments WHERE case_id = $1 ORDER BY department_code",
+    )
+    .bind(case_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The public id of a draft (through which a returned case takes replacement files).
+pub async fn draft_public_id(conn: &mut AnyConnection, draft_id: i64) -> DbResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT public_id FROM drafts WHERE id = $1")
+            .bind(draft_id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// The audit entries of one subject, oldest first: time, action, detail and hash.
+pub async fn audit_entries_of(
+    conn: &mut AnyConnection,
+    subject: &str,
+) -> DbResult<Vec<(i64, String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT at, action, detail, hash FROM audit_log WHERE subject = $1 ORDER BY id",
+    )
+    .bind(subject)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn audit_entry_count(conn: &mut AnyConnection) -> DbResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+        .fetch_one(conn)
+        .await?)
+}
+
 // --- Staff -----------------------------------------------------------------------------------
 
 /// A staff member's department and centre codes and name.

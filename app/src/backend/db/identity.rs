@@ -368,3 +368,16 @@ pub async fn mark_person_checked(conn: &mut AnyConnection, user_id: i64, now: i6
     .await?;
     Ok(())
 }
+
+/// The account a verified resident ID belongs to.
+pub async fn user_with_resident_id(
+    conn: &mut AnyConnection,
+    resident_id: &str,
+) -> DbResult<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT user_id FROM applicant_identities WHERE resident_id = $1")
+            .bind(resident_id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}

@@ -1761,13 +1761,7 @@ async fn staff_view(
     };
     let filed_by = staff_name(conn, case.filed_by).await?;
     let accepted_by = staff_name(conn, case.accepted_by).await?;
-    let departments: Vec<String> = sqlx::query_scalar(
-        "SELECT department_code FROM case_departments WHERE case_id = $1 ORDER BY department_code",
-    )
-    .bind(case.id)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(DbError::from)?;
+    let departments = db::case_department_codes(conn, case.id).await?;
     let departments = department_names(conn, departments.iter()).await?;
     let notices = db::notices_of(conn, case.id).await?;
     let changed = changed_since(&notices).map(|set| set.into_iter().collect());
@@ -1857,12 +1851,7 @@ pub async fn progress(
             })
             .collect();
         if row.answered_at.is_none() && status == CaseStatus::Returned && for_applicant {
-            let draft_public_id: Option<String> =
-                sqlx::query_scalar("SELECT public_id FROM drafts WHERE id = $1")
-                    .bind(case.draft_id)
-                    .fetch_optional(&mut *conn)
-                    .await
-                    .map_err(DbError::from)?;
+            let draft_public_id = db::draft_public_id(conn, case.draft_id).await?;
             let files = applications::files_of(conn, case.draft_id).await?;
             open_notice = Some(OpenNotice {
                 round: row.round,
@@ -1952,13 +1941,7 @@ pub async fn progress(
 
 /// The audit entries of a case without staff personal data (who exactly, from where).
 async fn audit_lines(conn: &mut AnyConnection, number: &str) -> ServiceResult<Vec<AuditLine>> {
-    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT at, action, detail, hash FROM audit_log WHERE subject = $1 ORDER BY id",
-    )
-    .bind(format!("case:{number}"))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(DbError::from)?;
+    let rows = db::audit_entries_of(conn, &format!("case:{number}")).await?;
     Ok(rows
         .into_iter()
         .map(|(at, action, detail, hash)| {
@@ -2112,25 +2095,24 @@ pub async fn remove_calendar_day(state: &AppState, actor: &Actor, day: &str) -> 
 /// Walks the audit chain (admin page and CLI).
 pub async fn verify_audit(state: &AppState) -> ServiceResult<crate::api::AuditVerification> {
     let mut conn = state.db.pool().acquire().await?;
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(DbError::from)?;
-    match audit::verify_chain(&mut conn).await {
-        Ok(entries) => Ok(crate::api::AuditVerification {
-            entries,
-            first_broken: None,
-        }),
-        Err(audit::ChainError::ContentChanged { id }) => Ok(crate::api::AuditVerification {
-            entries: u64::try_from(count).unwrap_or(0),
-            first_broken: Some((id, "content_changed".into())),
-        }),
-        Err(audit::ChainError::LinkBroken { id }) => Ok(crate::api::AuditVerification {
-            entries: u64::try_from(count).unwrap_or(0),
-            first_broken: Some((id, "link_broken".into())),
-        }),
-        Err(audit::ChainError::Db(error)) => Err(error.into()),
-    }
+    // The entry count comes from the walk when it succeeds; only a broken chain needs a count.
+    let broken = |id: i64, how: &str| (id, how.to_owned());
+    let first_broken = match audit::verify_chain(&mut conn).await {
+        Ok(entries) => {
+            return Ok(crate::api::AuditVerification {
+                entries,
+                first_broken: None,
+            });
+        }
+        Err(audit::ChainError::ContentChanged { id }) => broken(id, "content_changed"),
+        Err(audit::ChainError::LinkBroken { id }) => broken(id, "link_broken"),
+        Err(audit::ChainError::Db(error)) => return Err(error.into()),
+    };
+    let count = db::audit_entry_count(&mut conn).await?;
+    Ok(crate::api::AuditVerification {
+        entries: u64::try_from(count).unwrap_or(0),
+        first_broken: Some(first_broken),
+    })
 }
 
 // --- Walk-in filing (代办) --------------------------------------------------------------------
@@ -2152,13 +2134,7 @@ async fn applicant_by_lookup(conn: &mut AnyConnection, lookup: &str) -> ServiceR
         .into());
     }
     let user_id = if let Ok(resident_id) = crate::domain::ResidentId::parse(lookup) {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT user_id FROM applicant_identities WHERE resident_id = $1",
-        )
-        .bind(resident_id.as_str())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(DbError::from)?
+        identity_db::user_with_resident_id(conn, resident_id.as_str()).await?
     } else if let Ok(login) = crate::domain::LoginId::parse(lookup) {
         let login = match &login {
             crate::domain::LoginId::Phone(phone) => phone.as_str().to_owned(),
