@@ -526,6 +526,22 @@ messages! {
     EventExtended => "延长办理时限", "Time limit extended";
     EventInstantApproved => "秒批：系统按规则自动受理并审批通过", "Instant approval: the system accepted and approved it by rule";
     EventInstantFallback => "不符合秒批规则，转窗口人工受理", "Not eligible for instant approval; passed to a front desk";
+    EventIssued => "电子证照已签发", "Electronic licences issued";
+    EventDispatched => "证照已寄出", "Licence sent by courier";
+    EventDelivered => "证照已签收", "Licence delivered";
+    EventDeliveryFailed => "快递投递未成功，将重新寄送", "Courier delivery failed; it will be sent again";
+    EventPickedUp => "证照已在服务中心领取", "Licence collected at the service centre";
+    EventLicenceRevoked => "证照已被撤销", "Licence revoked";
+    EventInspectionNonCompliant => "核查发现未履行承诺，须限期整改", "Inspection found commitments not kept: to be put right by a deadline";
+    EventInspectionCompliant => "承诺核查合格", "Inspection: commitments kept";
+    NotifIssued => "电子证照已签发，可下载", "Your electronic licences are issued and ready to download";
+    NotifDispatched => "证照已寄出", "Your licence was sent by courier";
+    NotifDelivered => "证照已签收", "Your licence was delivered";
+    NotifDeliveryFailed => "快递投递未成功", "The courier could not deliver your licence";
+    NotifPickedUp => "证照已领取", "Your licence was collected";
+    NotifLicenceRevoked => "您的证照已被撤销", "Your licence was revoked";
+    NotifInspectionNonCompliant => "承诺核查发现问题，请限期整改", "An inspection found commitments not kept: put them right by the deadline";
+    NotifInspectionCompliant => "承诺核查合格", "Inspection passed: commitments kept";
     ErrWrongState => "当前状态下不能进行此操作。办件状态：", "This is not possible in the case's current state:";
     ErrAlreadyDecided => "已经处理过了：", "Already decided:";
     ErrClaimedBy => "该办件已被其他工作人员认领：", "Another worker holds this case:";
@@ -542,6 +558,18 @@ messages! {
     FieldDayKind => "类型", "Kind";
     FieldDayName => "名称", "Name";
     FieldApplicantLookup => "申请人手机号或身份证号", "Applicant's phone number or resident ID";
+    FieldDeliveryMode => "送达方式", "Delivery";
+    FieldRecipientName => "收件人", "Recipient";
+    FieldRecipientPhone => "收件人手机号", "Recipient's mobile number";
+    FieldAddress => "收件地址", "Postal address";
+    FieldPickupCentre => "取件地点", "Pickup centre";
+    FieldCarrier => "快递公司", "Courier company";
+    FieldTrackingNumber => "运单号", "Tracking number";
+    FieldPickupCode => "取件码", "Pickup code";
+    FieldFindings => "检查情况", "Findings";
+    FieldRectifyBy => "整改期限", "Rectify by";
+    FieldInspectionOutcome => "检查结论", "Verdict";
+    FieldTokenName => "令牌名称", "Token name";
     RefuseNotOurCompetence => "不属于本机关职权范围", "Not within this authority's powers";
     RefuseNoLicenceNeeded => "依法不需要取得行政许可", "No licence is needed by law";
     RefuseNotEligible => "申请人不具备申请资格", "The applicant is not eligible to apply";
@@ -714,6 +742,18 @@ pub const fn field_name(field: Field, lang: Lang) -> &'static str {
         Field::DayKind => Msg::FieldDayKind.text(lang),
         Field::DayName => Msg::FieldDayName.text(lang),
         Field::ApplicantLookup => Msg::FieldApplicantLookup.text(lang),
+        Field::DeliveryMode => Msg::FieldDeliveryMode.text(lang),
+        Field::RecipientName => Msg::FieldRecipientName.text(lang),
+        Field::RecipientPhone => Msg::FieldRecipientPhone.text(lang),
+        Field::Address => Msg::FieldAddress.text(lang),
+        Field::PickupCentre => Msg::FieldPickupCentre.text(lang),
+        Field::Carrier => Msg::FieldCarrier.text(lang),
+        Field::TrackingNumber => Msg::FieldTrackingNumber.text(lang),
+        Field::PickupCode => Msg::FieldPickupCode.text(lang),
+        Field::Findings => Msg::FieldFindings.text(lang),
+        Field::RectifyBy => Msg::FieldRectifyBy.text(lang),
+        Field::InspectionOutcome => Msg::FieldInspectionOutcome.text(lang),
+        Field::TokenName => Msg::FieldTokenName.text(lang),
     }
 }
 
@@ -846,6 +886,20 @@ pub fn problem_text(problem: Problem, lang: Lang) -> String {
             "matches no verified applicant; check the number, or ask the applicant to register and verify their identity first"
                 .into()
         }
+        (PickupCodeUnknown, Lang::Zh) => "不正确，没有待领取的证照使用此取件码，请核对申请人出示的 8 位数字".into(),
+        (PickupCodeUnknown, Lang::En) => {
+            "is wrong: no licence waiting for pickup has this code; check the 8 digits the applicant shows".into()
+        }
+        (PickupCodeUsed, Lang::Zh) => "已使用，证照已经领取，不能重复发放".into(),
+        (PickupCodeUsed, Lang::En) => "was used already: the licence has been collected".into(),
+        (PickupAtOtherCentre, Lang::Zh) => "属于其他服务中心，请告知申请人到其选择的取件地点领取".into(),
+        (PickupAtOtherCentre, Lang::En) => {
+            "belongs to another centre; send the applicant to the pickup centre they chose".into()
+        }
+        (DateNotInFuture, Lang::Zh) => "须晚于今天，请填写今后的日期".into(),
+        (DateNotInFuture, Lang::En) => "must be after today; enter a future date".into(),
+        (NotOffered, Lang::Zh) => "本事项不提供此方式，请从列出的方式中选择".into(),
+        (NotOffered, Lang::En) => "is not offered for this item; pick one of the listed ways".into(),
     }
 }
 
@@ -1356,6 +1410,14 @@ pub fn case_event_text(kind: &str, lang: Lang) -> &'static str {
         "extended" => Msg::EventExtended.text(lang),
         "instant_approved" => Msg::EventInstantApproved.text(lang),
         "instant_fallback" => Msg::EventInstantFallback.text(lang),
+        "issued" => Msg::EventIssued.text(lang),
+        "dispatched" => Msg::EventDispatched.text(lang),
+        "delivered" => Msg::EventDelivered.text(lang),
+        "delivery_failed" => Msg::EventDeliveryFailed.text(lang),
+        "picked_up" => Msg::EventPickedUp.text(lang),
+        "licence_revoked" => Msg::EventLicenceRevoked.text(lang),
+        "inspection_non_compliant" => Msg::EventInspectionNonCompliant.text(lang),
+        "inspection_compliant" => Msg::EventInspectionCompliant.text(lang),
         _ => Msg::EventOther.text(lang),
     }
 }
@@ -1376,6 +1438,14 @@ pub fn notification_text(kind: &str, lang: Lang) -> &'static str {
         "supplement" => Msg::NotifSupplement.text(lang),
         "extended" => Msg::NotifExtended.text(lang),
         "filing_started" => Msg::NotifFilingStarted.text(lang),
+        "issued" => Msg::NotifIssued.text(lang),
+        "dispatched" => Msg::NotifDispatched.text(lang),
+        "delivered" => Msg::NotifDelivered.text(lang),
+        "delivery_failed" => Msg::NotifDeliveryFailed.text(lang),
+        "picked_up" => Msg::NotifPickedUp.text(lang),
+        "licence_revoked" => Msg::NotifLicenceRevoked.text(lang),
+        "inspection_non_compliant" => Msg::NotifInspectionNonCompliant.text(lang),
+        "inspection_compliant" => Msg::NotifInspectionCompliant.text(lang),
         _ => Msg::EventOther.text(lang),
     }
 }
@@ -1409,6 +1479,59 @@ pub fn case_mail(
              Hello,\n\nYour application \"{}\" (case {number}): {en}.\nSign in and open My applications to follow it.\n\n\
              — 不见面审批 Online Approval Portal\n",
             title.zh, title.en
+        ),
+    )
+}
+
+/// The mail carrying the issued licences: subject, plain text and HTML (both languages; the
+/// account has no language preference). `licences` are (name, number) pairs.
+pub fn licence_mail(
+    number: &str,
+    title_zh: &str,
+    licences: &[(String, String)],
+    link: &str,
+) -> (String, String, String) {
+    fn escape(text: &str) -> String {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    }
+    let list_text: String = licences
+        .iter()
+        .map(|(name, licence_number)| format!("  · {name}：{licence_number}\n"))
+        .collect();
+    let list_html: String = licences
+        .iter()
+        .map(|(name, licence_number)| {
+            format!(
+                "<li>{}：<strong>{}</strong></li>",
+                escape(name),
+                escape(licence_number)
+            )
+        })
+        .collect();
+    (
+        format!("【不见面审批】电子证照已签发：{number} / Your licences are issued"),
+        format!(
+            "您好：\n\n您的申请“{title_zh}”（办件编号 {number}）已办结，电子证照随本邮件附上（PDF）：\n{list_text}\n\
+             电子证照与纸质证照具有同等法律效力；扫描证照上的二维码即可核验真伪。\n也可登录“我的办件”下载：{link}\n\n\
+             Hello,\n\nYour application (case {number}) is approved. The licences are attached as PDF files.\n\
+             Scan the QR code on a licence to verify it. You can also download them from My applications: {link}\n\n\
+             — 不见面审批 Online Approval Portal\n"
+        ),
+        format!(
+            "<!doctype html><html lang=\"zh-CN\"><body style=\"font-family:sans-serif;line-height:1.6\">\
+             <p>您好：</p><p>您的申请“{title}”（办件编号 <strong>{number_html}</strong>）已办结，电子证照随本邮件附上（PDF）：</p>\
+             <ul>{list_html}</ul>\
+             <p>电子证照与纸质证照具有同等法律效力；扫描证照上的二维码即可核验真伪。</p>\
+             <p><a href=\"{link_html}\">在“我的办件”中查看和下载</a></p><hr>\
+             <p lang=\"en\">Your application (case {number_html}) is approved. The licences are attached as PDF files; \
+             scan the QR code on a licence to verify it. <a href=\"{link_html}\">Open My applications</a>.</p>\
+             <p>— 不见面审批 Online Approval Portal</p></body></html>",
+            title = escape(title_zh),
+            number_html = escape(number),
+            link_html = escape(link),
         ),
     )
 }

@@ -60,6 +60,12 @@ pub struct Settings {
     pub pdf_font: Option<PathBuf>,
     /// `BJM_CLAIM_MINUTES`: how long a front-desk claim on a case lasts.
     pub claim_minutes: u32,
+    /// `BJM_INSPECTION_DAYS`: working days within which a commitment-based licence is
+    /// inspected after issue.
+    pub inspection_days: u32,
+    /// `BJM_LICENCE_KEY`: the licence issuer's Ed25519 private key (PKCS#8 PEM); by default a
+    /// key generated once into the data directory.
+    pub licence_key: Option<String>,
 }
 
 impl Default for Settings {
@@ -92,6 +98,8 @@ impl Default for Settings {
             codes_per_hour: 5,
             pdf_font: None,
             claim_minutes: 30,
+            inspection_days: 20,
+            licence_key: None,
         }
     }
 }
@@ -160,6 +168,12 @@ impl Settings {
             "BJM_CLAIM_MINUTES must be between 1 and 1440"
         );
         config.claim_minutes = self.claim_minutes;
+        anyhow::ensure!(
+            (1..=365).contains(&self.inspection_days),
+            "BJM_INSPECTION_DAYS must be between 1 and 365"
+        );
+        config.inspection_days = self.inspection_days;
+        config.licence_key = self.licence_key.clone();
         if let Some(font) = &self.pdf_font {
             config.pdf_font = font.clone();
         }

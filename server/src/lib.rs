@@ -49,11 +49,16 @@ pub async fn build_state(
     );
     let record_key = app::backend::auth::keys::RecordKey::load(&config.data_dir)?;
     let pdf = Arc::new(app::backend::pdf::PdfRenderer::new(config.pdf_font.clone()));
+    let issuer = app::backend::auth::issuer::IssuerKeys::load(
+        &config.data_dir,
+        config.licence_key.as_deref(),
+    )?;
     let state = AppState {
         db,
         config: Arc::new(config),
         keys: Arc::new(keys),
         record_key: Arc::new(record_key),
+        issuer: Arc::new(issuer),
         pdf,
         files,
         leptos_options,

@@ -9,6 +9,7 @@ mod back_office_types;
 mod catalogue_editor;
 mod catalogue_types;
 mod error;
+mod issuance_types;
 mod types;
 
 pub use applicant::*;
@@ -18,6 +19,7 @@ pub use back_office_types::*;
 pub use catalogue_editor::*;
 pub use catalogue_types::*;
 pub use error::AppError;
+pub use issuance_types::*;
 pub use types::*;
 
 use leptos::prelude::*;

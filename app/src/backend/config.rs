@@ -72,6 +72,11 @@ pub struct Config {
     pub pdf_font: PathBuf,
     /// Minutes a front-desk claim on a case lasts before others may take it.
     pub claim_minutes: u32,
+    /// Working days within which a commitment-based licence is inspected after issue.
+    pub inspection_days: u32,
+    /// The licence issuer's private key (PEM) when configured; else the key file in the data
+    /// directory.
+    pub licence_key: Option<String>,
 }
 
 impl Config {
@@ -94,6 +99,8 @@ impl Config {
             max_upload_bytes: 20 * 1024 * 1024,
             pdf_font: PathBuf::from(super::pdf::DEFAULT_FONT),
             claim_minutes: 30,
+            inspection_days: 20,
+            licence_key: None,
         }
     }
 

@@ -9,10 +9,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use lettre::message::{Mailbox, header::ContentType};
+use futures_util::StreamExt as _;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::config::{Config, SmtpTls};
+use super::db::licences;
 use super::db::notices::{self, OutboxRow};
 use super::{AppState, now_ms};
 
@@ -60,10 +62,16 @@ impl MailTransport {
         }
     }
 
-    async fn send(&self, message: Message) -> anyhow::Result<()> {
+    /// Sends one message; the server's answer (`250 …`) on success.
+    async fn send(&self, message: Message) -> anyhow::Result<String> {
         match self {
             MailTransport::Smtp(transport) => {
-                transport.send(message).await.context("sending by SMTP")?;
+                let response = transport.send(message).await.context("sending by SMTP")?;
+                Ok(format!(
+                    "{} {}",
+                    response.code(),
+                    response.message().collect::<Vec<_>>().join(" ")
+                ))
             }
             MailTransport::Directory(path) => {
                 tokio::fs::create_dir_all(path)
@@ -73,9 +81,9 @@ impl MailTransport {
                     .send(message)
                     .await
                     .context("writing the mail file")?;
+                Ok(format!("written to {}", path.display()))
             }
         }
-        Ok(())
     }
 }
 
@@ -129,10 +137,14 @@ impl Deliverers {
     }
 }
 
-/// How long a claim lasts before another worker may take the message over.
-const CLAIM_MS: i64 = 60_000;
+/// How long a claim lasts before another worker may take the message over: longer than a
+/// whole round can take (every message of a batch timing out at 20 s, a few at a time), so a
+/// slow server never lets a second worker send what the first is still sending.
+const CLAIM_MS: i64 = 15 * 60_000;
 /// Messages per round.
-const BATCH: i64 = 20;
+const BATCH: i64 = 100;
+/// Messages sent at the same time.
+const PARALLEL_SENDS: usize = 8;
 
 /// Delay before the next try after `attempts` failures: 10 s, 20 s, 40 s … at most an hour.
 fn retry_delay_ms(attempts: i64) -> i64 {
@@ -140,23 +152,57 @@ fn retry_delay_ms(attempts: i64) -> i64 {
     (10_000_i64 << exponent).min(3_600_000)
 }
 
-async fn deliver_one(deliverers: &Deliverers, row: &OutboxRow) -> anyhow::Result<()> {
+/// Builds the mail: plain text alone, or plain text and HTML as alternatives, with the PDF
+/// attachments after them.
+fn build_mail(
+    from: &Mailbox,
+    row: &OutboxRow,
+    attachments: Vec<(String, Vec<u8>)>,
+) -> anyhow::Result<Message> {
+    let to: Mailbox = row
+        .recipient
+        .parse()
+        .with_context(|| format!("recipient address of message {}", row.id))?;
+    let builder = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(row.subject.clone());
+    if row.body_html.is_none() && attachments.is_empty() {
+        return builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(row.body.clone())
+            .context("building the mail");
+    }
+    let text = match &row.body_html {
+        Some(html) => MultiPart::alternative_plain_html(row.body.clone(), html.clone()),
+        None => MultiPart::alternative().singlepart(SinglePart::plain(row.body.clone())),
+    };
+    let mut mixed = MultiPart::mixed().multipart(text);
+    for (filename, bytes) in attachments {
+        let pdf = ContentType::parse("application/pdf").context("PDF content type")?;
+        mixed = mixed.singlepart(Attachment::new(filename).body(bytes, pdf));
+    }
+    builder.multipart(mixed).context("building the mail")
+}
+
+async fn deliver_one(
+    state: &AppState,
+    deliverers: &Deliverers,
+    row: &OutboxRow,
+) -> anyhow::Result<String> {
     match row.channel.as_str() {
         "email" => {
-            let to: Mailbox = row
-                .recipient
-                .parse()
-                .with_context(|| format!("recipient address of message {}", row.id))?;
-            let message = Message::builder()
-                .from(deliverers.from.clone())
-                .to(to)
-                .subject(row.subject.clone())
-                .header(ContentType::TEXT_PLAIN)
-                .body(row.body.clone())
-                .context("building the mail")?;
+            let attachments = {
+                let mut conn = state.db.pool().acquire().await?;
+                licences::attachments(&mut conn, row.id).await?
+            };
+            let message = build_mail(&deliverers.from, row, attachments)?;
             deliverers.mail.send(message).await
         }
-        "sms" => deliverers.sms.send(&row.recipient, &row.body).await,
+        "sms" => {
+            deliverers.sms.send(&row.recipient, &row.body).await?;
+            Ok("handed to the SMS provider".into())
+        }
         other => anyhow::bail!("unknown channel {other:?}"),
     }
 }
@@ -177,20 +223,34 @@ pub async fn deliver_due(state: &AppState, deliverers: &Deliverers) -> anyhow::R
         tx.commit().await.context("claiming outbox rows")?;
         rows
     };
+    // Several messages at once (the SMTP transport pools its connections); each outcome is
+    // recorded as soon as it is known.
+    let outcomes: Vec<anyhow::Result<bool>> = futures_util::stream::iter(claimed.iter())
+        .map(|row| async move {
+            let outcome = deliver_one(state, deliverers, row).await;
+            let mut conn = state.db.pool().acquire().await?;
+            let at = now_ms();
+            match outcome {
+                Ok(reply) => {
+                    notices::mark_sent(&mut conn, row.id, at, &reply).await?;
+                    Ok(true)
+                }
+                Err(error) => {
+                    tracing::warn!(message = row.id, attempts = row.attempts, error = %format!("{error:#}"), "delivery failed; will retry");
+                    let next = at + retry_delay_ms(row.attempts);
+                    notices::mark_failed(&mut conn, row.id, at, next, &format!("{error:#}"))
+                        .await?;
+                    Ok(false)
+                }
+            }
+        })
+        .buffer_unordered(PARALLEL_SENDS)
+        .collect()
+        .await;
     let mut sent = 0;
-    for row in &claimed {
-        let outcome = deliver_one(deliverers, row).await;
-        let mut conn = state.db.pool().acquire().await?;
-        match outcome {
-            Ok(()) => {
-                notices::mark_sent(&mut conn, row.id, now_ms()).await?;
-                sent += 1;
-            }
-            Err(error) => {
-                tracing::warn!(message = row.id, attempts = row.attempts, error = %format!("{error:#}"), "delivery failed; will retry");
-                let next = now_ms() + retry_delay_ms(row.attempts);
-                notices::mark_failed(&mut conn, row.id, next, &format!("{error:#}")).await?;
-            }
+    for outcome in outcomes {
+        if outcome? {
+            sent += 1;
         }
     }
     Ok(sent)

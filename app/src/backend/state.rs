@@ -13,6 +13,8 @@ pub struct AppState {
     pub keys: Arc<SessionKeys>,
     /// Countersigns records (commitment signatures) and binds applicants' keys.
     pub record_key: Arc<RecordKey>,
+    /// Signs licence verification tokens; its public keys are the JWKS.
+    pub issuer: Arc<super::auth::issuer::IssuerKeys>,
     /// PDF documents (the Chinese font is read on first use).
     pub pdf: Arc<super::pdf::PdfRenderer>,
     /// Uploaded files (the local directory store unless configured otherwise).

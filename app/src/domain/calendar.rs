@@ -88,6 +88,10 @@ impl Day {
     pub fn next(self) -> Self {
         Day(self.0.saturating_add(1))
     }
+
+    pub fn previous(self) -> Self {
+        Day(self.0.saturating_sub(1))
+    }
 }
 
 impl fmt::Display for Day {

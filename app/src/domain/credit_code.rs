@@ -174,6 +174,85 @@ mod tests {
         );
     }
 
+    /// Codes in the real format of many registration authorities and categories (9 market
+    /// regulation, 1 institutional, 5 civil affairs, 3/7/8/N/Y/G/A others), their check characters
+    /// computed by an independent implementation of GB 32100-2015 (Python, in the commit that
+    /// added them), plus three published codes.
+    const REAL_FORMAT_CODES: [&str; 26] = [
+        "914403001922038216",
+        "91310000717866186P",
+        "91350100M000100Y43",
+        "91320113MA1XY2K825",
+        "92320113L3K9QW4T0Q",
+        "93320113088774210D",
+        "11320000014004344H",
+        "123201134663471291",
+        "131100004000017238",
+        "19310000MB0R4E9A4Y",
+        "3132010033567893X2",
+        "51320113508401200B",
+        "52320113MJ5867PE1D",
+        "5311000050001234XA",
+        "59440300MJL4812C9C",
+        "71320100MC12345D31",
+        "81330100MC0001XX71",
+        "91110108551385082Q",
+        "91440300MA5ETPLW0J",
+        "91310115MA1K4F2B2B",
+        "92320113MA20LT3Y16",
+        "N1320113MG7HJ3LQ54",
+        "Y1320113MD5A9B8C4P",
+        "G13201131234567880",
+        "A111000071783642X4",
+        "91320115MA1MYDKE10",
+    ];
+
+    #[test]
+    fn codes_in_the_real_format_of_every_authority_are_accepted() {
+        for code in REAL_FORMAT_CODES {
+            assert_eq!(
+                CreditCode::parse(code).map(String::from),
+                Ok(code.to_owned()),
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_other_last_character_is_refused_as_a_mistyped_check_character() {
+        let mut refused = 0;
+        for code in REAL_FORMAT_CODES {
+            let (body, last) = code.split_at(17);
+            for candidate in ALPHABET.iter().map(|byte| char::from(*byte)) {
+                if last.starts_with(candidate) {
+                    continue;
+                }
+                let wrong = format!("{body}{candidate}");
+                assert_eq!(
+                    CreditCode::parse(&wrong),
+                    Err(CreditCodeProblem::CheckCharacter),
+                    "{wrong}"
+                );
+                refused += 1;
+            }
+        }
+        assert_eq!(refused, 26 * 30);
+    }
+
+    #[test]
+    fn a_wrong_organisation_check_character_is_refused_before_the_final_one() {
+        for code in REAL_FORMAT_CODES {
+            let bytes = code.as_bytes();
+            let replacement = if bytes[16] == b'0' { '1' } else { '0' };
+            let wrong = format!("{}{replacement}{}", &code[..16], &code[17..]);
+            assert_eq!(
+                CreditCode::parse(&wrong),
+                Err(CreditCodeProblem::OrganisationCheck),
+                "{wrong}"
+            );
+        }
+    }
+
     #[test]
     fn a_mistyped_last_character_is_refused() {
         assert_eq!(

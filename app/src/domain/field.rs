@@ -42,6 +42,30 @@ pub enum Field {
     DayName,
     /// The phone number or resident ID a walk-in applicant is found by.
     ApplicantLookup,
+    /// How the licence is delivered (electronic, courier, pickup).
+    DeliveryMode,
+    /// Who receives the courier parcel.
+    RecipientName,
+    /// The recipient's mobile number.
+    RecipientPhone,
+    /// The postal address of the courier parcel.
+    Address,
+    /// The service centre where the licence is picked up.
+    PickupCentre,
+    /// The courier company.
+    Carrier,
+    /// The courier's tracking number.
+    TrackingNumber,
+    /// The pickup code shown to the applicant.
+    PickupCode,
+    /// What the inspector found.
+    Findings,
+    /// The date by which a breach must be put right.
+    RectifyBy,
+    /// The inspector's verdict.
+    InspectionOutcome,
+    /// The name of an API token (which system uses it).
+    TokenName,
 }
 
 /// What is wrong with a value, precise enough to tell the user how to fix it.
@@ -109,6 +133,16 @@ pub enum Problem {
     NotADate,
     /// No verified applicant account has this phone number or resident ID.
     NoSuchApplicant,
+    /// A pickup code that matches no licence waiting for pickup.
+    PickupCodeUnknown,
+    /// A pickup code already used.
+    PickupCodeUsed,
+    /// A pickup code for a licence waiting at another centre.
+    PickupAtOtherCentre,
+    /// A date that must lie after today.
+    DateNotInFuture,
+    /// A choice the item does not offer (a delivery mode).
+    NotOffered,
 }
 
 /// One problem with one field.

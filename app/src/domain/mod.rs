@@ -14,6 +14,7 @@ pub mod contact;
 pub mod credit_code;
 pub mod field;
 pub mod form_values;
+pub mod licence;
 pub mod material;
 pub mod name;
 pub mod password;

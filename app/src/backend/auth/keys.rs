@@ -158,7 +158,7 @@ impl SessionKeys {
 }
 
 /// The key id: the first 16 hex digits of the SHA-256 of the public key PEM.
-fn key_id_of_public_pem(public_pem: &str) -> String {
+pub(crate) fn key_id_of_public_pem(public_pem: &str) -> String {
     super::super::sha256_hex(public_pem.trim())[..16].to_owned()
 }
 
@@ -171,7 +171,7 @@ pub fn generate_private_pem() -> anyhow::Result<String> {
     Ok(pem.to_string())
 }
 
-fn load_or_generate(path: &Path) -> anyhow::Result<String> {
+pub(crate) fn load_or_generate(path: &Path) -> anyhow::Result<String> {
     if path.exists() {
         return std::fs::read_to_string(path)
             .with_context(|| format!("reading {}", path.display()));

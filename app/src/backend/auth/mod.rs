@@ -2,6 +2,7 @@
 //! TOTP second factor, cookies, and the per-request session check.
 
 pub mod cookies;
+pub mod issuer;
 pub mod keys;
 pub mod password;
 pub mod session;

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod catalogue;
 pub mod credit;
 pub mod identity;
+pub mod licences;
 pub mod materials;
 pub mod notices;
 pub mod org;

@@ -31,6 +31,28 @@ pub async fn enqueue(conn: &mut AnyConnection, message: NewMessage<'_>) -> DbRes
     .await?)
 }
 
+/// A mail with an HTML part beside the plain text (attachments are added with
+/// [`super::licences::attach`] in the same transaction).
+pub async fn enqueue_html(
+    conn: &mut AnyConnection,
+    message: NewMessage<'_>,
+    html: &str,
+) -> DbResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO outbox (channel, recipient, subject, body, body_html, sensitive, created_at, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(message.channel)
+    .bind(message.recipient)
+    .bind(message.subject)
+    .bind(message.body)
+    .bind(html)
+    .bind(i64::from(message.sensitive))
+    .bind(message.now)
+    .fetch_one(conn)
+    .await?)
+}
+
 /// A message to deliver.
 #[derive(Debug, Clone, FromRow)]
 pub struct OutboxRow {
@@ -39,6 +61,7 @@ pub struct OutboxRow {
     pub recipient: String,
     pub subject: String,
     pub body: String,
+    pub body_html: Option<String>,
     pub attempts: i64,
 }
 
@@ -55,7 +78,7 @@ pub async fn claim_due(
          WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
             AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT $3) \
          AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < $1) \
-         RETURNING id, channel, recipient, subject, body, attempts",
+         RETURNING id, channel, recipient, subject, body, body_html, attempts",
     )
     .bind(now)
     .bind(claimed_until)
@@ -64,22 +87,24 @@ pub async fn claim_due(
     .await?)
 }
 
-/// Records the delivery; a sensitive body is erased (the code it carried is kept only hashed).
-pub async fn mark_sent(conn: &mut AnyConnection, id: i64, now: i64) -> DbResult<()> {
+/// Records the delivery and the server's answer; a sensitive body is erased (the code it
+/// carried is kept only hashed). Only the claim holder's first success counts.
+pub async fn mark_sent(conn: &mut AnyConnection, id: i64, now: i64, reply: &str) -> DbResult<()> {
     sqlx::query(
         "UPDATE outbox SET sent_at = $2, claimed_until = NULL, last_error = NULL, \
-         body = CASE WHEN sensitive = 1 THEN '' ELSE body END WHERE id = $1",
+         body = CASE WHEN sensitive = 1 THEN '' ELSE body END WHERE id = $1 AND sent_at IS NULL",
     )
     .bind(id)
     .bind(now)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    record_attempt(conn, id, now, "sent", reply).await
 }
 
 pub async fn mark_failed(
     conn: &mut AnyConnection,
     id: i64,
+    now: i64,
     next_attempt_at: i64,
     error: &str,
 ) -> DbResult<()> {
@@ -89,9 +114,38 @@ pub async fn mark_failed(
     .bind(id)
     .bind(next_attempt_at)
     .bind(error)
+    .execute(&mut *conn)
+    .await?;
+    record_attempt(conn, id, now, "failed", error).await
+}
+
+async fn record_attempt(
+    conn: &mut AnyConnection,
+    id: i64,
+    now: i64,
+    outcome: &str,
+    reply: &str,
+) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO outbox_attempts (outbox_id, attempted_at, outcome, reply) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(outcome)
+    .bind(reply.chars().take(1000).collect::<String>())
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The attempts to deliver a message, oldest first: outcome and the server's answer.
+pub async fn attempts(conn: &mut AnyConnection, id: i64) -> DbResult<Vec<(String, String)>> {
+    Ok(sqlx::query_as::<_, (String, String)>(
+        "SELECT outcome, reply FROM outbox_attempts WHERE outbox_id = $1 ORDER BY attempted_at, id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?)
 }
 
 /// Messages not yet delivered (for operators and `/metrics`).

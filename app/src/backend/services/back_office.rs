@@ -616,7 +616,13 @@ async fn finish_case(
         },
         now,
     )
-    .await
+    .await?;
+    if to == CaseStatus::Approved {
+        // Issuance belongs to the approval: the licences exist exactly when the case is
+        // approved (the same transaction).
+        super::issuance::issue_for_case(conn, state, actor, case, now).await?;
+    }
+    Ok(())
 }
 
 // --- Front desk -----------------------------------------------------------------------------

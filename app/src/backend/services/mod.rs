@@ -10,6 +10,7 @@ pub mod catalogue_admin;
 pub mod commitments;
 pub mod credit;
 pub mod identity;
+pub mod issuance;
 pub mod limits;
 pub mod staff;
 
