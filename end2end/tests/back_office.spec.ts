@@ -134,7 +134,7 @@ test('a returned restaurant application is corrected once, accepted and approved
 
   // Her page: approved, every step with its time, the deadline, the documents.
   await open(page, `/my/cases/${number}`);
-  await expect(page.getByTestId('case-status')).toHaveAttribute('data-status', 'approved');
+  await expect(page.getByTestId('case-status')).toHaveAttribute('data-status', 'issued');
   await expect(page.getByTestId('acceptance-number')).toContainText('QXSL-');
   await expect(page.getByTestId('case-deadline')).toContainText(/\d{4}-\d{2}-\d{2}/);
   const timeline = page.getByTestId('case-timeline');
@@ -166,7 +166,7 @@ test('an instant-approval item is approved on submission with no staff action', 
   await uploadMaterial(page, 'M02', '租赁合同.pdf', PDF, 'application/pdf');
   await uploadMaterial(page, 'M03', '照片.jpg', JPG, 'image/jpeg');
   await submit(page);
-  await expect(page.getByTestId('case-status')).toHaveAttribute('data-status', 'approved');
+  await expect(page.getByTestId('case-status')).toHaveAttribute('data-status', 'issued');
   await expect(page.getByTestId('case-timeline')).toContainText('秒批');
   await expect(page.getByTestId('acceptance-number')).toContainText('QXSL-');
   expect(errors).toEqual([]);

@@ -134,6 +134,14 @@ pub fn build_router(state: AppState) -> Router {
             get(app::backend::uploads::download_case_document),
         )
         .route(
+            "/files/licence/{id}",
+            get(app::backend::uploads::download_licence),
+        )
+        .route(
+            "/verify/pdf",
+            post(app::backend::uploads::verify_uploaded_pdf),
+        )
+        .route(
             "/api/{*fn_name}",
             post(server_fn_handler).get(server_fn_handler),
         )

@@ -1,12 +1,16 @@
-//! Open data: the published catalogue as JSON without login (`/api/v1/…`), described by the
-//! OpenAPI document at `/api/v1/openapi.json`. Same services as the pages; errors are the API's
-//! JSON error with its status.
+//! The JSON API (`/api/v1/…`), described by the OpenAPI document at `/api/v1/openapi.json`: the
+//! published catalogue and licence verification without login, the approvals feed for an
+//! enforcement platform with an API token, and the issuer's public keys at
+//! `/.well-known/jwks.json`. Same services as the pages; errors are the API's JSON error with
+//! its status.
 
 use app::api::{
-    AppError, BundleGuide, BundleSummary, CatalogueQuery, CatalogueSearchResult, ItemGuide,
+    AppError, BundleGuide, BundleSummary, CatalogueQuery, CatalogueSearchResult, FeedPage,
+    ItemGuide, Verification,
 };
 use app::backend::AppState;
-use app::backend::services::catalogue;
+use app::backend::services::{catalogue, issuance};
+use axum::http::HeaderMap;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -106,14 +110,111 @@ async fn get_bundle(State(state): State<AppState>, Path(code): Path<String>) -> 
     answer(catalogue::bundle_guide(&state, &code).await)
 }
 
+/// The query of a verification.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct VerifyQuery {
+    /// The token of the licence's QR code, or the whole scanned URL.
+    pub token: String,
+}
+
+/// Verifies a licence token: `valid`, `revoked` (since when, why), `expired` or
+/// `not_authentic`. Anything that is not an authentic token — forged, truncated, edited,
+/// signed by another key — answers 200 with `not_authentic`, never an error.
+#[utoipa::path(
+    get,
+    path = "/api/v1/licences/verify",
+    params(VerifyQuery),
+    responses((status = 200, description = "What the token proves", body = Verification)),
+    tag = "licences"
+)]
+async fn verify_licence(
+    State(state): State<AppState>,
+    query: Result<Query<VerifyQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let token = query.map(|Query(query)| query.token).unwrap_or_default();
+    answer(issuance::verify_token(&state, &token).await)
+}
+
+/// The query of the approvals feed.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct FeedQuery {
+    /// The last `id` already consumed (0 for the beginning).
+    #[serde(default)]
+    pub since: i64,
+}
+
+/// Approvals in order (批管同步), 100 per page, after the cursor `since`. Needs an API token of
+/// scope `approvals_feed` as `Authorization: Bearer …` (created by an administrator).
+#[utoipa::path(
+    get,
+    path = "/api/v1/feed/approvals",
+    params(FeedQuery),
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "The next approvals and the next cursor", body = FeedPage),
+        (status = 401, description = "No valid API token")
+    ),
+    tag = "feed"
+)]
+async fn approvals_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return app::backend::http::error_response(&AppError::Invalid(Vec::new()));
+    };
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if bearer.is_empty() {
+        return app::backend::http::error_response(&AppError::Unauthenticated);
+    }
+    answer(issuance::approvals_feed(&state, bearer, query.since).await)
+}
+
+/// The licence issuer's public keys (JWKS, Ed25519), for verifying licences offline.
+async fn jwks(State(state): State<AppState>) -> Response {
+    Json(state.issuer.jwks()).into_response()
+}
+
+struct ApiTokenScheme;
+
+impl utoipa::Modify for ApiTokenScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "api_token",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "不见面审批 open data",
         description = "The published service catalogue (事项清单) of the district, without login."
     ),
-    paths(list_items, get_item, get_item_version, list_bundles, get_bundle),
-    tags((name = "catalogue", description = "Service items, guides and bundles"))
+    paths(
+        list_items,
+        get_item,
+        get_item_version,
+        list_bundles,
+        get_bundle,
+        verify_licence,
+        approvals_feed
+    ),
+    modifiers(&ApiTokenScheme),
+    tags(
+        (name = "catalogue", description = "Service items, guides and bundles"),
+        (name = "licences", description = "Verification of electronic licences"),
+        (name = "feed", description = "Approvals for the enforcement platform")
+    )
 )]
 pub struct OpenDataApi;
 
@@ -132,5 +233,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/bundles", get(list_bundles))
         .route("/api/v1/bundles/{code}", get(get_bundle))
+        .route("/api/v1/licences/verify", get(verify_licence))
+        .route("/api/v1/feed/approvals", get(approvals_feed))
+        .route("/.well-known/jwks.json", get(jwks))
         .route("/api/v1/openapi.json", get(openapi_json))
 }

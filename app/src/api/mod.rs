@@ -9,6 +9,7 @@ mod back_office_types;
 mod catalogue_editor;
 mod catalogue_types;
 mod error;
+mod issuance;
 mod issuance_types;
 mod types;
 
@@ -19,6 +20,7 @@ pub use back_office_types::*;
 pub use catalogue_editor::*;
 pub use catalogue_types::*;
 pub use error::AppError;
+pub use issuance::*;
 pub use issuance_types::*;
 pub use types::*;
 

@@ -207,6 +207,29 @@ async fn deliver_one(
     }
 }
 
+/// Sends one claimed message and records the outcome: true when it went out.
+async fn deliver_and_record(
+    state: &AppState,
+    deliverers: &Deliverers,
+    row: &OutboxRow,
+) -> anyhow::Result<bool> {
+    let outcome = deliver_one(state, deliverers, row).await;
+    let mut conn = state.db.pool().acquire().await?;
+    let at = now_ms();
+    match outcome {
+        Ok(reply) => {
+            notices::mark_sent(&mut conn, row.id, at, &reply).await?;
+            Ok(true)
+        }
+        Err(error) => {
+            tracing::warn!(message = row.id, attempts = row.attempts, error = %format!("{error:#}"), "delivery failed; will retry");
+            let next = at + retry_delay_ms(row.attempts);
+            notices::mark_failed(&mut conn, row.id, at, next, &format!("{error:#}")).await?;
+            Ok(false)
+        }
+    }
+}
+
 /// One round: claims due messages, sends them, records the outcome. Returns how many were
 /// sent.
 pub async fn deliver_due(state: &AppState, deliverers: &Deliverers) -> anyhow::Result<usize> {
@@ -225,24 +248,11 @@ pub async fn deliver_due(state: &AppState, deliverers: &Deliverers) -> anyhow::R
     };
     // Several messages at once (the SMTP transport pools its connections); each outcome is
     // recorded as soon as it is known.
-    let outcomes: Vec<anyhow::Result<bool>> = futures_util::stream::iter(claimed.iter())
-        .map(|row| async move {
-            let outcome = deliver_one(state, deliverers, row).await;
-            let mut conn = state.db.pool().acquire().await?;
-            let at = now_ms();
-            match outcome {
-                Ok(reply) => {
-                    notices::mark_sent(&mut conn, row.id, at, &reply).await?;
-                    Ok(true)
-                }
-                Err(error) => {
-                    tracing::warn!(message = row.id, attempts = row.attempts, error = %format!("{error:#}"), "delivery failed; will retry");
-                    let next = at + retry_delay_ms(row.attempts);
-                    notices::mark_failed(&mut conn, row.id, at, next, &format!("{error:#}"))
-                        .await?;
-                    Ok(false)
-                }
-            }
+    let outcomes: Vec<anyhow::Result<bool>> = futures_util::stream::iter(claimed)
+        .map(|row| {
+            let state = state.clone();
+            let deliverers = deliverers.clone();
+            async move { deliver_and_record(&state, &deliverers, &row).await }
         })
         .buffer_unordered(PARALLEL_SENDS)
         .collect()

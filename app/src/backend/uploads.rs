@@ -488,6 +488,41 @@ pub async fn download_case_document(
     }
 }
 
+/// `GET /files/licence/{id}`: a licence PDF, for its holder and for staff.
+pub async fn download_licence(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    Path(licence_id): Path<String>,
+) -> Response {
+    let Some(user) = auth.0 else {
+        return error_response(&AppError::Unauthenticated);
+    };
+    match super::services::issuance::licence_pdf(&state, &user, &licence_id).await {
+        Ok((file_name, bytes)) => pdf_response(bytes, &file_name),
+        Err(error) => error_response(&AppError::from(error)),
+    }
+}
+
+/// `POST /verify/pdf`: the body is a PDF a checker holds; answers the verification as JSON
+/// (public: no login). Larger than any licence is refused unread.
+pub async fn verify_uploaded_pdf(State(state): State<AppState>, body: Body) -> Response {
+    const MAX_PDF: usize = 5 * 1024 * 1024;
+    let bytes = match axum::body::to_bytes(body, MAX_PDF).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return axum::Json(crate::api::Verification {
+                status: crate::domain::licence::VerificationStatus::NotAuthentic,
+                licence: None,
+            })
+            .into_response();
+        }
+    };
+    match super::services::issuance::verify_pdf(&state, &bytes).await {
+        Ok(verification) => axum::Json(verification).into_response(),
+        Err(error) => error_response(&AppError::from(error)),
+    }
+}
+
 /// A private PDF shown in the browser, under a file name reduced to safe characters.
 fn pdf_response(bytes: Vec<u8>, file_name: &str) -> Response {
     let mut response = Body::from(bytes).into_response();

@@ -733,7 +733,7 @@ async fn applicants_never_reach_each_others_drafts_or_cases() {
         .post_fn_as(&owner, "applications/case", &[("number", &number)])
         .await
         .json();
-    assert_eq!(case["status"], "approved");
+    assert_eq!(case["status"], "issued");
     draft(&app, &owner, &draft_id).await;
 }
 

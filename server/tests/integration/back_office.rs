@@ -8,12 +8,12 @@ use crate::applicant_journey::{JPG, draft, file, post_json_as, start, upload, ve
 use crate::common::{PASSWORD, Reply, TestApp, browser, error_kind, spawn_app_with_demo};
 
 /// A signed-in staff member.
-struct Staff {
-    client: reqwest::Client,
-    id: i64,
+pub(crate) struct Staff {
+    pub(crate) client: reqwest::Client,
+    pub(crate) id: i64,
 }
 
-async fn staff(
+pub(crate) async fn staff(
     app: &TestApp,
     login: &str,
     role: &str,
@@ -43,11 +43,11 @@ async fn staff(
     Staff { client, id }
 }
 
-async fn desk_worker(app: &TestApp, login: &str) -> Staff {
+pub(crate) async fn desk_worker(app: &TestApp, login: &str) -> Staff {
     staff(app, login, "front_desk", None, Some("C00-QU")).await
 }
 
-async fn approver(app: &TestApp, login: &str, department: &str) -> Staff {
+pub(crate) async fn approver(app: &TestApp, login: &str, department: &str) -> Staff {
     staff(app, login, "approver", Some(department), None).await
 }
 
@@ -55,11 +55,11 @@ async fn call(app: &TestApp, who: &reqwest::Client, path: &str, form: &[(&str, &
     app.post_fn_as(who, path, form).await
 }
 
-async fn claim(app: &TestApp, worker: &Staff, number: &str) -> Reply {
+pub(crate) async fn claim(app: &TestApp, worker: &Staff, number: &str) -> Reply {
     call(app, &worker.client, "desk/claim", &[("number", number)]).await
 }
 
-async fn accept(app: &TestApp, worker: &Staff, number: &str) -> Reply {
+pub(crate) async fn accept(app: &TestApp, worker: &Staff, number: &str) -> Reply {
     call(app, &worker.client, "desk/accept", &[("number", number)]).await
 }
 
@@ -73,7 +73,7 @@ async fn return_with(app: &TestApp, worker: &Staff, number: &str, items: Value) 
     .await
 }
 
-async fn status_of(app: &TestApp, number: &str) -> String {
+pub(crate) async fn status_of(app: &TestApp, number: &str) -> String {
     sqlx::query_scalar("SELECT status FROM cases WHERE number = $1")
         .bind(number)
         .fetch_one(app.state.db.pool())
@@ -81,13 +81,13 @@ async fn status_of(app: &TestApp, number: &str) -> String {
         .expect("case status")
 }
 
-async fn case_of(app: &TestApp, applicant: &reqwest::Client, number: &str) -> Value {
+pub(crate) async fn case_of(app: &TestApp, applicant: &reqwest::Client, number: &str) -> Value {
     let reply = call(app, applicant, "applications/case", &[("number", number)]).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     reply.json()
 }
 
-async fn tasks_of(app: &TestApp, number: &str) -> Vec<(String, String, String)> {
+pub(crate) async fn tasks_of(app: &TestApp, number: &str) -> Vec<(String, String, String)> {
     sqlx::query_as(
         "SELECT t.public_id, t.department_code, t.status FROM approval_tasks t \
          JOIN cases c ON c.id = t.case_id WHERE c.number = $1 ORDER BY t.department_code",
@@ -98,7 +98,7 @@ async fn tasks_of(app: &TestApp, number: &str) -> Vec<(String, String, String)> 
     .expect("tasks")
 }
 
-async fn decide(app: &TestApp, who: &Staff, task: &str, verdict: &str, text: &str) -> Reply {
+pub(crate) async fn decide(app: &TestApp, who: &Staff, task: &str, verdict: &str, text: &str) -> Reply {
     post_json_as(
         app,
         &who.client,
@@ -109,7 +109,7 @@ async fn decide(app: &TestApp, who: &Staff, task: &str, verdict: &str, text: &st
 }
 
 /// A restaurant bundle case (市场监管 + 城管) filed by a verified applicant.
-async fn restaurant_case(app: &TestApp, login: &str, person: &str) -> (reqwest::Client, String) {
+pub(crate) async fn restaurant_case(app: &TestApp, login: &str, person: &str) -> (reqwest::Client, String) {
     let applicant = verified_applicant(app, login, Some(person)).await;
     let number = file(app, &applicant, login, "bundle", "YJS-CANYIN").await;
     (applicant, number)
@@ -147,7 +147,7 @@ fn text_field_and_material(draft: &Value) -> (String, String) {
     (field.expect("a text field"), material.expect("a material"))
 }
 
-async fn events_of(app: &TestApp, number: &str) -> Vec<String> {
+pub(crate) async fn events_of(app: &TestApp, number: &str) -> Vec<String> {
     sqlx::query_scalar(
         "SELECT e.kind FROM case_events e JOIN cases c ON c.id = e.case_id \
          WHERE c.number = $1 ORDER BY e.at, e.id",
@@ -303,7 +303,7 @@ async fn a_returned_bundle_is_corrected_once_accepted_and_approved_by_every_depa
     )
     .await;
     assert_eq!(second.status, 200, "{}", second.body);
-    assert_eq!(status_of(&app, &number).await, "approved");
+    assert_eq!(status_of(&app, &number).await, "issued");
 
     // The applicant's page: every step, the deadline, the documents, the audit trail.
     let case = case_of(&app, &applicant, &number).await;
@@ -407,10 +407,10 @@ async fn an_instant_approval_item_is_accepted_and_approved_by_the_system_citing_
     let app = spawn_app_with_demo().await;
     let applicant = verified_applicant(&app, "geti@example.cn", Some("李美味")).await;
     let number = file(&app, &applicant, "geti@example.cn", "item", "SCJG-XK-001").await;
-    assert_eq!(status_of(&app, &number).await, "approved");
+    assert_eq!(status_of(&app, &number).await, "issued");
     assert_eq!(
         events_of(&app, &number).await,
-        ["submitted", "accepted", "instant_approved"]
+        ["submitted", "accepted", "instant_approved", "issued"]
     );
     let (actor, detail): (String, String) = sqlx::query_as(
         "SELECT actor_label, detail FROM audit_log WHERE action = 'case.instant_approved' AND subject = $1",

@@ -125,6 +125,15 @@ pub async fn licence_by_public_id(
     .await?)
 }
 
+pub async fn licence_by_id(conn: &mut AnyConnection, id: i64) -> DbResult<LicenceRow> {
+    Ok(sqlx::query_as::<_, LicenceRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {LICENCE_COLUMNS} FROM licences WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_one(conn)
+    .await?)
+}
+
 pub async fn licence_by_pdf_sha256(
     conn: &mut AnyConnection,
     sha256: &str,
