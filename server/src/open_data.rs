@@ -10,8 +10,8 @@ use app::api::{
 };
 use app::backend::AppState;
 use app::backend::services::{catalogue, issuance};
-use axum::http::HeaderMap;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};

@@ -139,7 +139,14 @@ pub async fn revoke_licence(
     let ctx = RequestCtx::current()?;
     ctx.require_user(crate::access::ADMINS)?;
     ctx.finish(
-        issuance::revoke(&ctx.state, &ctx.audit_actor(), &licence_type, &number, &reason).await,
+        issuance::revoke(
+            &ctx.state,
+            &ctx.audit_actor(),
+            &licence_type,
+            &number,
+            &reason,
+        )
+        .await,
     )
 }
 

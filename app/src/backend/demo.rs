@@ -290,6 +290,22 @@ pub async fn seed(state: &AppState) -> ServiceResult<()> {
             .await?;
         }
     }
+    // The demo inspector covers every street of the district (and the district hall, where
+    // cases without a street land).
+    {
+        let mut conn = state.db.pool().acquire().await?;
+        for account in ACCOUNTS
+            .iter()
+            .filter(|account| account.role == Role::Inspector)
+        {
+            if let Some(user) = accounts::find_by_login(&mut conn, account.login).await? {
+                for (code, ..) in CENTRES {
+                    crate::backend::db::licences::add_inspector_street(&mut conn, user.id, code)
+                        .await?;
+                }
+            }
+        }
+    }
     seed_catalogue(state, &actor).await?;
     seed_registry_and_credit(state).await?;
     Ok(())

@@ -98,7 +98,13 @@ pub(crate) async fn tasks_of(app: &TestApp, number: &str) -> Vec<(String, String
     .expect("tasks")
 }
 
-pub(crate) async fn decide(app: &TestApp, who: &Staff, task: &str, verdict: &str, text: &str) -> Reply {
+pub(crate) async fn decide(
+    app: &TestApp,
+    who: &Staff,
+    task: &str,
+    verdict: &str,
+    text: &str,
+) -> Reply {
     post_json_as(
         app,
         &who.client,
@@ -109,7 +115,11 @@ pub(crate) async fn decide(app: &TestApp, who: &Staff, task: &str, verdict: &str
 }
 
 /// A restaurant bundle case (市场监管 + 城管) filed by a verified applicant.
-pub(crate) async fn restaurant_case(app: &TestApp, login: &str, person: &str) -> (reqwest::Client, String) {
+pub(crate) async fn restaurant_case(
+    app: &TestApp,
+    login: &str,
+    person: &str,
+) -> (reqwest::Client, String) {
     let applicant = verified_applicant(app, login, Some(person)).await;
     let number = file(app, &applicant, login, "bundle", "YJS-CANYIN").await;
     (applicant, number)

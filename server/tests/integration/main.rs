@@ -15,6 +15,7 @@ mod catalogue_editor;
 mod csrf_and_headers;
 mod garbage_input;
 mod health;
+mod issuance;
 mod mail_delivery;
 mod materials;
 mod open_data;

@@ -51,13 +51,21 @@ async fn street_names(
 }
 
 /// The inspector's open tasks, most urgent first.
-pub async fn queue(state: &AppState, inspector: &CurrentUser) -> ServiceResult<Vec<InspectionEntry>> {
+pub async fn queue(
+    state: &AppState,
+    inspector: &CurrentUser,
+) -> ServiceResult<Vec<InspectionEntry>> {
     let mut conn = state.db.pool().acquire().await?;
     let names = street_names(&mut conn).await?;
     Ok(db::inspection_queue(&mut conn, inspector.user_id, 200)
         .await?
         .iter()
-        .map(|row| entry(row, names.get(&row.street_code).cloned().unwrap_or_default()))
+        .map(|row| {
+            entry(
+                row,
+                names.get(&row.street_code).cloned().unwrap_or_default(),
+            )
+        })
         .collect())
 }
 
@@ -120,7 +128,10 @@ pub async fn view(
         })
         .collect();
     Ok(InspectionView {
-        entry: entry(&task, names.get(&task.street_code).cloned().unwrap_or_default()),
+        entry: entry(
+            &task,
+            names.get(&task.street_code).cloned().unwrap_or_default(),
+        ),
         business_address,
         commitment,
         visits,
@@ -141,7 +152,10 @@ pub async fn record(
     let mut errors = Vec::new();
     let outcome = InspectionOutcome::parse(input.outcome.trim());
     if outcome.is_none() {
-        errors.push(FieldError::new(Field::InspectionOutcome, Problem::UnknownChoice));
+        errors.push(FieldError::new(
+            Field::InspectionOutcome,
+            Problem::UnknownChoice,
+        ));
     }
     let findings = input.findings.trim();
     let needs_findings = outcome != Some(InspectionOutcome::Compliant);
