@@ -330,7 +330,8 @@ async fn a_returned_bundle_is_corrected_once_accepted_and_approved_by_every_depa
             "accepted",
             "task_approved",
             "task_approved",
-            "approved"
+            "approved",
+            "issued"
         ]
     );
     let documents: Vec<&str> = progress["documents"]
