@@ -43,6 +43,7 @@ fn AdminWorkspace(current_user_id: i64) -> impl IntoView {
             <p><A href="/admin/catalogue" attr:class="button" attr:data-testid="open-catalogue-editor">{tr(Msg::NavCatalogueEditor)}</A></p>
             <super::back_office::AuditCheckSection/>
             <super::back_office::CalendarSection/>
+            <super::issuance::LicenceAdminSection/>
             <Transition fallback=|| view! { <p class="loading">{tr(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     let org = org.await.unwrap_or_default();

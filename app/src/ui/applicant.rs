@@ -1110,6 +1110,7 @@ fn CaseView(case: CaseDetail, withdraw: ServerAction<WithdrawCase>) -> impl Into
                 <p class="notice">{tr(Msg::CaseCreditWarn)}</p>
             </Show>
             <super::back_office::ProgressSection progress timeline=Vec::new() for_applicant=true number=number.clone()/>
+            <super::issuance::IssuanceSection number=number.clone()/>
             <section aria-labelledby="timeline-title">
                 <h2 id="timeline-title">{tr(Msg::CaseTimeline)}</h2>
                 <ol class="timeline" data-testid="case-timeline">

@@ -10,6 +10,7 @@ mod catalogue;
 mod catalogue_editor;
 mod common;
 mod home;
+mod issuance;
 pub mod platform;
 mod workspaces;
 
@@ -84,6 +85,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/approvals") view=workspaces::ApprovalsPage ssr=SsrMode::Async/>
                     <Route path=path!("/approvals/tasks/:id") view=back_office::TaskPage ssr=SsrMode::Async/>
                     <Route path=path!("/inspections") view=workspaces::InspectionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/inspections/:id") view=issuance::InspectionTaskPage ssr=SsrMode::Async/>
+                    <Route path=path!("/verify") view=issuance::VerifyPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/catalogue") view=catalogue_editor::CatalogueAdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/catalogue/items/:code") view=catalogue_editor::ItemEditorPage ssr=SsrMode::Async/>

@@ -49,6 +49,7 @@ pub fn DeskPage() -> impl IntoView {
                     </p>
                     <super::back_office::DeskQueue/>
                     <super::back_office::FilingSection/>
+                    <super::issuance::PaperSection/>
                     <PersonCheckQueue/>
                 </Workspace>
             }
@@ -78,7 +79,9 @@ pub fn ApprovalsPage() -> impl IntoView {
 pub fn InspectionsPage() -> impl IntoView {
     view! {
         <Guarded access=access::INSPECTORS children=|user| view! {
-            <Workspace title=Msg::InspectionsTitle user empty=Msg::InspectionsEmpty/>
+            <Workspace title=Msg::InspectionsTitle user>
+                <super::issuance::InspectionQueue/>
+            </Workspace>
         }/>
     }
 }
