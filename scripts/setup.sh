@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already there:
 # the wasm32 target, the pinned cargo-leptos and wasm-bindgen CLI, the npm packages of end2end/
-# (Playwright and binaryen's wasm-opt) and, with --browser, Debian's chromium.
+# (Playwright, mailparser and binaryen's wasm-opt), the Chinese PDF font, poppler and zbar (tests
+# read licences with them), aiosmtpd (the test SMTP server) and, with --browser, Debian's
+# chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +46,21 @@ if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] && [ -z "${BJM_PDF_FO
     if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
     $SUDO apt-get update -qq || true
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei
+fi
+
+# The tools tests read licences with: poppler (pdftotext, pdffonts, pdftoppm) and zbar (zbarimg).
+if ! command -v pdftotext >/dev/null || ! command -v zbarimg >/dev/null; then
+    say "installing Debian's poppler-utils and zbar-tools (PDF text, fonts and QR codes in tests)"
+    SUDO=""
+    if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+    $SUDO apt-get update -qq || true
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils zbar-tools
+fi
+
+# The SMTP server tests send real mail to (aiosmtpd, from PyPI).
+if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+    say "installing aiosmtpd from PyPI (the test SMTP server)"
+    python3 -m pip install --quiet --user aiosmtpd 2>/dev/null || python3 -m pip install --quiet aiosmtpd
 fi
 
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then

@@ -56,17 +56,25 @@ say "end-to-end tests (release build, Chromium)"
 scripts/build.sh
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 e2e_data=$(mktemp -d)
+# A real SMTP server (aiosmtpd from PyPI) receives the portal's mail into a Maildir, which the
+# browser tests read.
+smtp_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+mkdir -p "$e2e_data/maildir/new" "$e2e_data/maildir/cur" "$e2e_data/maildir/tmp"
+python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$e2e_data/maildir" \
+    > target/e2e-smtp.log 2>&1 &
+smtp_pid=$!
 BJM_DATA_DIR="$e2e_data" BJM_DEMO=true BJM_SITE_ROOT=target/site BJM_BIND="127.0.0.1:$port" \
+    BJM_SMTP_HOST=127.0.0.1 BJM_SMTP_PORT="$smtp_port" BJM_SMTP_TLS=none \
     DATABASE_URL="sqlite://$e2e_data/bjm.db" target/release/server serve > target/e2e-server.log 2>&1 &
 server_pid=$!
-trap 'kill $server_pid 2>/dev/null || true; rm -rf "$e2e_data"' EXIT
+trap 'kill $server_pid $smtp_pid 2>/dev/null || true; rm -rf "$e2e_data"' EXIT
 for _ in $(seq 1 100); do
     if python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/readyz', timeout=1)" 2>/dev/null; then break; fi
     if ! kill -0 $server_pid 2>/dev/null; then cat target/e2e-server.log; echo "server did not start" >&2; exit 1; fi
     sleep 0.3
 done
 set +e
-(cd end2end && BASE_URL="http://127.0.0.1:$port" OUTBOX_DIR="$e2e_data/outbox" npx playwright test) 2>&1 | tee target/e2e-tests.log
+(cd end2end && BASE_URL="http://127.0.0.1:$port" OUTBOX_DIR="$e2e_data/maildir/new" npx playwright test) 2>&1 | tee target/e2e-tests.log
 e2e_status=${PIPESTATUS[0]}
 set -e
 if [ "$e2e_status" != 0 ]; then echo "--- server log (target/e2e-server.log) ---"; tail -50 target/e2e-server.log; fi

@@ -8,9 +8,13 @@ import { open } from './helpers';
 export const password = 'Kaidian-2026-xyz';
 export const outbox = process.env.OUTBOX_DIR ?? '';
 
+/** A mail file of the outbox: `.eml` files of the file outbox, or the files of a Maildir's
+ * `new/` directory written by the test SMTP server. */
+export const isMail = (name: string) => !name.startsWith('.');
+
 /** Every verification code mailed to `login` so far, oldest first. */
 export function mailedCodes(login: string): string[] {
-  const files = fs.existsSync(outbox) ? fs.readdirSync(outbox).filter((name) => name.endsWith('.eml')) : [];
+  const files = fs.existsSync(outbox) ? fs.readdirSync(outbox).filter(isMail) : [];
   return files
     .map((name) => {
       const file = path.join(outbox, name);
@@ -37,7 +41,7 @@ export async function mailedCode(login: string): Promise<string> {
   expect(outbox, 'OUTBOX_DIR must name the server’s file outbox').not.toBe('');
   for (let attempt = 0; attempt < 50; attempt++) {
     const files = fs.existsSync(outbox)
-      ? fs.readdirSync(outbox).filter((name) => name.endsWith('.eml'))
+      ? fs.readdirSync(outbox).filter(isMail)
       : [];
     const codes = files
       .map((name) => {
