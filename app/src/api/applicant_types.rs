@@ -175,6 +175,8 @@ pub struct CaseDetail {
     pub commitment_record: Option<String>,
     /// Where the case stands with the front desk and the departments.
     pub progress: super::CaseProgress,
+    /// Licences, delivery and inspections (empty until approval).
+    pub issuance: super::IssuanceView,
 }
 
 /// An in-app notification.

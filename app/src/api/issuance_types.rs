@@ -20,8 +20,8 @@ pub struct LicenceView {
     pub issued_at: i64,
     pub revoked_at: Option<i64>,
     pub revoked_reason: Option<String>,
-    /// Where a checker verifies it (the QR code's URL).
-    pub verify_url: String,
+    /// Where a checker verifies it: the QR code's URL, relative to the portal.
+    pub verify_path: String,
 }
 
 /// What `/verify` says about a licence: the status and the least data needed to match the

@@ -1093,6 +1093,7 @@ fn CaseView(case: CaseDetail, withdraw: ServerAction<WithdrawCase>) -> impl Into
         may_withdraw,
         commitment_record,
         progress,
+        issuance,
         ..
     } = case;
     let confirm = RwSignal::new(false);
@@ -1110,7 +1111,7 @@ fn CaseView(case: CaseDetail, withdraw: ServerAction<WithdrawCase>) -> impl Into
                 <p class="notice">{tr(Msg::CaseCreditWarn)}</p>
             </Show>
             <super::back_office::ProgressSection progress timeline=Vec::new() for_applicant=true number=number.clone()/>
-            <super::issuance::IssuanceSection number=number.clone()/>
+            <super::issuance::IssuanceSection number=number.clone() issuance/>
             <section aria-labelledby="timeline-title">
                 <h2 id="timeline-title">{tr(Msg::CaseTimeline)}</h2>
                 <ol class="timeline" data-testid="case-timeline">

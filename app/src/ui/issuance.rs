@@ -13,7 +13,7 @@ use crate::access;
 use crate::api::{
     AppError, ChooseDelivery, CreateFeedToken, DeliveryInput, InspectionInput, PickupLicence,
     RecordCourierOutcome, RecordDispatch, RecordInspection, RevokeLicence, Verification,
-    inspection_queue, inspection_task, issuance_of_case, paper_queue, verify_licence,
+    IssuanceView, inspection_queue, inspection_task, paper_queue, verify_licence,
 };
 use crate::domain::licence::{DeliveryChoice, VerificationStatus};
 use crate::i18n::{Lang, Msg};
@@ -45,21 +45,40 @@ fn verification_text(status: VerificationStatus, lang: Lang) -> &'static str {
     }
 }
 
-/// The licences of the applicant's case, their delivery and any inspection.
+/// The licences of the applicant's case, their delivery and any inspection (loaded with the
+/// case, so the page renders the same on the server and in the browser).
 #[component]
-pub fn IssuanceSection(number: String) -> impl IntoView {
+pub fn IssuanceSection(number: String, issuance: IssuanceView) -> impl IntoView {
     let lang = use_lang();
     let choose = ServerAction::<ChooseDelivery>::new();
     let number = StoredValue::new(number);
-    let issuance = Resource::new(
-        move || choose.version().get(),
-        move |_| issuance_of_case(number.get_value()),
+    let IssuanceView {
+        licences,
+        delivery,
+        inspections,
+    } = issuance;
+    let Some(initial) = delivery else {
+        return ().into_any();
+    };
+    let delivery = RwSignal::new(initial.clone());
+    Effect::new(move || {
+        if let Some(Ok(updated)) = choose.value().get() {
+            delivery.set(updated);
+        }
+    });
+    let mode = RwSignal::new(initial.mode);
+    let recipient = RwSignal::new(initial.recipient_name.clone().unwrap_or_default());
+    let phone = RwSignal::new(initial.recipient_phone.clone().unwrap_or_default());
+    let address = RwSignal::new(initial.address.clone().unwrap_or_default());
+    let centre = RwSignal::new(
+        initial
+            .pickup_centre
+            .as_ref()
+            .map(|centre| centre.code.clone())
+            .unwrap_or_default(),
     );
-    let mode = RwSignal::new(DeliveryChoice::Electronic);
-    let recipient = RwSignal::new(String::new());
-    let phone = RwSignal::new(String::new());
-    let address = RwSignal::new(String::new());
-    let centre = RwSignal::new(String::new());
+    let offered = StoredValue::new(initial.offered.clone());
+    let centres = StoredValue::new(initial.centres.clone());
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         choose.dispatch(ChooseDelivery {
@@ -74,121 +93,108 @@ pub fn IssuanceSection(number: String) -> impl IntoView {
         });
     };
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let Ok(view) = issuance.await else { return ().into_any() };
-                if let Some(delivery) = &view.delivery {
-                    mode.set(delivery.mode);
-                    recipient.set(delivery.recipient_name.clone().unwrap_or_default());
-                    phone.set(delivery.recipient_phone.clone().unwrap_or_default());
-                    address.set(delivery.address.clone().unwrap_or_default());
-                    centre.set(delivery.pickup_centre.as_ref().map(|centre| centre.code.clone()).unwrap_or_default());
-                }
-                view! {
-                    <section class="issuance" aria-labelledby="licences-title" data-testid="licences">
-                        <h2 id="licences-title">{tr(Msg::LicencesTitle)}</h2>
-                        {view.licences.is_empty().then(|| view! { <p class="empty-state">{tr(Msg::LicencesNone)}</p> })}
-                        <ul class="licences">
-                            {view.licences.into_iter().map(|licence| {
-                                let name = licence.name.clone();
-                                let revoked = licence.revoked_at.is_some();
+        <section class="issuance" aria-labelledby="licences-title" data-testid="licences">
+            <h2 id="licences-title">{tr(Msg::LicencesTitle)}</h2>
+            {licences.is_empty().then(|| view! { <p class="empty-state">{tr(Msg::LicencesNone)}</p> })}
+            <ul class="licences">
+                {licences.into_iter().map(|licence| {
+                    let name = licence.name.clone();
+                    let revoked = licence.revoked_at.is_some();
+                    view! {
+                        <li data-testid="licence" data-number=licence.number.clone() data-revoked=revoked.to_string()>
+                            <strong>{move || text_in(&name, lang.get())}</strong>
+                            " " <span>{licence.number.clone()}</span>
+                            {licence.credit_code.clone().map(|code| view! { <span class="meta">" · " {tr(Msg::LicenceCreditCode)} " " {code}</span> })}
+                            <p class="meta">{tr(Msg::LicenceValidity)} " " {licence.valid_from.clone()} " – "
+                                {licence.valid_until.clone().unwrap_or_else(|| "∞".into())}</p>
+                            {licence.revoked_reason.clone().map(|reason| view! {
+                                <p class="notice" role="status">{tr(Msg::LicenceRevoked)} ": " {reason}</p>
+                            })}
+                            <p>
+                                <a class="button" href=format!("/files/licence/{}", licence.id) download data-testid="licence-download">{tr(Msg::LicenceDownload)}</a>
+                                " "
+                                <a href=licence.verify_path.clone() rel="external" data-testid="licence-verify">{tr(Msg::LicenceVerifyLink)}</a>
+                            </p>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <section aria-labelledby="delivery-title" data-testid="delivery">
+                <h3 id="delivery-title">{tr(Msg::DeliveryTitle)}</h3>
+                <p>{tr(Msg::FieldDeliveryMode)} ": " <strong data-testid="delivery-mode">{move || delivery_text(delivery.read().mode, lang.get())}</strong></p>
+                {move || {
+                    let current = delivery.get();
+                    view! {
+                        {current.pickup_code.clone().map(|code| view! {
+                            <p class="success">{tr(Msg::FieldPickupCode)} ": " <strong data-testid="pickup-code">{code}</strong>
+                                {current.pickup_centre.clone().map(|centre| view! { " · " {move || text_in(&centre.name, lang.get())} " · " {centre.address.clone()} })}
+                            </p>
+                        })}
+                        {current.tracking_number.clone().map(|tracking| view! {
+                            <p>{tr(Msg::FieldCarrier)} ": " {current.carrier.clone()} " · " {tr(Msg::FieldTrackingNumber)} ": "
+                                <strong data-testid="tracking-number">{tracking}</strong></p>
+                        })}
+                        {current.picked_up_at.map(|at| view! { <p class="success">{tr(Msg::DeliveryPickedUp)} " " {format_time(at)}</p> })}
+                    }
+                }}
+                <Show when=move || delivery.read().changeable>
+                    <form class="form" on:submit=submit data-testid="delivery-form">
+                        <fieldset>
+                            <legend>{tr(Msg::DeliveryChoose)}</legend>
+                            {offered.get_value().into_iter().map(|choice| {
                                 view! {
-                                    <li data-testid="licence" data-number=licence.number.clone() data-revoked=revoked.to_string()>
-                                        <strong>{move || text_in(&name, lang.get())}</strong>
-                                        " " <span>{licence.number.clone()}</span>
-                                        {licence.credit_code.clone().map(|code| view! { <span class="meta">" · " {tr(Msg::LicenceCreditCode)} " " {code}</span> })}
-                                        <p class="meta">{tr(Msg::LicenceValidity)} " " {licence.valid_from.clone()} " – "
-                                            {licence.valid_until.clone().unwrap_or_else(|| "∞".into())}</p>
-                                        {licence.revoked_reason.clone().map(|reason| view! {
-                                            <p class="notice" role="status">{tr(Msg::LicenceRevoked)} ": " {reason}</p>
-                                        })}
-                                        <p>
-                                            <a class="button" href=format!("/files/licence/{}", licence.id) download data-testid="licence-download">{tr(Msg::LicenceDownload)}</a>
-                                            " "
-                                            <a href=licence.verify_url.clone() data-testid="licence-verify">{tr(Msg::LicenceVerifyLink)}</a>
-                                        </p>
-                                    </li>
+                                    <label class="choice">
+                                        <input type="radio" name="mode" value=choice.code()
+                                            prop:checked=move || mode.get() == choice
+                                            on:change=move |_| mode.set(choice)/>
+                                        {move || delivery_text(choice, lang.get())}
+                                    </label>
                                 }
                             }).collect_view()}
-                        </ul>
-                        {view.delivery.map(|delivery| {
-                            let offered = delivery.offered.clone();
-                            let centres = delivery.centres.clone();
-                            let changeable = delivery.changeable;
+                        </fieldset>
+                        <Show when=move || mode.get() == DeliveryChoice::Courier>
+                            <label for="delivery-recipient">{tr(Msg::FieldRecipientName)}</label>
+                            <input id="delivery-recipient" autocomplete="name" maxlength="50" bind:value=recipient/>
+                            <label for="delivery-phone">{tr(Msg::FieldRecipientPhone)}</label>
+                            <input id="delivery-phone" type="tel" autocomplete="tel" bind:value=phone/>
+                            <label for="delivery-address">{tr(Msg::FieldAddress)}</label>
+                            <textarea id="delivery-address" rows="2" maxlength="200" autocomplete="street-address" bind:value=address></textarea>
+                        </Show>
+                        <Show when=move || mode.get() == DeliveryChoice::Pickup>
+                            <label for="delivery-centre">{tr(Msg::FieldPickupCentre)}</label>
+                            <select id="delivery-centre" on:change=move |event| centre.set(event_target_value(&event)) prop:value=move || centre.get()>
+                                <option value="">{tr(Msg::ChooseOne)}</option>
+                                {centres.get_value().iter().map(|choice| {
+                                    let name = choice.name.clone();
+                                    view! { <option value=choice.code.clone()>{move || text_in(&name, lang.get())}</option> }
+                                }).collect_view()}
+                            </select>
+                        </Show>
+                        <button type="submit" class="button primary">{tr(Msg::DeliverySave)}</button>
+                    </form>
+                </Show>
+                {action_error(choose.value())}
+            </section>
+            {(!inspections.is_empty()).then(|| view! {
+                <section aria-labelledby="inspections-title" data-testid="case-inspections">
+                    <h3 id="inspections-title">{tr(Msg::InspectionsOfCase)}</h3>
+                    <ul>
+                        {inspections.into_iter().map(|inspection| {
+                            let status = inspection.status.clone();
                             view! {
-                                <section aria-labelledby="delivery-title" data-testid="delivery">
-                                    <h3 id="delivery-title">{tr(Msg::DeliveryTitle)}</h3>
-                                    <p>{tr(Msg::FieldDeliveryMode)} ": " <strong data-testid="delivery-mode">{move || delivery_text(delivery.mode, lang.get())}</strong></p>
-                                    {delivery.pickup_code.clone().map(|code| view! {
-                                        <p class="success">{tr(Msg::FieldPickupCode)} ": " <strong data-testid="pickup-code">{code}</strong>
-                                            {delivery.pickup_centre.clone().map(|centre| view! { " · " {move || text_in(&centre.name, lang.get())} " · " {centre.address.clone()} })}
-                                        </p>
-                                    })}
-                                    {delivery.tracking_number.clone().map(|tracking| view! {
-                                        <p>{tr(Msg::FieldCarrier)} ": " {delivery.carrier.clone()} " · " {tr(Msg::FieldTrackingNumber)} ": "
-                                            <strong data-testid="tracking-number">{tracking}</strong></p>
-                                    })}
-                                    {delivery.picked_up_at.map(|at| view! { <p class="success">{tr(Msg::DeliveryPickedUp)} " " {format_time(at)}</p> })}
-                                    {changeable.then(|| view! {
-                                        <form class="form" on:submit=submit data-testid="delivery-form">
-                                            <fieldset>
-                                                <legend>{tr(Msg::DeliveryChoose)}</legend>
-                                                {offered.into_iter().map(|choice| view! {
-                                                    <label class="choice">
-                                                        <input type="radio" name="mode" value=choice.code()
-                                                            prop:checked=move || mode.get() == choice
-                                                            on:change=move |_| mode.set(choice)/>
-                                                        {move || delivery_text(choice, lang.get())}
-                                                    </label>
-                                                }).collect_view()}
-                                            </fieldset>
-                                            <Show when=move || mode.get() == DeliveryChoice::Courier>
-                                                <label for="delivery-recipient">{tr(Msg::FieldRecipientName)}</label>
-                                                <input id="delivery-recipient" autocomplete="name" maxlength="50" bind:value=recipient/>
-                                                <label for="delivery-phone">{tr(Msg::FieldRecipientPhone)}</label>
-                                                <input id="delivery-phone" type="tel" autocomplete="tel" bind:value=phone/>
-                                                <label for="delivery-address">{tr(Msg::FieldAddress)}</label>
-                                                <textarea id="delivery-address" rows="2" maxlength="200" autocomplete="street-address" bind:value=address></textarea>
-                                            </Show>
-                                            <Show when=move || mode.get() == DeliveryChoice::Pickup>
-                                                <label for="delivery-centre">{tr(Msg::FieldPickupCentre)}</label>
-                                                <select id="delivery-centre" on:change=move |event| centre.set(event_target_value(&event)) prop:value=move || centre.get()>
-                                                    <option value="">{tr(Msg::ChooseOne)}</option>
-                                                    {centres.iter().map(|choice| {
-                                                        let name = choice.name.clone();
-                                                        view! { <option value=choice.code.clone()>{move || text_in(&name, lang.get())}</option> }
-                                                    }).collect_view()}
-                                                </select>
-                                            </Show>
-                                            <button type="submit" class="button primary">{tr(Msg::DeliverySave)}</button>
-                                        </form>
-                                    })}
-                                </section>
+                                <li data-status=inspection.status.clone()>
+                                    {inspection.licence_number.clone()} " · " {move || inspection_status_text(&status, lang.get())}
+                                    {inspection.rectify_by.clone().map(|day| view! { " · " {tr(Msg::FieldRectifyBy)} " " {day} })}
+                                    {inspection.findings.clone().map(|findings| view! { <p class="notice">{findings}</p> })}
+                                </li>
                             }
-                        })}
-                        {(!view.inspections.is_empty()).then(|| view! {
-                            <section aria-labelledby="inspections-title" data-testid="case-inspections">
-                                <h3 id="inspections-title">{tr(Msg::InspectionsOfCase)}</h3>
-                                <ul>
-                                    {view.inspections.into_iter().map(|inspection| {
-                                        let status = inspection.status.clone();
-                                        view! {
-                                            <li data-status=inspection.status.clone()>
-                                                {inspection.licence_number.clone()} " · " {move || inspection_status_text(&status, lang.get())}
-                                                {inspection.rectify_by.clone().map(|day| view! { " · " {tr(Msg::FieldRectifyBy)} " " {day} })}
-                                                {inspection.findings.clone().map(|findings| view! { <p class="notice">{findings}</p> })}
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
-                            </section>
-                        })}
-                    </section>
-                }.into_any()
+                        }).collect_view()}
+                    </ul>
+                </section>
             })}
-        </Transition>
-        {action_error(choose.value())}
+        </section>
     }
+    .into_any()
 }
 
 /// One verification result, in words.
@@ -362,7 +368,6 @@ pub fn InspectionTaskPage() -> impl IntoView {
                     let status = entry.status.clone();
                     let open = entry.status == "open";
                     let rectifying = entry.status == "rectifying";
-                    outcome.set(if open { "compliant".into() } else { "rectified".into() });
                     view! {
                         <article class="inspection" aria-labelledby="inspection-title" data-testid="inspection-task" data-status=entry.status.clone()>
                             <h1 id="inspection-title">{entry.holder.clone()} " · " {move || text_in(&name, lang.get())}</h1>

@@ -201,7 +201,7 @@ async fn an_approved_restaurant_yields_licences_whose_pdf_text_font_and_qr_code_
     ))
     .expect("utf-8");
     let url = scanned.trim();
-    assert_eq!(url, food["verify_url"].as_str().expect("url"));
+    assert_eq!(url, app.url(food["verify_path"].as_str().expect("path")));
     let token = url.split_once("t=").expect("token in the URL").1;
     assert_eq!(token, rows[1].4);
 

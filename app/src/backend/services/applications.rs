@@ -881,6 +881,7 @@ pub(crate) async fn case_view(
         .collect();
     let progress =
         super::back_office::progress(conn, &case, &layout, &values, for_applicant).await?;
+    let issuance = super::issuance::issuance_in(conn, &case, for_applicant).await?;
     let commitment_record = crate::backend::db::signatures::latest_of_draft(conn, case.draft_id)
         .await?
         .map(|row| row.public_id);
@@ -902,6 +903,7 @@ pub(crate) async fn case_view(
         may_withdraw: status.applicant_may_withdraw(),
         commitment_record,
         progress,
+        issuance,
     };
     Ok((detail, layout))
 }

@@ -612,9 +612,9 @@ async fn licence_mail(
 
 // --- The holder's view ------------------------------------------------------------------------
 
-fn licence_view(state: &AppState, row: db::LicenceRow) -> LicenceView {
+fn licence_view(row: db::LicenceRow) -> LicenceView {
     LicenceView {
-        verify_url: verify_url(state, &row.token),
+        verify_path: format!("/verify?t={}", row.token),
         id: row.public_id,
         name: Text {
             zh: row.name_zh,
@@ -706,15 +706,24 @@ pub async fn issuance_of_case(
 ) -> ServiceResult<IssuanceView> {
     let mut conn = state.db.pool().acquire().await?;
     let case = own_case(&mut conn, user, number).await?;
-    let licences = db::licences_of_case(&mut conn, case.id)
+    issuance_in(&mut conn, &case, true).await
+}
+
+/// The licences, delivery and inspections of a case; the pickup code only for its holder.
+pub async fn issuance_in(
+    conn: &mut AnyConnection,
+    case: &cases::CaseRow,
+    for_holder: bool,
+) -> ServiceResult<IssuanceView> {
+    let licences = db::licences_of_case(conn, case.id)
         .await?
         .into_iter()
-        .map(|row| licence_view(state, row))
+        .map(licence_view)
         .collect();
-    let delivery = delivery_view(&mut conn, &case, true).await?;
+    let delivery = delivery_view(conn, case, for_holder).await?;
     let mut inspections = Vec::new();
-    for task in db::inspections_of_case(&mut conn, case.id).await? {
-        let findings = db::visits(&mut conn, task.id)
+    for task in db::inspections_of_case(conn, case.id).await? {
+        let findings = db::visits(conn, task.id)
             .await?
             .into_iter()
             .filter(|visit| visit.outcome != "compliant")
