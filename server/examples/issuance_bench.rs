@@ -29,10 +29,10 @@ use app::backend::services::applications;
 use app::domain::Role;
 use app::domain::case::TargetKind;
 
-#[path = "support/mod.rs"]
-mod support;
 #[path = "support/drafts.rs"]
 mod drafts;
+#[path = "support/mod.rs"]
+mod support;
 
 use drafts::{complete_materials_and_signature, filled};
 use support::percentile;
@@ -48,7 +48,10 @@ fn sheet(qr: &str) -> LicenceSheet {
         ("法定代表人（负责人）", "王开店"),
         ("经营场所", "南京市栖霞区仙林大道 8 号 101 室"),
         ("主体业态", "餐饮服务经营者（小型餐馆）"),
-        ("经营项目", "热食类食品制售；冷食类食品制售（不含生食）；预包装食品销售（不含冷藏冷冻食品）"),
+        (
+            "经营项目",
+            "热食类食品制售；冷食类食品制售（不含生食）；预包装食品销售（不含冷藏冷冻食品）",
+        ),
         ("经营面积", "60 平方米"),
         ("食品安全管理人员", "王开店"),
         ("日常监督管理机构", "南京市栖霞区市场监督管理局仙林分局"),
@@ -129,7 +132,8 @@ async fn render_benchmark(font: &str) -> anyhow::Result<()> {
     for _ in 0..runs {
         let started = Instant::now();
         let token = keys.sign(std::hint::black_box(&claims()))?;
-        let pdf = renderer.render_licence(&sheet(&format!("https://zwfw.example.cn/verify?t={token}")))?;
+        let pdf = renderer
+            .render_licence(&sheet(&format!("https://zwfw.example.cn/verify?t={token}")))?;
         times.push(started.elapsed());
         size = pdf.len();
     }
@@ -274,7 +278,9 @@ async fn main() -> anyhow::Result<()> {
     );
 
     // 3. The outbox to a local SMTP server.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let mut smtp = std::process::Command::new("python3")
         .args([
             "-m",
@@ -290,7 +296,10 @@ async fn main() -> anyhow::Result<()> {
         .spawn()
         .context("python3 -m aiosmtpd")?;
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -13,7 +13,6 @@
 //! ```
 //! Figures go to `docs/benchmarks.md`.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -23,15 +22,13 @@ use app::backend::auth::session::CurrentUser;
 use app::backend::db::identity;
 use app::backend::services::applications;
 use app::domain::Role;
-use app::domain::application::{FormLayout, LaidOutField};
+use app::domain::application::LaidOutField;
 use app::domain::case::TargetKind;
-use app::domain::catalogue::FieldType;
-use app::domain::form_values::RawValue;
 
-#[path = "support/mod.rs"]
-mod support;
 #[path = "support/drafts.rs"]
 mod drafts;
+#[path = "support/mod.rs"]
+mod support;
 
 use drafts::{complete_materials_and_signature, filled};
 

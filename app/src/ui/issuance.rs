@@ -11,9 +11,9 @@ use super::catalogue_editor::format_time;
 use super::common::{ErrorList, Guarded, action_error, tr, use_lang};
 use crate::access;
 use crate::api::{
-    AppError, ChooseDelivery, CreateFeedToken, DeliveryInput, InspectionInput, PickupLicence,
-    RecordCourierOutcome, RecordDispatch, RecordInspection, RevokeLicence, Verification,
-    IssuanceView, inspection_queue, inspection_task, paper_queue, verify_licence,
+    AppError, ChooseDelivery, CreateFeedToken, DeliveryInput, InspectionInput, IssuanceView,
+    PickupLicence, RecordCourierOutcome, RecordDispatch, RecordInspection, RevokeLicence,
+    Verification, inspection_queue, inspection_task, paper_queue, verify_licence,
 };
 use crate::domain::licence::{DeliveryChoice, VerificationStatus};
 use crate::i18n::{Lang, Msg};

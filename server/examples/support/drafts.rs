@@ -135,4 +135,3 @@ pub async fn complete_materials_and_signature(
     .await?;
     Ok(())
 }
-

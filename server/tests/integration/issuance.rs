@@ -463,6 +463,9 @@ impl SmtpServer {
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
+        let mut child = child;
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("aiosmtpd did not start on port {port}");
     }
 }
