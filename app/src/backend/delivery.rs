@@ -145,6 +145,8 @@ const CLAIM_MS: i64 = 15 * 60_000;
 const BATCH: i64 = 100;
 /// Messages sent at the same time.
 const PARALLEL_SENDS: usize = 8;
+/// Most outcomes recorded in one transaction.
+const RECORD_EVERY: usize = 16;
 
 /// Delay before the next try after `attempts` failures: 10 s, 20 s, 40 s … at most an hour.
 fn retry_delay_ms(attempts: i64) -> i64 {
@@ -207,27 +209,35 @@ async fn deliver_one(
     }
 }
 
-/// Sends one claimed message and records the outcome: true when it went out.
-async fn deliver_and_record(
+/// Records the outcomes of sent messages in one transaction (one commit for several
+/// messages: a commit per message would bound throughput by the disk's flushes). Returns how
+/// many went out.
+async fn record_outcomes(
     state: &AppState,
-    deliverers: &Deliverers,
-    row: &OutboxRow,
-) -> anyhow::Result<bool> {
-    let outcome = deliver_one(state, deliverers, row).await;
-    let mut conn = state.db.pool().acquire().await?;
+    outcomes: Vec<(OutboxRow, anyhow::Result<String>)>,
+) -> anyhow::Result<usize> {
+    let mut tx = state
+        .db
+        .begin_write()
+        .await
+        .context("recording deliveries")?;
     let at = now_ms();
-    match outcome {
-        Ok(reply) => {
-            notices::mark_sent(&mut conn, row.id, at, &reply).await?;
-            Ok(true)
-        }
-        Err(error) => {
-            tracing::warn!(message = row.id, attempts = row.attempts, error = %format!("{error:#}"), "delivery failed; will retry");
-            let next = at + retry_delay_ms(row.attempts);
-            notices::mark_failed(&mut conn, row.id, at, next, &format!("{error:#}")).await?;
-            Ok(false)
+    let mut sent = 0;
+    for (row, outcome) in outcomes {
+        match outcome {
+            Ok(reply) => {
+                notices::mark_sent(&mut tx, row.id, at, &reply).await?;
+                sent += 1;
+            }
+            Err(error) => {
+                tracing::warn!(message = row.id, attempts = row.attempts, error = %format!("{error:#}"), "delivery failed; will retry");
+                let next = at + retry_delay_ms(row.attempts);
+                notices::mark_failed(&mut tx, row.id, at, next, &format!("{error:#}")).await?;
+            }
         }
     }
+    tx.commit().await.context("recording deliveries")?;
+    Ok(sent)
 }
 
 /// One round: claims due messages, sends them, records the outcome. Returns how many were
@@ -246,22 +256,22 @@ pub async fn deliver_due(state: &AppState, deliverers: &Deliverers) -> anyhow::R
         tx.commit().await.context("claiming outbox rows")?;
         rows
     };
-    // Several messages at once (the SMTP transport pools its connections); each outcome is
-    // recorded as soon as it is known.
-    let outcomes: Vec<anyhow::Result<bool>> = futures_util::stream::iter(claimed)
+    // Several messages at once (the SMTP transport pools its connections); outcomes are
+    // recorded as they come, a few per transaction, so a crash repeats at most those few.
+    let mut outcomes = futures_util::stream::iter(claimed)
         .map(|row| {
             let state = state.clone();
             let deliverers = deliverers.clone();
-            async move { deliver_and_record(&state, &deliverers, &row).await }
+            async move {
+                let outcome = deliver_one(&state, &deliverers, &row).await;
+                (row, outcome)
+            }
         })
         .buffer_unordered(PARALLEL_SENDS)
-        .collect()
-        .await;
+        .ready_chunks(RECORD_EVERY);
     let mut sent = 0;
-    for outcome in outcomes {
-        if outcome? {
-            sent += 1;
-        }
+    while let Some(chunk) = outcomes.next().await {
+        sent += record_outcomes(state, chunk).await?;
     }
     Ok(sent)
 }
