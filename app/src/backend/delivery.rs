@@ -188,16 +188,12 @@ fn build_mail(
 }
 
 async fn deliver_one(
-    state: &AppState,
     deliverers: &Deliverers,
     row: &OutboxRow,
+    attachments: Vec<(String, Vec<u8>)>,
 ) -> anyhow::Result<String> {
     match row.channel.as_str() {
         "email" => {
-            let attachments = {
-                let mut conn = state.db.pool().acquire().await?;
-                licences::attachments(&mut conn, row.id).await?
-            };
             let message = build_mail(&deliverers.from, row, attachments)?;
             deliverers.mail.send(message).await
         }
@@ -256,14 +252,23 @@ pub async fn deliver_due(state: &AppState, deliverers: &Deliverers) -> anyhow::R
         tx.commit().await.context("claiming outbox rows")?;
         rows
     };
+    // Attachments are read first: a sending future must not hold a database connection while
+    // the round records outcomes (the pool could run dry).
+    let mut prepared = Vec::with_capacity(claimed.len());
+    {
+        let mut conn = state.db.pool().acquire().await?;
+        for row in claimed {
+            let attachments = licences::attachments(&mut conn, row.id).await?;
+            prepared.push((row, attachments));
+        }
+    }
     // Several messages at once (the SMTP transport pools its connections); outcomes are
     // recorded as they come, a few per transaction, so a crash repeats at most those few.
-    let mut outcomes = futures_util::stream::iter(claimed)
-        .map(|row| {
-            let state = state.clone();
+    let mut outcomes = futures_util::stream::iter(prepared)
+        .map(|(row, attachments)| {
             let deliverers = deliverers.clone();
             async move {
-                let outcome = deliver_one(&state, &deliverers, &row).await;
+                let outcome = deliver_one(&deliverers, &row, attachments).await;
                 (row, outcome)
             }
         })
