@@ -52,6 +52,11 @@ pub const PAGES: &[Page] = &[
         nav_label: Msg::NavCatalogue,
     },
     Page {
+        path: "/statistics",
+        access: Access::Public,
+        nav_label: Msg::NavStatistics,
+    },
+    Page {
         path: "/my/cases",
         access: APPLICANTS,
         nav_label: Msg::NavMyCases,

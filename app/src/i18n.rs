@@ -228,6 +228,86 @@ messages! {
     ErrTransport => "无法连接服务器，请检查网络后重试。", "Could not reach the server. Check your connection and try again.";
     ErrRetryAfter => "秒后可重试", "seconds until you can retry";
     NavCatalogue => "事项清单", "Services";
+    FieldPeriodFrom => "开始日期", "From";
+    FieldPeriodTo => "结束日期", "To";
+    NavStatistics => "数据统计", "Statistics";
+    StatsTitle => "政务服务数据统计", "Government service statistics";
+    StatsIntro => "本页公开本区政务服务的办件数据：期间内提交的申请、办理用时、按时办结率、秒批占比和一次性告知执行情况。数据每分钟更新，不含任何个人信息。", "Public figures of this district's government services: applications submitted in the period, time to licence, on-time rate, instant approvals and one-time notices. Updated every minute; no personal data.";
+    StatsAdminTitle => "统计分析（政务办）", "Statistics (service office)";
+    StatsAdminIntro => "与公开页相同的数据，另加每名窗口人员、审批人员和每个部门的工作量。", "The public figures, plus the work of each front-desk worker, approver and department.";
+    StatsShow => "查询", "Show";
+    StatsDownloadCsv => "下载 CSV", "Download CSV";
+    StatsRefreshedAt => "数据更新于", "Figures as of";
+    StatsNotYetRefreshed => "统计数据正在生成，请一分钟后刷新页面。", "The figures are being prepared; reload the page in a minute.";
+    StatsPeriodNote => "统计口径：期间内提交的申请及其后续办理情况；“期间内发证”按发证日期统计。用时为中位数和 90% 分位（按对数分段估算，误差在一段之内）。", "What is counted: applications submitted in the period and what happened to them since; licences issued in the period by the day of issue. Times are medians and 90th percentiles (estimated from logarithmic bands, accurate to within one band).";
+    StatsKeyFigures => "主要指标", "Key figures";
+    StatsCases => "申请件数", "Applications";
+    StatsInstantShare => "秒批占比", "Instant approvals";
+    StatsOnTimeRate => "按时办结率", "Decided on time";
+    StatsOneTimeCompliance => "一次性告知执行率", "One-time notice kept";
+    StatsMultiNotice => "多次补正件数", "Returned more than once";
+    StatsReturnedCases => "补正件数", "Returned for correction";
+    StatsRefusedCases => "不予受理件数", "Refused";
+    StatsIssuedCases => "已发证件数", "Licensed";
+    StatsIssuedInPeriod => "期间内发证", "Licences issued in the period";
+    StatsOfDecided => "占已办结", "of decided";
+    StatsOfReturned => "占补正件", "of returned";
+    StatsOfCases => "占申请", "of applications";
+    StatsStageTimes => "办理用时", "Time taken";
+    StatsStage => "环节", "Stage";
+    StatsMedian => "中位数", "Median";
+    StatsP90 => "90% 分位", "90th percentile";
+    StatsStageToLicence => "提交至发证（全程）", "Submission to licence (all)";
+    StatsStageAtFrontDesk => "窗口受理", "At the front desk";
+    StatsStageInBackOffice => "后台审批", "In the back office";
+    StatsStageWaiting => "等待申请人（补正、补充材料）", "Waiting for the applicant";
+    StatsCaseCount => "件数", "Cases";
+    StatsPerDay => "每日申请与发证", "Applications and licences per day";
+    StatsDay => "日期", "Day";
+    StatsSubmitted => "提交申请", "Submitted";
+    StatsIssued => "发证", "Licences issued";
+    StatsByStatus => "按办理状态", "By status";
+    StatsByItem => "按事项（前 15 项）", "By item (top 15)";
+    StatsByDepartment => "按审批部门", "By department";
+    StatsByCentre => "按受理中心", "By accepting centre";
+    StatsCentreOnline => "网上自动受理（秒批）", "Accepted online by the rules";
+    StatsRefusals => "不予受理原因", "Reasons for refusal";
+    StatsReturnPoints => "补正最多的内容", "What corrections asked for most";
+    StatsReturnField => "表单项", "Field";
+    StatsReturnMaterial => "材料", "Material";
+    StatsDistribution => "提交至发证用时分布", "Time from submission to licence";
+    StatsBinUnder10m => "10 分钟内", "Under 10 min";
+    StatsBin10m1h => "10 分钟–1 小时", "10 min – 1 h";
+    StatsBin1h1d => "1 小时–1 天", "1 h – 1 day";
+    StatsBin1d3d => "1–3 天", "1–3 days";
+    StatsBin3d7d => "3–7 天", "3–7 days";
+    StatsBin7d15d => "7–15 天", "7–15 days";
+    StatsBin15d30d => "15–30 天", "15–30 days";
+    StatsBin30dMore => "30 天以上", "30 days or more";
+    StatsStaffTitle => "人员与部门工作量（仅政务办可见）", "Work of staff and departments (service office only)";
+    StatsWorker => "窗口人员", "Front-desk worker";
+    StatsUnit => "所属单位", "Unit";
+    StatsAccepted => "受理", "Accepted";
+    StatsReturned => "退回补正", "Returned";
+    StatsRefused => "不予受理", "Refused";
+    StatsApprover => "审批人员", "Approver";
+    StatsApproved => "同意", "Approved";
+    StatsRejected => "不同意", "Rejected";
+    StatsDepartment => "部门", "Department";
+    StatsName => "名称", "Name";
+    StatsValue => "数值", "Value";
+    StatsSection => "分类", "Section";
+    StatsCode => "代码", "Code";
+    StatsNone => "本期间没有数据。", "No figures for this period.";
+    StatsTableCaption => "数据表：", "Table: ";
+    StatsChartDesc => "柱状图，数值见下表。", "Bar chart; the figures are in the table below.";
+    StatsLineDesc => "折线图，每日数值见下表。", "Line chart; the daily figures are in the table below.";
+    StatsNoData => "—", "—";
+    StatsDashboardLink => "人员工作量与数据下载（政务办）", "Staff workload and downloads (service office)";
+    UnitDays => "天", "d";
+    UnitHours => "小时", "h";
+    UnitMinutes => "分钟", "min";
+    UnitUnderMinute => "不到 1 分钟", "under 1 min";
     EditorListTitle => "事项清单管理", "Catalogue editor";
     EditorListIntro => "新建和修改事项、“一件事”，预览办事指南，发布或下架。已发布的版本不会被修改：修改已发布的事项会生成新的草稿版本，发布后公众看到新版本，已提交的申请仍按原版本办理。", "Create and edit items and bundles, preview their guides, publish or withdraw them. Published versions never change: editing a published item starts a new draft version; once published the public sees it, while applications already filed keep their version.";
     EditorNewItem => "新建事项", "New item";
@@ -810,6 +890,8 @@ pub const fn field_name(field: Field, lang: Lang) -> &'static str {
         Field::RectifyBy => Msg::FieldRectifyBy.text(lang),
         Field::InspectionOutcome => Msg::FieldInspectionOutcome.text(lang),
         Field::TokenName => Msg::FieldTokenName.text(lang),
+        Field::PeriodFrom => Msg::FieldPeriodFrom.text(lang),
+        Field::PeriodTo => Msg::FieldPeriodTo.text(lang),
     }
 }
 
@@ -956,6 +1038,12 @@ pub fn problem_text(problem: Problem, lang: Lang) -> String {
         (DateNotInFuture, Lang::En) => "must be after today; enter a future date".into(),
         (NotOffered, Lang::Zh) => "本事项不提供此方式，请从列出的方式中选择".into(),
         (NotOffered, Lang::En) => "is not offered for this item; pick one of the listed ways".into(),
+        (PeriodReversed, Lang::Zh) => "晚于结束日期，请把开始日期改早或把结束日期改晚".into(),
+        (PeriodReversed, Lang::En) => "is after the end date; choose an earlier start or a later end".into(),
+        (PeriodTooLong { max_days }, Lang::Zh) => format!("与结束日期相隔超过 {max_days} 天，请缩短统计期间"),
+        (PeriodTooLong { max_days }, Lang::En) => {
+            format!("is more than {max_days} days before the end date; choose a shorter period")
+        }
     }
 }
 
@@ -1795,5 +1883,80 @@ mod tests {
             assert!(!msg.text(Lang::En).is_empty());
             assert_ne!(msg.text(Lang::Zh), msg.text(Lang::En));
         }
+    }
+}
+
+/// The name of a stage of the way to a licence.
+pub const fn stage_text(stage: crate::api::Stage, lang: Lang) -> &'static str {
+    use crate::api::Stage;
+    match stage {
+        Stage::ToLicence => Msg::StatsStageToLicence.text(lang),
+        Stage::AtFrontDesk => Msg::StatsStageAtFrontDesk.text(lang),
+        Stage::InBackOffice => Msg::StatsStageInBackOffice.text(lang),
+        Stage::WaitingForApplicant => Msg::StatsStageWaiting.text(lang),
+    }
+}
+
+/// The label of a bin of the time-to-licence distribution (its key otherwise).
+pub fn distribution_bin_text(key: &str, lang: Lang) -> String {
+    let msg = match key {
+        "under_10m" => Msg::StatsBinUnder10m,
+        "10m_1h" => Msg::StatsBin10m1h,
+        "1h_1d" => Msg::StatsBin1h1d,
+        "1d_3d" => Msg::StatsBin1d3d,
+        "3d_7d" => Msg::StatsBin3d7d,
+        "7d_15d" => Msg::StatsBin7d15d,
+        "15d_30d" => Msg::StatsBin15d30d,
+        "30d_more" => Msg::StatsBin30dMore,
+        other => return other.to_owned(),
+    };
+    msg.text(lang).to_owned()
+}
+
+/// A duration the way people say it: "2 天 3 小时", "45 分钟", "2 d 3 h".
+pub fn duration_text(ms: i64, lang: Lang) -> String {
+    const MINUTE: i64 = 60_000;
+    const HOUR: i64 = 60 * MINUTE;
+    const DAY: i64 = 24 * HOUR;
+    let (days, hours, minutes) = (ms / DAY, (ms % DAY) / HOUR, (ms % HOUR) / MINUTE);
+    let unit = |value: i64, msg: Msg| format!("{value} {}", msg.text(lang));
+    if ms < MINUTE {
+        Msg::UnitUnderMinute.text(lang).to_owned()
+    } else if days > 0 && hours > 0 {
+        format!(
+            "{} {}",
+            unit(days, Msg::UnitDays),
+            unit(hours, Msg::UnitHours)
+        )
+    } else if days > 0 {
+        unit(days, Msg::UnitDays)
+    } else if hours > 0 && minutes > 0 && hours < 10 {
+        format!(
+            "{} {}",
+            unit(hours, Msg::UnitHours),
+            unit(minutes, Msg::UnitMinutes)
+        )
+    } else if hours > 0 {
+        unit(hours, Msg::UnitHours)
+    } else {
+        unit(minutes, Msg::UnitMinutes)
+    }
+}
+
+/// What a correction notice pointed at (`field:<name>` / `material:<name>`), in words.
+pub fn return_point_text(point: &str, lang: Lang) -> String {
+    match point.split_once(':') {
+        Some(("field", name)) => format!("{}: {name}", Msg::StatsReturnField.text(lang)),
+        Some(("material", name)) => format!("{}: {name}", Msg::StatsReturnMaterial.text(lang)),
+        _ => point.to_owned(),
+    }
+}
+
+/// A share as a percentage with one decimal, or "—" when there is nothing to divide by.
+pub fn percent_text(part: i64, whole: i64) -> String {
+    if whole <= 0 {
+        "—".to_owned()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
     }
 }

@@ -66,6 +66,11 @@ pub struct Settings {
     /// `BJM_LICENCE_KEY`: the licence issuer's Ed25519 private key (PKCS#8 PEM); by default a
     /// key generated once into the data directory.
     pub licence_key: Option<String>,
+    /// `BJM_STATS_REFRESH_SECS`: seconds between refreshes of the statistics.
+    pub stats_refresh_secs: u64,
+    /// `BJM_DEMO_HISTORY`: completed past cases demo mode generates once for the statistics
+    /// (default 1,500; 0 for none).
+    pub demo_history: u32,
 }
 
 impl Default for Settings {
@@ -100,6 +105,8 @@ impl Default for Settings {
             claim_minutes: 30,
             inspection_days: 20,
             licence_key: None,
+            stats_refresh_secs: 60,
+            demo_history: 1_500,
         }
     }
 }
@@ -174,6 +181,16 @@ impl Settings {
         );
         config.inspection_days = self.inspection_days;
         config.licence_key = self.licence_key.clone();
+        anyhow::ensure!(
+            (1..=86_400).contains(&self.stats_refresh_secs),
+            "BJM_STATS_REFRESH_SECS must be between 1 and 86400"
+        );
+        config.stats_refresh_secs = self.stats_refresh_secs;
+        anyhow::ensure!(
+            self.demo_history <= 100_000,
+            "BJM_DEMO_HISTORY must be at most 100000 (use `server generate-history` for more)"
+        );
+        config.demo_history_cases = if self.demo { self.demo_history } else { 0 };
         if let Some(font) = &self.pdf_font {
             config.pdf_font = font.clone();
         }

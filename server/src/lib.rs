@@ -138,6 +138,14 @@ pub fn build_router(state: AppState) -> Router {
             get(app::backend::uploads::download_licence),
         )
         .route(
+            "/statistics.csv",
+            get(app::backend::statistics_http::public_csv),
+        )
+        .route(
+            "/admin/statistics.csv",
+            get(app::backend::statistics_http::dashboard_csv),
+        )
+        .route(
             "/verify/pdf",
             post(app::backend::uploads::verify_uploaded_pdf),
         )

@@ -74,6 +74,21 @@ enum Command {
     /// Import credit records (CSV `subject_id,subject_name,category,level,source,reason,
     /// recorded_on,expires_on`). Bad rows are reported with line and reason, and skipped.
     ImportCredit { file: std::path::PathBuf },
+    /// Generate a history of cases (for the statistics at scale; see docs/benchmarks.md),
+    /// then bring the statistics up to date.
+    GenerateHistory {
+        /// How many cases.
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: u32,
+        /// Over how many days, ending yesterday.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        /// Only completed cases (no open cases in the queues).
+        #[arg(long)]
+        completed_only: bool,
+    },
+    /// Recompute the statistics of every day from the cases (after a restore or an import).
+    StatsRebuild,
 }
 
 fn init_tracing(settings: &Settings) {
@@ -253,6 +268,40 @@ async fn main() -> anyhow::Result<()> {
                 Err(problem) => anyhow::bail!("commitment record {record} NOT intact: {problem}"),
             }
         }
+        Command::GenerateHistory {
+            cases,
+            days,
+            completed_only,
+        } => {
+            let state = offline_state(&settings).await?;
+            let started = std::time::Instant::now();
+            let bar = indicatif::ProgressBar::new(u64::from(cases)).with_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cases {elapsed}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let plan = app::backend::history::HistoryPlan {
+                cases,
+                days,
+                completed_only,
+            };
+            let written = app::backend::history::generate_with_progress(&state, plan, &|done| {
+                bar.set_position(done)
+            })
+            .await?;
+            bar.finish_and_clear();
+            println!(
+                "generated {written} cases over {days} days ({:.1} s); refreshing the statistics…",
+                started.elapsed().as_secs_f64()
+            );
+            refresh_statistics(&state).await
+        }
+        Command::StatsRebuild => {
+            let state = offline_state(&settings).await?;
+            app::backend::services::statistics::forget(&state)
+                .await
+                .map_err(|error| anyhow::anyhow!("resetting the statistics: {error}"))?;
+            refresh_statistics(&state).await
+        }
         Command::AuditVerify => {
             let state = offline_state(&settings).await?;
             let mut conn = state.db.pool().acquire().await?;
@@ -260,6 +309,26 @@ async fn main() -> anyhow::Result<()> {
             println!("audit chain intact: {count} entries");
             Ok(())
         }
+    }
+}
+
+async fn refresh_statistics(state: &app::backend::AppState) -> anyhow::Result<()> {
+    use app::backend::services::statistics::{self, Refresh};
+    let started = std::time::Instant::now();
+    match statistics::refresh(state)
+        .await
+        .map_err(|error| anyhow::anyhow!("refreshing the statistics: {error}"))?
+    {
+        Refresh::Done { days, rows } => {
+            println!(
+                "statistics: {days} days recomputed, {rows} rows ({:.1} s)",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Refresh::Busy => anyhow::bail!(
+            "a server is refreshing the statistics right now; it will include these cases"
+        ),
     }
 }
 
@@ -376,6 +445,10 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         deliverers,
         std::time::Duration::from_secs(1),
     ));
+    let statistics = tokio::spawn(app::backend::services::statistics::run_refresher(
+        state.clone(),
+        std::time::Duration::from_secs(state.config.stats_refresh_secs),
+    ));
     let db = state.db.clone();
     axum::serve(
         listener,
@@ -386,6 +459,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     .context("serving")?;
     // Messages in flight are claimed for a minute and retried after that by any node.
     worker.abort();
+    statistics.abort();
     db.close().await;
     Ok(())
 }

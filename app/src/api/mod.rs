@@ -11,6 +11,8 @@ mod catalogue_types;
 mod error;
 mod issuance;
 mod issuance_types;
+mod statistics;
+mod statistics_types;
 mod types;
 
 pub use applicant::*;
@@ -22,6 +24,8 @@ pub use catalogue_types::*;
 pub use error::AppError;
 pub use issuance::*;
 pub use issuance_types::*;
+pub use statistics::*;
+pub use statistics_types::*;
 pub use types::*;
 
 use leptos::prelude::*;

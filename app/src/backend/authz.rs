@@ -15,6 +15,18 @@ use crate::api::AppError;
 #[derive(Debug, Clone, Default)]
 pub struct RequestAuth(pub Option<CurrentUser>);
 
+/// The access rule applied to a caller: 401 for visitors and 403 for other roles when refused.
+/// Server functions use it through [`RequestCtx::require`]; plain HTTP handlers directly.
+pub fn check(user: Option<&CurrentUser>, access: Access) -> Result<(), AppError> {
+    if access.allows(user.map(|user| user.role)) {
+        Ok(())
+    } else if user.is_none() {
+        Err(AppError::Unauthenticated)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 pub struct RequestCtx {
     pub state: AppState,
     pub client: ClientInfo,
@@ -49,17 +61,13 @@ impl RequestCtx {
 
     /// Checks the access rule; gives the signed-in user when the rule needs one.
     pub fn require(&self, access: Access) -> Result<Option<&CurrentUser>, AppError> {
-        let role = self.user.as_ref().map(|user| user.role);
-        if access.allows(role) {
-            return Ok(self.user.as_ref());
+        match check(self.user.as_ref(), access) {
+            Ok(()) => Ok(self.user.as_ref()),
+            Err(error) => {
+                self.set_status(error.status());
+                Err(error)
+            }
         }
-        let error = if self.user.is_none() {
-            AppError::Unauthenticated
-        } else {
-            AppError::Forbidden
-        };
-        self.set_status(error.status());
-        Err(error)
     }
 
     /// Like [`Self::require`] for rules that need a signed-in user.

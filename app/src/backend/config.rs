@@ -77,6 +77,11 @@ pub struct Config {
     /// The licence issuer's private key (PEM) when configured; else the key file in the data
     /// directory.
     pub licence_key: Option<String>,
+    /// Seconds between refreshes of the statistics rollups.
+    pub stats_refresh_secs: u64,
+    /// Demo mode: completed cases of the past 90 days to generate once, so the statistics
+    /// have a history to show (0: none).
+    pub demo_history_cases: u32,
 }
 
 impl Config {
@@ -101,6 +106,8 @@ impl Config {
             claim_minutes: 30,
             inspection_days: 20,
             licence_key: None,
+            stats_refresh_secs: 60,
+            demo_history_cases: 0,
         }
     }
 

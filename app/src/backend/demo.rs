@@ -308,6 +308,27 @@ pub async fn seed(state: &AppState) -> ServiceResult<()> {
     }
     seed_catalogue(state, &actor).await?;
     seed_registry_and_credit(state).await?;
+    seed_history(state).await?;
+    Ok(())
+}
+
+/// A past for the statistics: completed cases of the last 90 days, generated once.
+async fn seed_history(state: &AppState) -> ServiceResult<()> {
+    let cases = state.config.demo_history_cases;
+    if cases == 0 {
+        return Ok(());
+    }
+    let mut conn = state.db.pool().acquire().await?;
+    if crate::backend::history::exists(&mut conn).await? {
+        return Ok(());
+    }
+    drop(conn);
+    let plan = crate::backend::history::HistoryPlan {
+        cases,
+        days: 90,
+        completed_only: true,
+    };
+    crate::backend::history::generate(state, plan).await?;
     Ok(())
 }
 

@@ -11,11 +11,13 @@ pub mod db;
 pub mod delivery;
 pub mod demo;
 pub mod error;
+pub mod history;
 pub mod http;
 pub mod pdf;
 pub mod seed_catalogue;
 pub mod services;
 pub mod state;
+pub mod statistics_http;
 pub mod storage;
 pub mod uploads;
 

@@ -92,6 +92,16 @@ impl Day {
     pub fn previous(self) -> Self {
         Day(self.0.saturating_sub(1))
     }
+
+    /// The day `days` later (earlier when negative).
+    pub fn plus_days(self, days: i32) -> Self {
+        Day(self.0.saturating_add(days))
+    }
+
+    /// Calendar days from `self` to `later` (negative when `later` is earlier).
+    pub fn days_until(self, later: Day) -> i32 {
+        later.0.saturating_sub(self.0)
+    }
 }
 
 impl fmt::Display for Day {

@@ -66,6 +66,10 @@ pub enum Field {
     InspectionOutcome,
     /// The name of an API token (which system uses it).
     TokenName,
+    /// The first day of a statistics period.
+    PeriodFrom,
+    /// The last day of a statistics period.
+    PeriodTo,
 }
 
 /// What is wrong with a value, precise enough to tell the user how to fix it.
@@ -143,6 +147,12 @@ pub enum Problem {
     DateNotInFuture,
     /// A choice the item does not offer (a delivery mode).
     NotOffered,
+    /// A period whose first day lies after its last.
+    PeriodReversed,
+    /// A period longer than the figures are kept for at once.
+    PeriodTooLong {
+        max_days: u32,
+    },
 }
 
 /// One problem with one field.

@@ -20,6 +20,7 @@ pub mod name;
 pub mod password;
 pub mod resident_id;
 pub mod role;
+pub mod statistics;
 pub mod totp;
 
 pub use case::{CaseNumber, CaseStatus, CreditLevel};

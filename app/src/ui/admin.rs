@@ -40,7 +40,8 @@ fn AdminWorkspace(current_user_id: i64) -> impl IntoView {
     view! {
         <section class="workspace" data-testid="workspace-admin" aria-labelledby="admin-title">
             <h1 id="admin-title">{tr(Msg::AdminTitle)}</h1>
-            <p><A href="/admin/catalogue" attr:class="button" attr:data-testid="open-catalogue-editor">{tr(Msg::NavCatalogueEditor)}</A></p>
+            <p><A href="/admin/catalogue" attr:class="button" attr:data-testid="open-catalogue-editor">{tr(Msg::NavCatalogueEditor)}</A>
+                " " <A href="/admin/statistics" attr:class="button" attr:data-testid="open-statistics-dashboard">{tr(Msg::StatsAdminTitle)}</A></p>
             <super::back_office::AuditCheckSection/>
             <super::back_office::CalendarSection/>
             <super::issuance::LicenceAdminSection/>

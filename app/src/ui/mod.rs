@@ -12,6 +12,7 @@ mod common;
 mod home;
 mod issuance;
 pub mod platform;
+mod statistics;
 mod workspaces;
 
 use leptos::prelude::*;
@@ -87,6 +88,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/inspections") view=workspaces::InspectionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/inspections/:id") view=issuance::InspectionTaskPage ssr=SsrMode::Async/>
                     <Route path=path!("/verify") view=issuance::VerifyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/statistics") view=statistics::StatisticsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/statistics") view=statistics::StatisticsDashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/catalogue") view=catalogue_editor::CatalogueAdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/catalogue/items/:code") view=catalogue_editor::ItemEditorPage ssr=SsrMode::Async/>

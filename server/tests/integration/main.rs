@@ -20,3 +20,4 @@ mod mail_delivery;
 mod materials;
 mod open_data;
 mod second_factor;
+mod statistics;

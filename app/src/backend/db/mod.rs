@@ -17,6 +17,7 @@ pub mod org;
 pub mod rate_limit;
 pub mod sessions;
 pub mod signatures;
+pub mod statistics;
 
 use std::str::FromStr;
 use std::time::Duration;

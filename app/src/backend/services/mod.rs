@@ -13,6 +13,7 @@ pub mod identity;
 pub mod issuance;
 pub mod limits;
 pub mod staff;
+pub mod statistics;
 pub mod supervision;
 
 pub use crate::backend::error::{ServiceError, ServiceResult};
