@@ -68,7 +68,8 @@ async fn account(
     Ok(sqlx::query_scalar(
         "INSERT INTO users (login, login_kind, display_name, password_hash, role, \
          service_centre_id, created_at, updated_at) VALUES ($1, 'email', $2, $3, $4, \
-         (SELECT MIN(id) FROM service_centres), $5, $5) RETURNING id",
+         CASE WHEN $4 = 'front_desk' THEN (SELECT MIN(id) FROM service_centres) END, $5, $5) \
+         RETURNING id",
     )
     .bind(login)
     .bind(name)
