@@ -66,6 +66,8 @@ pub struct Settings {
     /// `BJM_LICENCE_KEY`: the licence issuer's Ed25519 private key (PKCS#8 PEM); by default a
     /// key generated once into the data directory.
     pub licence_key: Option<String>,
+    /// `BJM_METRICS_TOKEN`: the bearer token `/metrics` asks for; unset: local clients only.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Settings {
@@ -100,6 +102,7 @@ impl Default for Settings {
             claim_minutes: 30,
             inspection_days: 20,
             licence_key: None,
+            metrics_token: None,
         }
     }
 }
@@ -174,6 +177,9 @@ impl Settings {
         );
         config.inspection_days = self.inspection_days;
         config.licence_key = self.licence_key.clone();
+        if let Some(token) = &self.metrics_token {
+            config.set_metrics_token(token);
+        }
         if let Some(font) = &self.pdf_font {
             config.pdf_font = font.clone();
         }

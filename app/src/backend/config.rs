@@ -77,6 +77,9 @@ pub struct Config {
     /// The licence issuer's private key (PEM) when configured; else the key file in the data
     /// directory.
     pub licence_key: Option<String>,
+    /// SHA-256 (hex) of the bearer token `/metrics` asks for (`BJM_METRICS_TOKEN`); none: only
+    /// local, unforwarded clients are served. Only the hash is kept, so no log shows the token.
+    pub metrics_token_sha256: Option<String>,
 }
 
 impl Config {
@@ -101,7 +104,15 @@ impl Config {
             claim_minutes: 30,
             inspection_days: 20,
             licence_key: None,
+            metrics_token_sha256: None,
         }
+    }
+
+    /// Requires `Authorization: Bearer <token>` on `/metrics` (a blank token requires nothing
+    /// more than the default: a local client).
+    pub fn set_metrics_token(&mut self, token: &str) {
+        let token = token.trim();
+        self.metrics_token_sha256 = (!token.is_empty()).then(|| super::sha256_hex(token));
     }
 
     /// Whether cookies must be `Secure` and carry the `__Host-` prefix.

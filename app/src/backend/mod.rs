@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod metrics;
 pub mod pdf;
 pub mod seed_catalogue;
 pub mod services;

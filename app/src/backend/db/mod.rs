@@ -13,6 +13,7 @@ pub mod identity;
 pub mod licences;
 pub mod materials;
 pub mod notices;
+pub mod ops;
 pub mod org;
 pub mod rate_limit;
 pub mod sessions;
