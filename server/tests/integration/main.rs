@@ -18,5 +18,6 @@ mod health;
 mod issuance;
 mod mail_delivery;
 mod materials;
+mod metrics;
 mod open_data;
 mod second_factor;
