@@ -19,5 +19,6 @@ mod issuance;
 mod mail_delivery;
 mod materials;
 mod metrics;
+mod nodes;
 mod open_data;
 mod second_factor;
