@@ -4,7 +4,8 @@
 //!
 //! A workload alternates between them: registration on one, the code mail asked for on the
 //! other, the mailed code confirmed on the first; a burst of queued mail both workers compete
-//! for. It proves that both nodes migrate the fresh database safely, that a session signed in
+//! for (each node mails from its own sender address, so each mail shows which node sent it).
+//! It proves that both nodes migrate the fresh database safely, that a session signed in
 //! on one node works on the other (and a sign-out on one ends it on both), that every outbox
 //! message reaches the SMTP server exactly once (counted by its Message-ID, which names the
 //! outbox row) with one recorded attempt, and that SIGTERM stops each node cleanly.
@@ -63,7 +64,14 @@ impl Node {
             .env("BJM_SMTP_HOST", "127.0.0.1")
             .env("BJM_SMTP_PORT", cluster.smtp_port.to_string())
             .env("BJM_SMTP_TLS", "none")
-            .env("BJM_SMTP_FROM", "不见面审批 <noreply@nodes.example.cn>")
+            // The sender names the node, so each mail tells which node's worker sent it.
+            .env(
+                "BJM_SMTP_FROM",
+                format!(
+                    "不见面审批 <noreply-{}@nodes.example.cn>",
+                    name.to_lowercase()
+                ),
+            )
             .env("BJM_REGISTRATIONS_PER_IP_PER_HOUR", "1000")
             .env("BJM_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", "1000")
             .env("BJM_DEMO", "false")
@@ -174,6 +182,24 @@ fn outbox_ids(maildir: &Path) -> Vec<i64> {
                 .unwrap_or_else(|| panic!("Message-ID {id} names no outbox row"))
         })
         .collect()
+}
+
+/// How many delivered mails each node sent (by the sender address, which names the node).
+fn senders(maildir: &Path) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for raw in maildir_messages(maildir) {
+        let message = mail_parser::MessageParser::default()
+            .parse(raw.as_slice())
+            .expect("a mail");
+        let from = message
+            .from()
+            .and_then(|from| from.first())
+            .and_then(|address| address.address())
+            .expect("a sender")
+            .to_owned();
+        *counts.entry(from).or_default() += 1;
+    }
+    counts
 }
 
 /// The six-digit code in the newest mail to `login`.
@@ -333,6 +359,13 @@ async fn two_nodes_share_sessions_deliver_each_message_once_and_stop_cleanly() {
     assert!(
         rows.iter().all(|(_, attempts)| *attempts == 1),
         "each message was claimed once: {rows:?}"
+    );
+    // Both workers took part: while one sends its batch of 100, the other claims the next.
+    let by_node = senders(&maildir);
+    assert_eq!(
+        by_node.keys().collect::<Vec<_>>(),
+        ["noreply-a@nodes.example.cn", "noreply-b@nodes.example.cn"],
+        "{by_node:?}"
     );
     let (attempts, sent): (i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN outcome = 'sent' THEN 1 ELSE 0 END), 0) \
