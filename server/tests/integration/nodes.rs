@@ -135,7 +135,7 @@ impl Node {
         let killed = Command::new("kill")
             .args(["-TERM", &pid])
             .status()
-            .expect("kill -TERM");
+            .expect("kill -TERM (Debian package procps)");
         assert!(killed.success());
         for _ in 0..400 {
             if let Some(status) = self.child.try_wait().expect("child status") {
