@@ -71,6 +71,8 @@ pub struct Settings {
     /// `BJM_DEMO_HISTORY`: completed past cases demo mode generates once for the statistics
     /// (default 1,500; 0 for none).
     pub demo_history: u32,
+    /// `BJM_METRICS_TOKEN`: the bearer token `/metrics` asks for; unset: local clients only.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Settings {
@@ -107,6 +109,7 @@ impl Default for Settings {
             licence_key: None,
             stats_refresh_secs: 60,
             demo_history: 1_500,
+            metrics_token: None,
         }
     }
 }
@@ -191,6 +194,9 @@ impl Settings {
             "BJM_DEMO_HISTORY must be at most 100000 (use `server generate-history` for more)"
         );
         config.demo_history_cases = if self.demo { self.demo_history } else { 0 };
+        if let Some(token) = &self.metrics_token {
+            config.set_metrics_token(token);
+        }
         if let Some(font) = &self.pdf_font {
             config.pdf_font = font.clone();
         }

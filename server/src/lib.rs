@@ -61,6 +61,9 @@ pub async fn build_state(
         issuer: Arc::new(issuer),
         pdf,
         files,
+        metrics: Arc::new(
+            app::backend::metrics::Metrics::new().context("registering the metrics")?,
+        ),
         leptos_options,
     };
     if state.config.demo {
@@ -114,6 +117,7 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(app::backend::metrics::endpoint))
         .merge(open_data::routes())
         .route("/files/upload", post(app::backend::uploads::upload))
         .route("/files/{id}", get(app::backend::uploads::download))
@@ -181,6 +185,12 @@ pub fn build_router(state: AppState) -> Router {
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
+        ))
+        // Outermost, so the count and the latency include every layer (a timeout counts as
+        // the 408 it answers).
+        .layer(from_fn_with_state(
+            state.clone(),
+            app::backend::metrics::track,
         ))
         .with_state(state)
 }

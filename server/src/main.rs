@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use anyhow::Context as _;
 use app::backend::audit::{self, Actor};
 use app::backend::db::{accounts, org};
+use app::backend::delivery::CancellationToken;
 use app::backend::services::staff::{self, NewStaff};
 use clap::{Parser, Subcommand};
 use server::config::Settings;
@@ -440,29 +441,55 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     }
     tracing::info!(%addr, database = state.db.kind().label(), "listening on {public_url}");
     tracing::info!(mail = %deliverers.mail.describe(), "outbox delivery: mail to {}; SMS to the log", deliverers.mail.describe());
-    let worker = tokio::spawn(app::backend::delivery::run_worker(
+    let stop = CancellationToken::new();
+    let mut worker = tokio::spawn(app::backend::delivery::run_worker(
         state.clone(),
         deliverers,
         std::time::Duration::from_secs(1),
+        stop.clone(),
     ));
     let statistics = tokio::spawn(app::backend::services::statistics::run_refresher(
         state.clone(),
         std::time::Duration::from_secs(state.config.stats_refresh_secs),
     ));
     let db = state.db.clone();
-    axum::serve(
+    let served = axum::serve(
         listener,
         server::build_router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serving")?;
-    // Messages in flight are claimed for a minute and retried after that by any node.
-    worker.abort();
+    .with_graceful_shutdown({
+        let stop = stop.clone();
+        async move {
+            shutdown_signal().await;
+            // The worker stops claiming while the requests in flight finish.
+            stop.cancel();
+        }
+    })
+    .await;
+    stop.cancel();
+    match tokio::time::timeout(WORKER_GRACE, &mut worker).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::error!(error = %error, "the outbox worker ended abnormally"),
+        Err(_) => {
+            // Its claims run out after a while and any node sends those messages then.
+            tracing::warn!(
+                "the outbox worker did not finish within {} s; stopping it",
+                WORKER_GRACE.as_secs()
+            );
+            worker.abort();
+        }
+    }
+    // A refresh cut short changes nothing: its day transactions roll back and the next
+    // refresh (on any node, once the lease runs out) redoes the days.
     statistics.abort();
     db.close().await;
+    served.context("serving")?;
     Ok(())
 }
+
+/// How long shutting down waits for the outbox worker's round in flight: longer than one send
+/// may take (the SMTP timeout is 20 s), shorter than the usual 30 s a supervisor allows.
+const WORKER_GRACE: std::time::Duration = std::time::Duration::from_secs(25);
 
 async fn print_demo_logins(state: &app::backend::AppState) {
     match app::backend::demo::logins(state).await {

@@ -82,6 +82,9 @@ pub struct Config {
     /// Demo mode: completed cases of the past 90 days to generate once, so the statistics
     /// have a history to show (0: none).
     pub demo_history_cases: u32,
+    /// SHA-256 (hex) of the bearer token `/metrics` asks for (`BJM_METRICS_TOKEN`); none: only
+    /// local, unforwarded clients are served. Only the hash is kept, so no log shows the token.
+    pub metrics_token_sha256: Option<String>,
 }
 
 impl Config {
@@ -108,7 +111,15 @@ impl Config {
             licence_key: None,
             stats_refresh_secs: 60,
             demo_history_cases: 0,
+            metrics_token_sha256: None,
         }
+    }
+
+    /// Requires `Authorization: Bearer <token>` on `/metrics` (a blank token requires nothing
+    /// more than the default: a local client).
+    pub fn set_metrics_token(&mut self, token: &str) {
+        let token = token.trim();
+        self.metrics_token_sha256 = (!token.is_empty()).then(|| super::sha256_hex(token));
     }
 
     /// Whether cookies must be `Secure` and carry the `__Host-` prefix.

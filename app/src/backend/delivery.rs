@@ -4,6 +4,12 @@
 //!
 //! Messages are written to the outbox in the transaction of the change they tell of; this
 //! worker delivers them at least once. A message that fails is retried with growing delays.
+//! Each message keeps one `Message-ID` over its retries (`<outbox-ID.CREATED@sender domain>`),
+//! so a receiver can tell a repeat after a crash from a new message.
+//!
+//! The worker stops on a [`CancellationToken`]: it claims nothing more, lets the sends already
+//! started finish and records them, and hands the claimed messages it had not started back to
+//! the queue at once (instead of leaving them claimed until the claim runs out).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,6 +23,8 @@ use super::config::{Config, SmtpTls};
 use super::db::licences;
 use super::db::notices::{self, OutboxRow};
 use super::{AppState, now_ms};
+
+pub use tokio_util::sync::CancellationToken;
 
 /// Where mail goes.
 #[derive(Clone)]
@@ -165,7 +173,12 @@ fn build_mail(
         .recipient
         .parse()
         .with_context(|| format!("recipient address of message {}", row.id))?;
+    let domain = from.email.domain();
     let builder = Message::builder()
+        .message_id(Some(format!(
+            "<outbox-{}.{}@{domain}>",
+            row.id, row.created_at
+        )))
         .from(from.clone())
         .to(to)
         .subject(row.subject.clone());
@@ -239,19 +252,35 @@ async fn record_outcomes(
 /// One round: claims due messages, sends them, records the outcome. Returns how many were
 /// sent.
 pub async fn deliver_due(state: &AppState, deliverers: &Deliverers) -> anyhow::Result<usize> {
+    deliver_due_until(state, deliverers, &CancellationToken::new()).await
+}
+
+/// One round that stops early once `stop` is cancelled: no claim after that, no new send;
+/// sends already started finish and are recorded, and claimed messages not yet started are
+/// released for any worker. Returns how many were sent.
+pub async fn deliver_due_until(
+    state: &AppState,
+    deliverers: &Deliverers,
+    stop: &CancellationToken,
+) -> anyhow::Result<usize> {
+    if stop.is_cancelled() {
+        return Ok(0);
+    }
     let now = now_ms();
+    let claimed_until = now + CLAIM_MS;
     let claimed = {
         let mut tx = state
             .db
             .begin_write()
             .await
             .context("claiming outbox rows")?;
-        let rows = notices::claim_due(&mut tx, now, now + CLAIM_MS, BATCH)
+        let rows = notices::claim_due(&mut tx, now, claimed_until, BATCH)
             .await
             .context("claiming outbox rows")?;
         tx.commit().await.context("claiming outbox rows")?;
         rows
     };
+    let mut unstarted: std::collections::BTreeSet<i64> = claimed.iter().map(|row| row.id).collect();
     // Attachments are read first: a sending future must not hold a database connection while
     // the round records outcomes (the pool could run dry).
     let mut prepared = Vec::with_capacity(claimed.len());
@@ -264,7 +293,9 @@ pub async fn deliver_due(state: &AppState, deliverers: &Deliverers) -> anyhow::R
     }
     // Several messages at once (the SMTP transport pools its connections); outcomes are
     // recorded as they come, a few per transaction, so a crash repeats at most those few.
-    let mut outcomes = futures_util::stream::iter(prepared)
+    // Once `stop` fires the source ends: the sends in flight finish, no new one starts.
+    let outcomes = futures_util::stream::iter(prepared)
+        .take_until(stop.cancelled())
         .map(|(row, attachments)| {
             let deliverers = deliverers.clone();
             async move {
@@ -274,23 +305,53 @@ pub async fn deliver_due(state: &AppState, deliverers: &Deliverers) -> anyhow::R
         })
         .buffer_unordered(PARALLEL_SENDS)
         .ready_chunks(RECORD_EVERY);
+    let mut outcomes = std::pin::pin!(outcomes);
     let mut sent = 0;
     while let Some(chunk) = outcomes.next().await {
+        for (row, _) in &chunk {
+            unstarted.remove(&row.id);
+        }
         sent += record_outcomes(state, chunk).await?;
+    }
+    if !unstarted.is_empty() {
+        let mut tx = state
+            .db
+            .begin_write()
+            .await
+            .context("releasing unsent claims")?;
+        for id in &unstarted {
+            notices::release_claim(&mut tx, *id, claimed_until).await?;
+        }
+        tx.commit().await.context("releasing unsent claims")?;
+        tracing::info!(
+            released = unstarted.len(),
+            "stopping: claimed messages not yet sent handed back to the queue"
+        );
     }
     Ok(sent)
 }
 
-/// Runs [`deliver_due`] every `interval` until the process ends.
-pub async fn run_worker(state: AppState, deliverers: Deliverers, interval: std::time::Duration) {
+/// Runs [`deliver_due_until`] every `interval` until `stop` is cancelled; the round in flight
+/// then ends as that function describes, and this returns.
+pub async fn run_worker(
+    state: AppState,
+    deliverers: Deliverers,
+    interval: std::time::Duration,
+    stop: CancellationToken,
+) {
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        ticker.tick().await;
-        if let Err(error) = deliver_due(&state, &deliverers).await {
+        tokio::select! {
+            biased;
+            () = stop.cancelled() => break,
+            _ = ticker.tick() => {}
+        }
+        if let Err(error) = deliver_due_until(&state, &deliverers, &stop).await {
             tracing::error!(error = %format!("{error:#}"), "outbox delivery round failed");
         }
     }
+    tracing::info!("outbox worker stopped");
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod history;
 pub mod http;
+pub mod metrics;
 pub mod pdf;
 pub mod seed_catalogue;
 pub mod services;

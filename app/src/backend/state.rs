@@ -19,6 +19,8 @@ pub struct AppState {
     pub pdf: Arc<super::pdf::PdfRenderer>,
     /// Uploaded files (the local directory store unless configured otherwise).
     pub files: Arc<dyn FileStore>,
+    /// Prometheus metrics (`/metrics`), one registry per state.
+    pub metrics: Arc<super::metrics::Metrics>,
     pub leptos_options: leptos::config::LeptosOptions,
 }
 

@@ -5,7 +5,6 @@
 //! after an outage; pickup codes and courier steps; inspections that end in revocation and a
 //! credit record; the approvals feed.
 
-use std::path::Path;
 use std::process::Command;
 
 use mail_parser::MimeHeaders as _;
@@ -15,7 +14,7 @@ use crate::applicant_journey::{file, post_json_as, verified_applicant};
 use crate::back_office::{
     accept, approver, claim, decide, desk_worker, restaurant_case, staff, status_of, tasks_of,
 };
-use crate::common::{TestApp, spawn_app_with_demo};
+use crate::common::{SmtpServer, TestApp, free_port, maildir_messages, spawn_app_with_demo};
 
 /// Runs a command-line tool of the test setup; its standard output.
 fn tool(program: &str, args: &[&str]) -> Vec<u8> {
@@ -427,72 +426,6 @@ async fn an_unrectified_breach_revokes_the_licence_and_the_next_application_meet
             .expect("case");
     assert_eq!(credit, "warn");
     assert_eq!(status, "submitted");
-}
-
-/// An SMTP server from PyPI (`aiosmtpd`) writing every message into a Maildir.
-struct SmtpServer {
-    child: std::process::Child,
-}
-
-impl SmtpServer {
-    async fn start(port: u16, maildir: &Path) -> Self {
-        for part in ["tmp", "new", "cur"] {
-            std::fs::create_dir_all(maildir.join(part)).expect("maildir");
-        }
-        let child = Command::new("python3")
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-                maildir.to_str().expect("path"),
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("python3 -m aiosmtpd (pip install aiosmtpd; scripts/setup.sh does)");
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return Self { child };
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        let mut child = child;
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("aiosmtpd did not start on port {port}");
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-fn maildir_messages(maildir: &Path) -> Vec<Vec<u8>> {
-    let Ok(entries) = std::fs::read_dir(maildir.join("new")) else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(|entry| entry.ok())
-        .map(|entry| std::fs::read(entry.path()).expect("message"))
-        .collect()
 }
 
 #[tokio::test]

@@ -1,12 +1,16 @@
 //! Mail through SMTP: the outbox worker delivers to an SMTP server over a real TCP connection
 //! (a small server speaking RFC 5321 on 127.0.0.1, recording what it receives), a message is
-//! delivered once, and a server that refuses leaves the message queued for a retry.
+//! delivered once, and a server that refuses leaves the message queued for a retry. A worker
+//! told to stop finishes the sends in flight, records them and hands the rest back at once.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use app::backend::config::{SmtpSettings, SmtpTls};
 use app::backend::db::notices;
-use app::backend::delivery::{Deliverers, LogSms, MailTransport, deliver_due};
+use app::backend::delivery::{
+    CancellationToken, Deliverers, LogSms, MailTransport, deliver_due, run_worker,
+};
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
 
 use crate::common::{TestApp, spawn_app};
@@ -14,6 +18,11 @@ use crate::common::{TestApp, spawn_app};
 /// A minimal SMTP server: accepts every message (or refuses every recipient) and keeps the
 /// DATA of each accepted one.
 async fn smtp_server(refuse: bool) -> (u16, Arc<Mutex<Vec<String>>>) {
+    smtp_server_with(refuse, Duration::ZERO).await
+}
+
+/// The same, answering each message's end of DATA only after `delay` (a slow relay).
+async fn smtp_server_with(refuse: bool, delay: Duration) -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -35,6 +44,7 @@ async fn smtp_server(refuse: bool) -> (u16, Arc<Mutex<Vec<String>>>) {
                                 store.push(std::mem::take(body));
                             }
                             data = None;
+                            tokio::time::sleep(delay).await;
                             let _ = write.write_all(b"250 queued\r\n").await;
                         } else {
                             body.push_str(&line);
@@ -120,6 +130,18 @@ async fn the_outbox_is_delivered_over_smtp_once() {
         received[0]
     );
     assert!(received[0].contains("Subject: "), "{}", received[0]);
+    // The message keeps one Message-ID, made of its outbox row, over every retry.
+    let (id, created_at): (i64, i64) = sqlx::query_as("SELECT id, created_at FROM outbox")
+        .fetch_one(app.state.db.pool())
+        .await
+        .expect("the message");
+    assert!(
+        received[0].contains(&format!(
+            "Message-ID: <outbox-{id}.{created_at}@example.cn>"
+        )),
+        "{}",
+        received[0]
+    );
     assert_eq!(app.count("outbox WHERE sent_at IS NOT NULL").await, 1);
 }
 
@@ -144,4 +166,94 @@ async fn a_refusing_server_leaves_the_message_queued_for_a_retry() {
     assert_eq!(attempts, 1);
     assert!(error.is_some_and(|error| error.contains("550")));
     assert!(next > app::backend::now_ms(), "retried later, not at once");
+}
+
+#[tokio::test]
+async fn a_stopped_worker_finishes_the_sends_in_flight_and_hands_back_the_rest() {
+    let app = spawn_app().await;
+    let (port, received) = smtp_server_with(false, Duration::from_millis(1500)).await;
+    for index in 0..20 {
+        enqueue(&app, &format!("user{index}@example.cn")).await;
+    }
+    let stop = CancellationToken::new();
+    let worker = tokio::spawn(run_worker(
+        app.state.clone(),
+        deliverers(&app, port),
+        Duration::from_millis(50),
+        stop.clone(),
+    ));
+    // The first round claims all twenty and starts sending (a few at a time, each answered
+    // only after 1.5 s).
+    let mut claimed = 0;
+    for _ in 0..200 {
+        claimed = app.count("outbox WHERE claimed_until IS NOT NULL").await;
+        if claimed == 20 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(claimed, 20, "the round claimed every message");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.cancel();
+    tokio::time::timeout(Duration::from_secs(10), worker)
+        .await
+        .expect("the worker stops within the bound")
+        .expect("the worker ends without panicking");
+
+    // What the server accepted is recorded as sent, and nothing else is.
+    let delivered = i64::try_from(received.lock().expect("received").len()).expect("count");
+    assert!(
+        (1..20).contains(&delivered),
+        "the sends in flight finished, no new one started: {delivered}"
+    );
+    assert_eq!(
+        app.count("outbox WHERE sent_at IS NOT NULL").await,
+        delivered
+    );
+    assert_eq!(
+        app.count("outbox_attempts WHERE outcome = 'sent'").await,
+        delivered
+    );
+    assert_eq!(app.count("outbox_attempts").await, delivered);
+    // The rest went back to the queue at once: unclaimed, no attempt counted.
+    assert_eq!(
+        app.count("outbox WHERE sent_at IS NULL AND claimed_until IS NULL AND attempts = 0")
+            .await,
+        20 - delivered
+    );
+
+    // Another worker (another node, or this one restarted) sends them without waiting for a
+    // claim to run out; each message went out once.
+    let rest = deliver_due(&app.state, &deliverers(&app, port))
+        .await
+        .expect("round");
+    assert_eq!(i64::try_from(rest).expect("count"), 20 - delivered);
+    assert_eq!(received.lock().expect("received").len(), 20);
+    assert_eq!(app.count("outbox WHERE sent_at IS NULL").await, 0);
+}
+
+#[tokio::test]
+async fn a_worker_stopped_before_its_first_round_claims_nothing() {
+    let app = spawn_app().await;
+    let (port, received) = smtp_server(false).await;
+    enqueue(&app, "wang@example.cn").await;
+    let stop = CancellationToken::new();
+    stop.cancel();
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        run_worker(
+            app.state.clone(),
+            deliverers(&app, port),
+            Duration::from_millis(10),
+            stop,
+        ),
+    )
+    .await
+    .expect("returns at once");
+    assert!(received.lock().expect("received").is_empty());
+    assert_eq!(
+        app.count("outbox WHERE claimed_until IS NULL AND attempts = 0")
+            .await,
+        1
+    );
 }

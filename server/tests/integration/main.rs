@@ -18,6 +18,8 @@ mod health;
 mod issuance;
 mod mail_delivery;
 mod materials;
+mod metrics;
+mod nodes;
 mod open_data;
 mod second_factor;
 mod statistics;

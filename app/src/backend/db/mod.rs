@@ -13,6 +13,7 @@ pub mod identity;
 pub mod licences;
 pub mod materials;
 pub mod notices;
+pub mod ops;
 pub mod org;
 pub mod rate_limit;
 pub mod sessions;
@@ -97,6 +98,21 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrati
 pub struct Db {
     pool: AnyPool,
     kind: DbKind,
+    /// SQLite file databases: the file locked while migrating (see [`Db::migrate`]).
+    migrate_lock: Option<std::path::PathBuf>,
+}
+
+/// The lock file beside a SQLite database file (`sqlite://path?…` or `sqlite:path`); none for
+/// in-memory databases.
+fn sqlite_migrate_lock(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path.is_empty() || path.contains(":memory:") || url.contains("mode=memory") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(format!("{path}.migrate-lock")))
 }
 
 impl Db {
@@ -146,20 +162,53 @@ impl Db {
             .connect_with(options)
             .await
             .with_context(|| format!("connecting to the {} database", kind.label()))?;
-        Ok(Self { pool, kind })
+        let migrate_lock = match kind {
+            DbKind::Sqlite => sqlite_migrate_lock(&url),
+            DbKind::Postgres => None,
+        };
+        Ok(Self {
+            pool,
+            kind,
+            migrate_lock,
+        })
     }
 
-    /// Applies pending migrations. On PostgreSQL, sqlx holds an advisory lock meanwhile, so
-    /// several nodes starting together migrate once.
+    /// Applies pending migrations, once however many processes start together. On PostgreSQL
+    /// sqlx holds an advisory lock meanwhile. On SQLite its lock does nothing, and two
+    /// processes opening one file would both apply the first migration (the second failing on
+    /// "table already exists"): an exclusive lock on a file beside the database serialises
+    /// them, and the later one finds nothing left to apply.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         let migrator = match self.kind {
             DbKind::Sqlite => &SQLITE_MIGRATIONS,
             DbKind::Postgres => &POSTGRES_MIGRATIONS,
         };
+        let _guard = match &self.migrate_lock {
+            Some(path) => {
+                let path = path.clone();
+                Some(
+                    tokio::task::spawn_blocking(move || -> anyhow::Result<std::fs::File> {
+                        let file = std::fs::OpenOptions::new()
+                            .create(true)
+                            .truncate(false)
+                            .write(true)
+                            .open(&path)
+                            .with_context(|| format!("opening {}", path.display()))?;
+                        file.lock()
+                            .with_context(|| format!("locking {}", path.display()))?;
+                        Ok(file)
+                    })
+                    .await
+                    .context("waiting for the migration lock")??,
+                )
+            }
+            None => None,
+        };
         migrator
             .run(&self.pool)
             .await
             .context("applying migrations")?;
+        // Dropping the file releases the lock.
         Ok(())
     }
 
@@ -206,5 +255,24 @@ impl Db {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sqlite_file_gets_a_lock_file_beside_it_and_memory_none() {
+        assert_eq!(
+            sqlite_migrate_lock("sqlite:///srv/bjm/bjm.db?mode=rwc"),
+            Some(std::path::PathBuf::from("/srv/bjm/bjm.db.migrate-lock"))
+        );
+        assert_eq!(
+            sqlite_migrate_lock("sqlite://data/bjm.db"),
+            Some(std::path::PathBuf::from("data/bjm.db.migrate-lock"))
+        );
+        assert_eq!(sqlite_migrate_lock("sqlite::memory:"), None);
+        assert_eq!(sqlite_migrate_lock("postgres://db/bjm"), None);
     }
 }

@@ -63,6 +63,7 @@ pub struct OutboxRow {
     pub body: String,
     pub body_html: Option<String>,
     pub attempts: i64,
+    pub created_at: i64,
 }
 
 /// Claims up to `limit` due messages until `claimed_until`: the `UPDATE … WHERE claimed_until`
@@ -78,13 +79,28 @@ pub async fn claim_due(
          WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
             AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT $3) \
          AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < $1) \
-         RETURNING id, channel, recipient, subject, body, body_html, attempts",
+         RETURNING id, channel, recipient, subject, body, body_html, attempts, created_at",
     )
     .bind(now)
     .bind(claimed_until)
     .bind(limit)
     .fetch_all(conn)
     .await?)
+}
+
+/// Gives back a claimed message that was not tried (the worker is stopping): due again at once
+/// for any worker, and the attempt the claim counted is taken back. Only the claim's holder
+/// (same `claimed_until`) releases it.
+pub async fn release_claim(conn: &mut AnyConnection, id: i64, claimed_until: i64) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE outbox SET claimed_until = NULL, attempts = attempts - 1 \
+         WHERE id = $1 AND claimed_until = $2 AND sent_at IS NULL",
+    )
+    .bind(id)
+    .bind(claimed_until)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Records the delivery and the server's answer; a sensitive body is erased (the code it

@@ -121,6 +121,36 @@ impl Drop for PgDatabase {
     }
 }
 
+/// A fresh database of the suite's backend for tests that start their own servers: a
+/// PostgreSQL database (dropped at the end) or a SQLite file in a temporary directory.
+pub struct TestDatabase {
+    pub url: String,
+    _pg: Option<PgDatabase>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn test_database() -> TestDatabase {
+    let backend = Backend::from_env();
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            TestDatabase {
+                url: format!("sqlite://{}/bjm.db", dir.path().display()),
+                _pg: None,
+                _dir: Some(dir),
+            }
+        }
+        Backend::Postgres => {
+            let (pg, url) = PgDatabase::create().await;
+            TestDatabase {
+                url,
+                _pg: Some(pg),
+                _dir: None,
+            }
+        }
+    }
+}
+
 /// How to start the app under test.
 #[derive(Clone, Copy)]
 pub struct Options {
@@ -731,4 +761,72 @@ pub fn field_problems(body: &Value) -> Vec<(String, String)> {
 /// Whether an error body names `field`.
 pub fn names_field(body: &Value, field: &str) -> bool {
     field_problems(body).iter().any(|(name, _)| name == field)
+}
+
+/// An SMTP server from PyPI (`aiosmtpd`) writing every message into a Maildir.
+pub struct SmtpServer {
+    child: std::process::Child,
+}
+
+impl SmtpServer {
+    pub async fn start(port: u16, maildir: &std::path::Path) -> Self {
+        for part in ["tmp", "new", "cur"] {
+            std::fs::create_dir_all(maildir.join(part)).expect("maildir");
+        }
+        let child = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+                maildir.to_str().expect("path"),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 -m aiosmtpd (pip install aiosmtpd; scripts/setup.sh does)");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return Self { child };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let mut child = child;
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("aiosmtpd did not start on port {port}");
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A TCP port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Every message delivered into a Maildir (its `new/` folder).
+pub fn maildir_messages(maildir: &std::path::Path) -> Vec<Vec<u8>> {
+    let Ok(entries) = std::fs::read_dir(maildir.join("new")) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| entry.ok())
+        .map(|entry| std::fs::read(entry.path()).expect("message"))
+        .collect()
 }
