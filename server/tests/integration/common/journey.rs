@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::{Reply, TestApp, browser};
 
 /// Delivers the outbox into the app's file outbox and returns the newest code mailed to
-/// `login`.
+/// `login` (other mail, such as case notices, is passed over).
 pub async fn mailed_code(app: &TestApp, login: &str) -> String {
     let directory = app.data_dir().join("outbox");
     let deliverers = Deliverers {
@@ -34,10 +34,10 @@ pub async fn mailed_code(app: &TestApp, login: &str) -> String {
                 eml_text(&std::fs::read(entry.path()).expect("mail")),
             )
         })
-        .filter(|(_, text)| text.contains(&format!("To: {login}")))
+        .filter(|(_, text)| text.contains(&format!("To: {login}")) && text.contains("code is "))
         .collect();
     mails.sort_by_key(|(modified, _)| *modified);
-    let text = &mails.last().expect("a mail to the applicant").1;
+    let text = &mails.last().expect("a mail with a code to the applicant").1;
     let start = text.find("code is ").expect("the English line") + "code is ".len();
     text[start..start + 6].to_owned()
 }
