@@ -91,17 +91,17 @@ async fn record_staff_view(
     logged.map_err(failure)
 }
 
-/// The signed-in caller when `access` allows their role; otherwise the 401 (no session) or 403
-/// answer. Checked before the query is read, so a caller who may not upload learns nothing
-/// about their input.
+/// The signed-in caller when `access` allows their role; otherwise 401 (no session) or 403.
+/// Checked before the query is read, so a caller who may not upload learns nothing about their
+/// input.
 fn caller(
     auth: RequestAuth,
     access: crate::access::Access,
-) -> Result<super::auth::session::CurrentUser, Response> {
+) -> Result<super::auth::session::CurrentUser, AppError> {
     match auth.0 {
         Some(user) if access.allows(Some(user.role)) => Ok(user),
-        Some(_) => Err(error_response(&AppError::Forbidden)),
-        None => Err(error_response(&AppError::Unauthenticated)),
+        Some(_) => Err(AppError::Forbidden),
+        None => Err(AppError::Unauthenticated),
     }
 }
 
@@ -125,7 +125,7 @@ pub async fn upload(
 ) -> Response {
     let user = match caller(auth, crate::access::DRAFT_EDITORS) {
         Ok(user) => user,
-        Err(refused) => return refused,
+        Err(refused) => return error_response(&refused),
     };
     let Ok(Query(query)) = query else {
         return error_response(&AppError::invalid(Vec::new()));
@@ -353,7 +353,7 @@ pub async fn upload_identity_photo(
 ) -> Response {
     let user = match caller(auth, crate::access::APPLICANTS) {
         Ok(user) => user,
-        Err(refused) => return refused,
+        Err(refused) => return error_response(&refused),
     };
     let Ok(Query(query)) = query else {
         return error_response(&AppError::invalid(Vec::new()));
