@@ -13,15 +13,15 @@ use app::backend::auth::keys::SessionKeys;
 use app::backend::db::Db;
 use app::backend::{AppState, Config, http as mw};
 use axum::Router;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::StatusCode;
-use axum::middleware::from_fn_with_state;
+use axum::extract::State;
+use axum::handler::Handler;
+use axum::http::{Method, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes as _, generate_route_list, handle_server_fns_with_context};
+use leptos_axum::{LeptosRoutes as _, generate_route_list};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -84,13 +84,6 @@ pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOpti
         .build()
 }
 
-async fn server_fn_handler(
-    State(state): State<AppState>,
-    request: Request<Body>,
-) -> impl IntoResponse {
-    handle_server_fns_with_context(move || provide_context(state.clone()), request).await
-}
-
 async fn healthz() -> &'static str {
     "ok"
 }
@@ -109,54 +102,79 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// A plain HTTP route (not a page): its method, path and handler. The router is built from
+/// [`http_routes`] alone, so that list is the whole non-page surface, and tests enumerate it.
+pub struct HttpRoute {
+    pub method: Method,
+    pub path: &'static str,
+    handler: MethodRouter<AppState>,
+}
+
+impl HttpRoute {
+    pub fn get<H, T>(path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        Self {
+            method: Method::GET,
+            path,
+            handler: get(handler),
+        }
+    }
+
+    pub fn post<H, T>(path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        Self {
+            method: Method::POST,
+            path,
+            handler: post(handler),
+        }
+    }
+}
+
+/// Every plain HTTP route: health checks, the JSON API, file uploads and downloads, PDF
+/// verification. Pages and server functions (`/api/…`, each with its rule in
+/// [`app::access::SERVER_FNS`]) are added by Leptos.
+pub fn http_routes() -> Vec<HttpRoute> {
+    use app::backend::uploads;
+    let mut routes = vec![
+        HttpRoute::get("/healthz", healthz),
+        HttpRoute::get("/readyz", readyz),
+        HttpRoute::get("/metrics", app::backend::metrics::endpoint),
+    ];
+    routes.extend(open_data::routes());
+    routes.extend([
+        HttpRoute::post("/files/upload", uploads::upload),
+        HttpRoute::get("/files/{id}", uploads::download),
+        HttpRoute::post("/files/identity-photo", uploads::upload_identity_photo),
+        HttpRoute::get("/files/identity/{id}", uploads::download_identity_photo),
+        HttpRoute::get("/files/commitment/{id}", uploads::download_commitment_pdf),
+        HttpRoute::get("/files/case-document/{id}", uploads::download_case_document),
+        HttpRoute::get("/files/licence/{id}", uploads::download_licence),
+        HttpRoute::post("/verify/pdf", uploads::verify_uploaded_pdf),
+        HttpRoute::get("/statistics.csv", app::backend::statistics_http::public_csv),
+        HttpRoute::get(
+            "/admin/statistics.csv",
+            app::backend::statistics_http::dashboard_csv,
+        ),
+    ]);
+    routes
+}
+
 /// The whole HTTP surface. Tests call this with their own state.
 pub fn build_router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let leptos_options = state.leptos_options.clone();
     let page_state = state.clone();
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(app::backend::metrics::endpoint))
-        .merge(open_data::routes())
-        .route("/files/upload", post(app::backend::uploads::upload))
-        .route("/files/{id}", get(app::backend::uploads::download))
-        .route(
-            "/files/identity-photo",
-            post(app::backend::uploads::upload_identity_photo),
-        )
-        .route(
-            "/files/identity/{id}",
-            get(app::backend::uploads::download_identity_photo),
-        )
-        .route(
-            "/files/commitment/{id}",
-            get(app::backend::uploads::download_commitment_pdf),
-        )
-        .route(
-            "/files/case-document/{id}",
-            get(app::backend::uploads::download_case_document),
-        )
-        .route(
-            "/files/licence/{id}",
-            get(app::backend::uploads::download_licence),
-        )
-        .route(
-            "/statistics.csv",
-            get(app::backend::statistics_http::public_csv),
-        )
-        .route(
-            "/admin/statistics.csv",
-            get(app::backend::statistics_http::dashboard_csv),
-        )
-        .route(
-            "/verify/pdf",
-            post(app::backend::uploads::verify_uploaded_pdf),
-        )
-        .route(
-            "/api/{*fn_name}",
-            post(server_fn_handler).get(server_fn_handler),
-        )
+    http_routes()
+        .into_iter()
+        .fold(Router::new(), |router, route| {
+            router.route(route.path, route.handler)
+        })
         .leptos_routes_with_context(
             &state,
             routes,
@@ -169,6 +187,7 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
+        .layer(from_fn(mw::server_fn_gate))
         .layer(from_fn_with_state(state.clone(), mw::session_layer))
         .layer(from_fn_with_state(state.clone(), mw::same_origin_guard))
         .layer(

@@ -10,11 +10,10 @@ use app::api::{
 };
 use app::backend::AppState;
 use app::backend::services::{catalogue, issuance};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use utoipa::OpenApi;
 
 fn answer<T: serde::Serialize>(result: Result<T, app::backend::error::ServiceError>) -> Response {
@@ -222,19 +221,18 @@ async fn openapi_json() -> Response {
     Json(OpenDataApi::openapi()).into_response()
 }
 
-/// The `/api/v1` routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/items", get(list_items))
-        .route("/api/v1/items/{code}", get(get_item))
-        .route(
-            "/api/v1/items/{code}/versions/{version}",
-            get(get_item_version),
-        )
-        .route("/api/v1/bundles", get(list_bundles))
-        .route("/api/v1/bundles/{code}", get(get_bundle))
-        .route("/api/v1/licences/verify", get(verify_licence))
-        .route("/api/v1/feed/approvals", get(approvals_feed))
-        .route("/.well-known/jwks.json", get(jwks))
-        .route("/api/v1/openapi.json", get(openapi_json))
+/// The `/api/v1` routes and the issuer's keys.
+pub fn routes() -> Vec<crate::HttpRoute> {
+    use crate::HttpRoute;
+    vec![
+        HttpRoute::get("/api/v1/items", list_items),
+        HttpRoute::get("/api/v1/items/{code}", get_item),
+        HttpRoute::get("/api/v1/items/{code}/versions/{version}", get_item_version),
+        HttpRoute::get("/api/v1/bundles", list_bundles),
+        HttpRoute::get("/api/v1/bundles/{code}", get_bundle),
+        HttpRoute::get("/api/v1/licences/verify", verify_licence),
+        HttpRoute::get("/api/v1/feed/approvals", approvals_feed),
+        HttpRoute::get("/.well-known/jwks.json", jwks),
+        HttpRoute::get("/api/v1/openapi.json", openapi_json),
+    ]
 }

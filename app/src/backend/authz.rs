@@ -1,6 +1,7 @@
 //! The context of one server-function call or page render, and the single place where access is
-//! checked: `ctx.require(access)` before any service runs, and `ctx.finish(result)` to map the
-//! outcome to the API error with its HTTP status.
+//! checked: [`server_fn_refusal`] before a call's arguments are read, `ctx.require(access)`
+//! before any service runs, and `ctx.finish(result)` to map the outcome to the API error with
+//! its HTTP status.
 
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
@@ -24,6 +25,29 @@ pub fn check(user: Option<&CurrentUser>, access: Access) -> Result<(), AppError>
         Err(AppError::Unauthenticated)
     } else {
         Err(AppError::Forbidden)
+    }
+}
+
+/// Why a call of the server function at `path` (`/api/<endpoint>`) must not run, judged by the
+/// endpoint's rule in [`crate::access::SERVER_FNS`] alone, before its arguments are read:
+/// otherwise a caller without the right role would learn from a 422 whether their input was
+/// valid, and their bytes would be parsed for nothing. An endpoint without a rule is not found.
+/// Paths outside `/api/`, and the JSON API under `/api/v1/`, are not server functions: `None`.
+pub fn server_fn_refusal(path: &str, auth: Option<&RequestAuth>) -> Option<AppError> {
+    let endpoint = path.strip_prefix("/api/")?;
+    if endpoint.starts_with("v1/") {
+        return None;
+    }
+    let Some(access) = crate::access::server_fn_access(endpoint) else {
+        return Some(AppError::NotFound);
+    };
+    let role = auth.and_then(|auth| auth.0.as_ref()).map(|user| user.role);
+    if access.allows(role) {
+        None
+    } else if role.is_none() {
+        Some(AppError::Unauthenticated)
+    } else {
+        Some(AppError::Forbidden)
     }
 }
 

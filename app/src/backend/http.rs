@@ -1,6 +1,6 @@
 //! HTTP middleware shared by every route: client identification, the session check (with
-//! transparent token refresh), the same-origin guard on state-changing requests, and security
-//! headers.
+//! transparent token refresh), the same-origin guard on state-changing requests, the role gate
+//! of server functions, and security headers.
 
 use std::net::SocketAddr;
 
@@ -179,6 +179,17 @@ pub async fn same_origin_guard(
     if !safe && !is_same_origin(state.config.public_origin(), request.headers()) {
         tracing::warn!(path = %request.uri().path(), "cross-site request refused");
         return error_response(&AppError::CrossSite);
+    }
+    next.run(request).await
+}
+
+/// Refuses a server-function call (`/api/…`, not the JSON API under `/api/v1/`) that the
+/// caller's role may not make, or of a function without a rule, before its arguments are read.
+/// Runs inside [`session_layer`], which has established the caller.
+pub async fn server_fn_gate(request: Request, next: Next) -> Response {
+    let auth = request.extensions().get::<RequestAuth>();
+    if let Some(refusal) = super::authz::server_fn_refusal(request.uri().path(), auth) {
+        return error_response(&refusal);
     }
     next.run(request).await
 }

@@ -13,6 +13,7 @@
 //! the caller may not see), and change nothing.
 
 use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -90,6 +91,20 @@ async fn record_staff_view(
     logged.map_err(failure)
 }
 
+/// The signed-in caller when `access` allows their role; otherwise 401 (no session) or 403.
+/// Checked before the query is read, so a caller who may not upload learns nothing about their
+/// input.
+fn caller(
+    auth: RequestAuth,
+    access: crate::access::Access,
+) -> Result<super::auth::session::CurrentUser, AppError> {
+    match auth.0 {
+        Some(user) if access.allows(Some(user.role)) => Ok(user),
+        Some(_) => Err(AppError::Forbidden),
+        None => Err(AppError::Unauthenticated),
+    }
+}
+
 /// A `Content-Length` over the limit is refused before a byte is read.
 fn declared_too_large(headers: &HeaderMap, max_bytes: u64) -> bool {
     headers
@@ -104,15 +119,16 @@ pub async fn upload(
     State(state): State<AppState>,
     Extension(auth): Extension<RequestAuth>,
     Extension(client): Extension<ClientInfo>,
-    Query(query): Query<UploadQuery>,
+    query: Result<Query<UploadQuery>, QueryRejection>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let Some(user) = auth
-        .0
-        .filter(|user| matches!(user.role, Role::Applicant | Role::FrontDesk))
-    else {
-        return error_response(&AppError::Unauthenticated);
+    let user = match caller(auth, crate::access::DRAFT_EDITORS) {
+        Ok(user) => user,
+        Err(refused) => return error_response(&refused),
+    };
+    let Ok(Query(query)) = query else {
+        return error_response(&AppError::invalid(Vec::new()));
     };
     let file_name = match FileName::parse(&query.name) {
         Ok(name) => name,
@@ -331,12 +347,16 @@ pub async fn upload_identity_photo(
     State(state): State<AppState>,
     Extension(auth): Extension<RequestAuth>,
     Extension(client): Extension<ClientInfo>,
-    Query(query): Query<PhotoQuery>,
+    query: Result<Query<PhotoQuery>, QueryRejection>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let Some(user) = auth.0.filter(|user| user.role == Role::Applicant) else {
-        return error_response(&AppError::Unauthenticated);
+    let user = match caller(auth, crate::access::APPLICANTS) {
+        Ok(user) => user,
+        Err(refused) => return error_response(&refused),
+    };
+    let Ok(Query(query)) = query else {
+        return error_response(&AppError::invalid(Vec::new()));
     };
     if !matches!(query.kind.as_str(), "id_card" | "selfie") {
         return error_response(&AppError::NotFound);

@@ -7,7 +7,10 @@
 //! logged-out session, of a demoted admin, of a removed staff member, and of another session
 //! after a password change. Controls: the genuine token, and a token the test signs itself with
 //! the server's key and unchanged claims, both get 200 — so every refusal is due to the one thing
-//! the attack changed.
+//! the attack changed. The same forgeries (and truncated tokens) aimed at state-changing
+//! functions — staff creation, an application, a password change, logout — get 401 and leave
+//! every table unchanged; a role claim, even signed with the server's key, grants nothing (the
+//! role comes from the account).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -530,4 +533,184 @@ async fn a_password_change_revokes_the_other_sessions_only() {
         200,
         "the new one works"
     );
+}
+
+/// Sends a server-function call whose only credential is `token` as the access cookie.
+async fn call_with_token(app: &TestApp, token: &str, path: &str, form: &[(&str, &str)]) -> Reply {
+    let origin = app.origin.clone();
+    let cookie = format!("bjm_session={token}");
+    app.post_raw(
+        &crate::common::bare_client(),
+        path,
+        "application/x-www-form-urlencoded",
+        crate::common::form_body(form).into_bytes(),
+        &[("origin", &origin), ("cookie", &cookie)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn forged_tokens_reach_no_state_changing_function_and_change_nothing() {
+    // The applicant's genuine token is the forger's material; the target is the admin's power.
+    let app = spawn_app().await;
+    let genuine = genuine(&app).await;
+    let (admin_id, _) = app
+        .create_staff_via_cli_service("admin@qixia.test.cn", "admin", None, None)
+        .await;
+    let admin = browser();
+    app.login_staff(&admin, "admin@qixia.test.cn", PASSWORD)
+        .await;
+    let key = genuine.private_pem.as_str();
+    let kid = Some(genuine.kid.as_str());
+    let parts: Vec<&str> = genuine.token.split('.').collect();
+    let as_admin = with(&genuine.claims, json!({ "sub": admin_id.to_string() }));
+    let with_role = with(&genuine.claims, json!({ "role": "admin" }));
+    let now = now();
+    let public_pem = ed25519_dalek::SigningKey::from_pkcs8_pem(key)
+        .expect("server key")
+        .verifying_key()
+        .to_public_key_pem(Default::default())
+        .expect("public PEM");
+    let mut hs256 = Header::new(Algorithm::HS256);
+    hs256.kid = kid.map(str::to_owned);
+    let forgeries: Vec<(&str, String)> = vec![
+        (
+            "alg none as the admin",
+            format!(
+                "{}.{}.",
+                b64(&json!({ "alg": "none", "typ": "JWT" })),
+                b64(&as_admin)
+            ),
+        ),
+        (
+            "HS256 keyed with the public key, as the admin",
+            jsonwebtoken::encode(
+                &hs256,
+                &as_admin,
+                &EncodingKey::from_secret(public_pem.as_bytes()),
+            )
+            .expect("HMAC"),
+        ),
+        (
+            "sub changed to the admin, old signature",
+            format!("{}.{}.{}", parts[0], b64(&as_admin), parts[2]),
+        ),
+        (
+            "a role claim added, old signature",
+            format!("{}.{}.{}", parts[0], b64(&with_role), parts[2]),
+        ),
+        (
+            "expired",
+            sign_eddsa(
+                key,
+                kid,
+                &with(
+                    &genuine.claims,
+                    json!({ "iat": now - 7200, "nbf": now - 7200, "exp": now - 3600 }),
+                ),
+            ),
+        ),
+        (
+            "wrong aud",
+            sign_eddsa(
+                key,
+                kid,
+                &with(&genuine.claims, json!({ "aud": "https://evil.example" })),
+            ),
+        ),
+        (
+            "wrong iss",
+            sign_eddsa(
+                key,
+                kid,
+                &with(&genuine.claims, json!({ "iss": "https://evil.example" })),
+            ),
+        ),
+        (
+            "unknown kid",
+            sign_eddsa(key, Some("fedcba9876543210"), &genuine.claims),
+        ),
+        (
+            "truncated: no signature",
+            format!("{}.{}.", parts[0], parts[1]),
+        ),
+        ("truncated: two parts", format!("{}.{}", parts[0], parts[1])),
+        (
+            "truncated: signature cut short",
+            genuine.token[..genuine.token.len() - 6].to_owned(),
+        ),
+        (
+            "truncated: half the token",
+            genuine.token[..genuine.token.len() / 2].to_owned(),
+        ),
+        ("truncated: the header alone", parts[0].to_owned()),
+    ];
+    let calls: [(&str, Vec<(&str, &str)>); 5] = [
+        (
+            "admin/staff/create",
+            vec![
+                ("login", "mole@qixia.test.cn"),
+                ("display_name", "内鬼"),
+                ("role", "admin"),
+                ("department_id", ""),
+                ("service_centre_id", ""),
+                ("initial_password", PASSWORD),
+            ],
+        ),
+        ("admin/staff/list", vec![]),
+        (
+            "applications/start",
+            vec![("target", "item"), ("code", "SCJG-XK-001")],
+        ),
+        (
+            "account/password",
+            vec![
+                ("current_password", PASSWORD),
+                ("new_password", OTHER_PASSWORD),
+            ],
+        ),
+        ("auth/logout", vec![]),
+    ];
+    let before = app.fingerprint(&[]).await;
+    for (what, token) in &forgeries {
+        for (path, form) in &calls {
+            let reply = call_with_token(&app, token, path, form).await;
+            assert_eq!(
+                (reply.status, reply.json()),
+                (401, json!("Unauthenticated")),
+                "{what} → {path}"
+            );
+        }
+    }
+    assert_eq!(
+        app.fingerprint(&[]).await,
+        before,
+        "a forged token changed the database"
+    );
+    // The controls: the genuine token passes authentication (and the applicant may not list
+    // staff); the admin's own session still works.
+    let listed = call_with_token(&app, &genuine.token, "admin/staff/list", &[]).await;
+    assert_eq!(listed.status, 403, "{}", listed.body);
+    assert_eq!(app.whoami(&admin).await.json()["role"], "Admin");
+}
+
+#[tokio::test]
+async fn a_validly_signed_role_claim_grants_nothing() {
+    // The role comes from the account, never from the token: even the server's own key
+    // signing `role: admin` into an applicant's token gives no admin function.
+    let app = spawn_app().await;
+    let genuine = genuine(&app).await;
+    let claims = with(
+        &genuine.claims,
+        json!({ "role": "admin", "roles": ["admin"] }),
+    );
+    let token = sign_eddsa(&genuine.private_pem, Some(&genuine.kid), &claims);
+    assert_eq!(
+        assert_accepted(&app, &token, "extra claims").await["role"],
+        "Applicant"
+    );
+    let before = app.fingerprint(&[]).await;
+    let refused = call_with_token(&app, &token, "admin/staff/list", &[]).await;
+    assert_eq!((refused.status, refused.json()), (403, json!("Forbidden")));
+    assert_eq!(app.fingerprint(&[]).await, before);
 }

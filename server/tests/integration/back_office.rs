@@ -4,169 +4,12 @@
 
 use serde_json::{Value, json};
 
-use crate::applicant_journey::{JPG, draft, file, post_json_as, start, upload, verified_applicant};
-use crate::common::{PASSWORD, Reply, TestApp, browser, error_kind, spawn_app_with_demo};
-
-/// A signed-in staff member.
-pub(crate) struct Staff {
-    pub(crate) client: reqwest::Client,
-    pub(crate) id: i64,
-}
-
-pub(crate) async fn staff(
-    app: &TestApp,
-    login: &str,
-    role: &str,
-    department: Option<&str>,
-    centre: Option<&str>,
-) -> Staff {
-    use app::backend::db::org;
-    let mut conn = app.state.db.pool().acquire().await.expect("connection");
-    let department_id = match department {
-        Some(code) => org::department_id_by_code(&mut conn, code)
-            .await
-            .expect("department"),
-        None => None,
-    };
-    let centre_id = match centre {
-        Some(code) => org::centre_id_by_code(&mut conn, code)
-            .await
-            .expect("centre"),
-        None => None,
-    };
-    drop(conn);
-    let (id, _) = app
-        .create_staff_via_cli_service(login, role, department_id, centre_id)
-        .await;
-    let client = browser();
-    app.login_staff(&client, login, PASSWORD).await;
-    Staff { client, id }
-}
-
-pub(crate) async fn desk_worker(app: &TestApp, login: &str) -> Staff {
-    staff(app, login, "front_desk", None, Some("C00-QU")).await
-}
-
-pub(crate) async fn approver(app: &TestApp, login: &str, department: &str) -> Staff {
-    staff(app, login, "approver", Some(department), None).await
-}
-
-async fn call(app: &TestApp, who: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> Reply {
-    app.post_fn_as(who, path, form).await
-}
-
-pub(crate) async fn claim(app: &TestApp, worker: &Staff, number: &str) -> Reply {
-    call(app, &worker.client, "desk/claim", &[("number", number)]).await
-}
-
-pub(crate) async fn accept(app: &TestApp, worker: &Staff, number: &str) -> Reply {
-    call(app, &worker.client, "desk/accept", &[("number", number)]).await
-}
-
-async fn return_with(app: &TestApp, worker: &Staff, number: &str, items: Value) -> Reply {
-    post_json_as(
-        app,
-        &worker.client,
-        "desk/return",
-        &json!({ "number": number, "items": items }),
-    )
-    .await
-}
-
-pub(crate) async fn status_of(app: &TestApp, number: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM cases WHERE number = $1")
-        .bind(number)
-        .fetch_one(app.state.db.pool())
-        .await
-        .expect("case status")
-}
-
-pub(crate) async fn case_of(app: &TestApp, applicant: &reqwest::Client, number: &str) -> Value {
-    let reply = call(app, applicant, "applications/case", &[("number", number)]).await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    reply.json()
-}
-
-pub(crate) async fn tasks_of(app: &TestApp, number: &str) -> Vec<(String, String, String)> {
-    sqlx::query_as(
-        "SELECT t.public_id, t.department_code, t.status FROM approval_tasks t \
-         JOIN cases c ON c.id = t.case_id WHERE c.number = $1 ORDER BY t.department_code",
-    )
-    .bind(number)
-    .fetch_all(app.state.db.pool())
-    .await
-    .expect("tasks")
-}
-
-pub(crate) async fn decide(
-    app: &TestApp,
-    who: &Staff,
-    task: &str,
-    verdict: &str,
-    text: &str,
-) -> Reply {
-    post_json_as(
-        app,
-        &who.client,
-        "approvals/decide",
-        &json!({ "task_id": task, "verdict": verdict, "text": text }),
-    )
-    .await
-}
-
-/// A restaurant bundle case (市场监管 + 城管) filed by a verified applicant.
-pub(crate) async fn restaurant_case(
-    app: &TestApp,
-    login: &str,
-    person: &str,
-) -> (reqwest::Client, String) {
-    let applicant = verified_applicant(app, login, Some(person)).await;
-    let number = file(app, &applicant, login, "bundle", "YJS-CANYIN").await;
-    (applicant, number)
-}
-
-fn notice_item(target: &str, name: &str) -> Value {
-    json!({
-        "target": target,
-        "name": name,
-        "problem": "与营业执照信息不一致，请按实际情况填写",
-        "clause": "办事指南 三、申请材料 第1项",
-    })
-}
-
-/// A text field and a material of a loaded draft, for correction notices.
-fn text_field_and_material(draft: &Value) -> (String, String) {
-    let mut field = None;
-    let mut material = None;
-    for section in draft["layout"]["sections"].as_array().expect("sections") {
-        for laid_out in section["fields"].as_array().expect("fields") {
-            let kind = laid_out["field"]["type"].as_str().unwrap_or_default();
-            let max = laid_out["field"]["rules"]["max_length"]
-                .as_u64()
-                .unwrap_or(100);
-            if field.is_none() && kind == "text" && max >= 10 {
-                field = laid_out["name"].as_str().map(str::to_owned);
-            }
-        }
-        for laid_out in section["materials"].as_array().expect("materials") {
-            if material.is_none() && laid_out["material"]["required"].as_bool() == Some(true) {
-                material = laid_out["name"].as_str().map(str::to_owned);
-            }
-        }
-    }
-    (field.expect("a text field"), material.expect("a material"))
-}
-
-pub(crate) async fn events_of(app: &TestApp, number: &str) -> Vec<String> {
-    sqlx::query_scalar(
-        "SELECT e.kind FROM case_events e JOIN cases c ON c.id = e.case_id \
-         WHERE c.number = $1 ORDER BY e.at, e.id",
-    )
-    .bind(number)
-    .fetch_all(app.state.db.pool())
-    .await
-    .expect("events")
-}
+use crate::common::back_office::{
+    accept, approver, call, case_of, claim, decide, desk_worker, events_of, notice_item,
+    restaurant_case, return_with, staff, status_of, tasks_of, text_field_and_material,
+};
+use crate::common::journey::{JPG, draft, file, post_json_as, start, upload, verified_applicant};
+use crate::common::{Reply, TestApp, error_kind, spawn_app_with_demo};
 
 #[tokio::test]
 async fn a_returned_bundle_is_corrected_once_accepted_and_approved_by_every_department() {
@@ -175,7 +18,7 @@ async fn a_returned_bundle_is_corrected_once_accepted_and_approved_by_every_depa
     let draft_id = start(&app, &applicant, "bundle", "YJS-CANYIN").await;
     let loaded = draft(&app, &applicant, &draft_id).await;
     let (field, material) = text_field_and_material(&loaded);
-    let number = crate::applicant_journey::complete_and_submit(
+    let number = crate::common::journey::complete_and_submit(
         &app,
         &applicant,
         "wang.shop@example.cn",
@@ -956,7 +799,7 @@ async fn the_admin_keeps_the_working_day_calendar() {
 
 #[tokio::test]
 async fn a_worker_files_for_a_walk_in_applicant_who_confirms_and_signs_on_their_own_phone() {
-    use crate::applicant_journey::{Device, filled, save, sign_letter, submit, upload_required};
+    use crate::common::journey::{Device, filled, save, sign_letter, submit, upload_required};
     let app = spawn_app_with_demo().await;
     let applicant = verified_applicant(&app, "walkin@example.cn", Some("冯小吃")).await;
     let worker = desk_worker(&app, "desk1@qixia.test.cn").await;

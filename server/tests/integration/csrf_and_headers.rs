@@ -1,13 +1,14 @@
 //! Proves the browser-facing defences: every server function refuses a POST that cannot prove it
 //! comes from this site (foreign or `null` Origin, look-alike origins, a foreign Referer,
 //! `Sec-Fetch-Site: cross-site`, or no evidence at all) with 403 `"CrossSite"` and writes
-//! nothing, even with a signed-in admin's cookies; server functions cannot be reached with GET;
+//! nothing, even with a signed-in admin's cookies — every function of the registry and every
+//! plain POST route from a foreign or `null` Origin; server functions cannot be reached with GET;
 //! session cookies are HttpOnly and SameSite=Lax (plus `Secure` and `__Host-` on https); and
 //! pages and API responses carry CSP, nosniff and frame denial, with HSTS only on https.
 
 use serde_json::json;
 
-use crate::common::{PASSWORD, TestApp, browser, form_body, spawn_app, spawn_app_https};
+use crate::common::{PASSWORD, Reply, TestApp, browser, form_body, spawn_app, spawn_app_https};
 
 /// Every server function with a valid form for it (ids refer to a real staff member).
 fn endpoints(staff_id: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
@@ -462,4 +463,56 @@ async fn on_https_every_response_carries_hsts() {
         assert!(hsts.contains("max-age=31536000"), "{what}: {hsts}");
         assert_common_security_headers(reply, what);
     }
+}
+
+#[tokio::test]
+async fn cross_site_posts_to_every_registered_server_function_and_upload_are_refused() {
+    // The list above is the first families; this walks the registry itself (and the plain POST
+    // routes), so a function added later is covered without an edit. Both an admin's and an
+    // applicant's session cookies ride along, as in a real attack.
+    let (app, _) = victim_app().await;
+    let applicant = browser();
+    app.register_ok(&applicant, "13800138001").await;
+    let mut paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    paths.sort_unstable();
+    assert!(paths.len() >= 81, "{paths:?}");
+    let posts: Vec<String> = server::http_routes()
+        .into_iter()
+        .filter(|route| route.method == reqwest::Method::POST)
+        .map(|route| route.path.to_owned())
+        .collect();
+    assert!(posts.contains(&"/files/upload".to_owned()), "{posts:?}");
+    paths.extend(posts);
+    let before = app.fingerprint(&[]).await;
+    for path in &paths {
+        for (who, client) in [("admin", &app.client), ("applicant", &applicant)] {
+            for origin in ["https://evil.example", "null"] {
+                let reply = Reply::read(
+                    client
+                        .post(app.url(path))
+                        .header("origin", origin)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body("login=x&draft_id=x&number=x&user_id=1")
+                        .send()
+                        .await
+                        .expect("request"),
+                )
+                .await;
+                assert_eq!(
+                    (reply.status, reply.body.as_str()),
+                    (403, "\"CrossSite\""),
+                    "{path} as {who} from {origin}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        app.fingerprint(&[]).await,
+        before,
+        "a cross-site request changed the database"
+    );
+    assert_eq!(app.whoami(&app.client).await.status, 200);
+    assert_eq!(app.whoami(&applicant).await.status, 200);
 }

@@ -10,11 +10,10 @@ use std::process::Command;
 use mail_parser::MimeHeaders as _;
 use serde_json::{Value, json};
 
-use crate::applicant_journey::{file, post_json_as, verified_applicant};
-use crate::back_office::{
-    accept, approver, claim, decide, desk_worker, restaurant_case, staff, status_of, tasks_of,
-};
-use crate::common::{SmtpServer, TestApp, free_port, maildir_messages, spawn_app_with_demo};
+use crate::common::back_office::{approved_restaurant, desk_worker, staff, status_of};
+use crate::common::journey::{file, post_json_as, verified_applicant};
+use crate::common::{SmtpServer, free_port, maildir_messages};
+use crate::common::{TestApp, spawn_app_with_demo};
 
 /// Runs a command-line tool of the test setup; its standard output.
 fn tool(program: &str, args: &[&str]) -> Vec<u8> {
@@ -74,34 +73,6 @@ async fn verify_pdf(app: &TestApp, bytes: Vec<u8>) -> Value {
         .expect("request");
     assert_eq!(response.status().as_u16(), 200);
     response.json().await.expect("json")
-}
-
-/// Files the restaurant bundle, accepts it and has both departments approve it.
-async fn approved_restaurant(
-    app: &TestApp,
-    login: &str,
-    person: &str,
-) -> (reqwest::Client, String) {
-    let (applicant, number) = restaurant_case(app, login, person).await;
-    let desk = desk_worker(app, &format!("desk.{login}")).await;
-    assert_eq!(claim(app, &desk, &number).await.status, 200);
-    assert_eq!(accept(app, &desk, &number).await.status, 200);
-    let tasks = tasks_of(app, &number).await;
-    let scjg = approver(app, &format!("scjg.{login}"), "D01-SCJG").await;
-    let cgj = approver(app, &format!("cgj.{login}"), "D07-CGJ").await;
-    assert_eq!(
-        decide(app, &scjg, &tasks[0].0, "approve", "同意")
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        decide(app, &cgj, &tasks[1].0, "approve", "同意")
-            .await
-            .status,
-        200
-    );
-    (applicant, number)
 }
 
 #[tokio::test]

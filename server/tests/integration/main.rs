@@ -9,6 +9,7 @@ mod applicant_journey;
 mod audit;
 mod auth_tokens;
 mod authorization;
+mod authorization_matrix;
 mod back_office;
 mod catalogue;
 mod catalogue_editor;

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::applicant_journey::{JPG, PDF, upload};
+use crate::common::journey::{JPG, PDF, upload};
 use crate::common::{Options, TestApp, browser, field_problems, spawn_app_with};
 
 const ITEM: &str = "SCJG-XK-001";
@@ -29,7 +29,7 @@ async fn applicant_with_draft(
     login: &str,
     person: &str,
 ) -> (reqwest::Client, String) {
-    let client = crate::applicant_journey::verified_applicant(app, login, Some(person)).await;
+    let client = crate::common::journey::verified_applicant(app, login, Some(person)).await;
     let started = app
         .post_fn_as(
             &client,
@@ -216,13 +216,9 @@ async fn a_file_is_served_to_its_applicant_and_to_the_front_desk_only_after_subm
         .filter(|name| name.starts_with('M'))
         .collect();
     assert_eq!(missing, ["M02", "M03"]);
-    let number = crate::applicant_journey::complete_and_submit(
-        &app,
-        &owner,
-        "owner.files@example.cn",
-        &draft,
-    )
-    .await;
+    let number =
+        crate::common::journey::complete_and_submit(&app, &owner, "owner.files@example.cn", &draft)
+            .await;
     assert!(number.starts_with("QX-"));
     let viewed = app.get(&desk, &path).await;
     assert_eq!(viewed.status, 200);
@@ -305,8 +301,7 @@ async fn the_front_desk_compares_the_photos_and_grants_level_3_or_refuses_with_a
     })
     .await;
     let applicant =
-        crate::applicant_journey::verified_applicant(&app, "photos@example.cn", Some("王开店"))
-            .await;
+        crate::common::journey::verified_applicant(&app, "photos@example.cn", Some("王开店")).await;
 
     // Photos are JPG or PNG by content; asking needs both.
     let refused = upload_photo(&app, &applicant, "id_card", PDF).await;
@@ -332,12 +327,9 @@ async fn the_front_desk_compares_the_photos_and_grants_level_3_or_refuses_with_a
     assert_eq!(again.status, 409, "one pending check at a time");
 
     // Another applicant and an approver see nothing; the front desk sees the pair.
-    let other = crate::applicant_journey::verified_applicant(
-        &app,
-        "other.photos@example.cn",
-        Some("李美味"),
-    )
-    .await;
+    let other =
+        crate::common::journey::verified_applicant(&app, "other.photos@example.cn", Some("李美味"))
+            .await;
     assert_eq!(
         app.get(&other, &format!("/files/identity/{card_id}"))
             .await

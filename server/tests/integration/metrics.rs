@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::back_office::{
+use crate::common::back_office::{
     accept, approver, claim, decide, desk_worker, restaurant_case, status_of, tasks_of,
 };
 use crate::common::{Options, TestApp, bare_client, spawn_app_with, spawn_app_with_demo};

@@ -6,8 +6,10 @@
 
 use serde_json::Value;
 
-use crate::applicant_journey::{file, verified_applicant};
-use crate::back_office::{accept, claim, decide, desk_worker, restaurant_case, tasks_of};
+use crate::common::back_office::{
+    accept, approver, claim, decide, desk_worker, restaurant_case, tasks_of,
+};
+use crate::common::journey::{file, verified_applicant};
 use crate::common::{TestApp, browser, error_kind, field_problems, spawn_app_with_demo};
 use app::backend::services::statistics::{self, Refresh};
 use app::domain::calendar::Day;
@@ -64,8 +66,8 @@ async fn the_figures_follow_cases_through_their_life_and_only_admins_see_the_sta
     let desk = desk_worker(&app, "desk@qixia.test.cn").await;
     assert_eq!(claim(&app, &desk, &approved).await.status, 200);
     assert_eq!(accept(&app, &desk, &approved).await.status, 200);
-    let scjg = crate::back_office::approver(&app, "scjg@qixia.test.cn", "D01-SCJG").await;
-    let cgj = crate::back_office::approver(&app, "cgj@qixia.test.cn", "D07-CGJ").await;
+    let scjg = approver(&app, "scjg@qixia.test.cn", "D01-SCJG").await;
+    let cgj = approver(&app, "cgj@qixia.test.cn", "D07-CGJ").await;
     for ((task, _, _), approver) in tasks_of(&app, &approved).await.iter().zip([&scjg, &cgj]) {
         assert_eq!(
             decide(&app, approver, task, "approve", "同意").await.status,

@@ -474,6 +474,23 @@ pub async fn inspector_streets(conn: &mut AnyConnection, user_id: i64) -> DbResu
     .await?)
 }
 
+/// Whether one of the inspector's streets holds an inspection task of `licence_id`.
+pub async fn inspects_licence(
+    conn: &mut AnyConnection,
+    inspector_id: i64,
+    licence_id: i64,
+) -> DbResult<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT t.id FROM inspection_tasks t JOIN inspector_streets s \
+         ON s.centre_code = t.street_code WHERE t.licence_id = $1 AND s.user_id = $2 LIMIT 1",
+    )
+    .bind(licence_id)
+    .bind(inspector_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
 pub struct NewInspection<'a> {
     pub public_id: &'a str,
     pub licence_id: i64,

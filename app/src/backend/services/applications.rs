@@ -678,15 +678,17 @@ pub async fn withdraw(
         .await?
         .ok_or(DbError::NotFound)?;
     let status = CaseStatus::parse(&case.status).ok_or(AppError::Internal)?;
-    if !status.applicant_may_withdraw()
-        || !cases::transition(
-            &mut tx,
-            case.id,
-            status.code(),
-            CaseStatus::Withdrawn.code(),
-            now,
-        )
-        .await?
+    if !status.applicant_may_withdraw() {
+        return Err(AppError::WrongState(status).into());
+    }
+    if !cases::transition(
+        &mut tx,
+        case.id,
+        status.code(),
+        CaseStatus::Withdrawn.code(),
+        now,
+    )
+    .await?
     {
         return Err(AppError::ChangedMeanwhile.into());
     }

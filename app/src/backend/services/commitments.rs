@@ -252,6 +252,15 @@ pub async fn sign(
     user: &CurrentUser,
     request: &SignCommitmentRequest,
 ) -> ServiceResult<SignedCommitment> {
+    // Another applicant's draft does not exist for this user, whatever else the request holds:
+    // checked before the mark is read and before a code attempt is spent.
+    {
+        let mut conn = state.db.pool().acquire().await?;
+        cases::draft_of(&mut conn, user.user_id, &request.draft_id)
+            .await?
+            .filter(|draft| draft.case_id.is_none())
+            .ok_or(DbError::NotFound)?;
+    }
     let (mark_kind, mark) = checked_mark(&request.mark_kind, &request.mark)?;
     let code_id = identity::check_code(
         state,

@@ -754,14 +754,31 @@ pub async fn licence_pdf(
     let licence = db::licence_by_public_id(&mut conn, public_id)
         .await?
         .ok_or(DbError::NotFound)?;
-    if user.role == Role::Applicant {
-        let case = cases::case_by_id(&mut conn, licence.case_id)
+    // Its holder; the front desk (who hands licences over) and the service office (who revokes
+    // them); approvers of a department that had a task on the case; inspectors of a street
+    // that inspects it. For anyone else it does not exist.
+    let allowed = match user.role {
+        Role::Applicant => cases::case_by_id(&mut conn, licence.case_id)
             .await?
-            .ok_or(DbError::NotFound)?;
-        if case.applicant_id != user.user_id {
-            // Someone else's licence does not exist for this user.
-            return Err(DbError::NotFound.into());
+            .is_some_and(|case| case.applicant_id == user.user_id),
+        Role::FrontDesk | Role::Admin => true,
+        Role::Approver => {
+            use crate::backend::db::back_office::{staff_place, tasks_of_case};
+            match staff_place(&mut conn, user.user_id)
+                .await?
+                .and_then(|place| place.department_code)
+            {
+                Some(department) => tasks_of_case(&mut conn, licence.case_id)
+                    .await?
+                    .iter()
+                    .any(|task| task.department_code == department),
+                None => false,
+            }
         }
+        Role::Inspector => db::inspects_licence(&mut conn, user.user_id, licence.id).await?,
+    };
+    if !allowed {
+        return Err(DbError::NotFound.into());
     }
     let pdf = db::licence_pdf(&mut conn, licence.id).await?;
     Ok((format!("{}-{}.pdf", licence.name_zh, licence.number), pdf))

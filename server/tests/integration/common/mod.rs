@@ -8,6 +8,11 @@
 //!   (default `postgres://postgres@127.0.0.1:5432/postgres`), dropped when the test ends.
 //!
 //! Every test therefore runs unchanged against either backend.
+//!
+//! [`journey`] and [`back_office`] drive a case through the applicant's and the staff's steps.
+
+pub mod back_office;
+pub mod journey;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -675,6 +680,70 @@ impl TestApp {
             counts.push((table, self.count(table).await));
         }
         counts
+    }
+
+    /// A digest of every row of every table (binary columns aside), per table: proves that a
+    /// series of requests changed nothing at all, not only that no row was added. Columns in
+    /// `ignore` (`table.column`) are left out.
+    pub async fn fingerprint(&self, ignore: &[&str]) -> Vec<(String, String)> {
+        use sha2::Digest as _;
+        let pool = self.state.db.pool();
+        let postgres = self.backend == Backend::Postgres;
+        let tables: Vec<String> = sqlx::query_scalar(if postgres {
+            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
+             WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1"
+        } else {
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' ORDER BY 1"
+        })
+        .fetch_all(pool)
+        .await
+        .expect("listing tables");
+        let mut digests = Vec::new();
+        for table in tables {
+            let columns: Vec<(String, String)> = sqlx::query_as(if postgres {
+                "SELECT CAST(column_name AS TEXT), CAST(data_type AS TEXT) \
+                 FROM information_schema.columns WHERE table_schema = 'public' \
+                 AND table_name = $1 ORDER BY ordinal_position"
+            } else {
+                "SELECT name, type FROM pragma_table_info($1) ORDER BY cid"
+            })
+            .bind(&table)
+            .fetch_all(pool)
+            .await
+            .unwrap_or_else(|error| panic!("columns of {table}: {error}"));
+            let texts: Vec<String> = columns
+                .iter()
+                .filter(|(name, kind)| {
+                    let kind = kind.to_ascii_lowercase();
+                    !kind.contains("blob")
+                        && kind != "bytea"
+                        && !ignore.contains(&format!("{table}.{name}").as_str())
+                })
+                .map(|(name, _)| format!("COALESCE(CAST(\"{name}\" AS TEXT), '-')"))
+                .collect();
+            if texts.is_empty() {
+                continue;
+            }
+            let query = format!("SELECT {} FROM \"{table}\"", texts.join(" || '|' || "));
+            let mut rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(query))
+                .fetch_all(pool)
+                .await
+                .unwrap_or_else(|error| panic!("reading {table}: {error}"));
+            rows.sort_unstable();
+            let mut hasher = sha2::Sha256::new();
+            for row in &rows {
+                hasher.update(row.as_bytes());
+                hasher.update(b"\n");
+            }
+            let digest: String = hasher
+                .finalize()
+                .iter()
+                .map(|byte| format!("{byte:02x}"))
+                .collect();
+            digests.push((table, format!("{} rows {}", rows.len(), &digest[..16])));
+        }
+        digests
     }
 
     /// Adds one department and one service centre; returns their ids.
