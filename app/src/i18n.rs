@@ -1825,67 +1825,6 @@ pub fn actor_role_text(role: &str, lang: Lang) -> &'static str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn language_comes_from_the_lang_cookie_and_defaults_to_chinese() {
-        assert_eq!(Lang::from_cookie_header("a=b; lang=en; c=d"), Lang::En);
-        assert_eq!(Lang::from_cookie_header("lang=zh"), Lang::Zh);
-        assert_eq!(Lang::from_cookie_header("lang=fr"), Lang::Zh);
-        assert_eq!(Lang::from_cookie_header(""), Lang::Zh);
-    }
-
-    #[test]
-    fn field_errors_name_the_field_and_the_fix_in_both_languages() {
-        let error = FieldError::new(Field::Login, Problem::InvalidPhone);
-        assert!(field_error_text(error, Lang::Zh).starts_with("手机号或邮箱："));
-        assert!(
-            field_error_text(error, Lang::En)
-                .starts_with("Phone or email is not a valid mobile number")
-        );
-    }
-
-    #[test]
-    fn catalogue_problems_name_the_place_in_words() {
-        assert_eq!(
-            spec_path_text("materials[1].name.zh", Lang::Zh),
-            "申请材料 第 2 项 › 名称 › 中文"
-        );
-        assert_eq!(
-            spec_path_text("form[0].rules.max", Lang::En),
-            "form fields no. 1 › rules › maximum"
-        );
-        let problem = LocatedProblem {
-            code: "X-1".into(),
-            path: "promised_days".into(),
-            problem: SpecProblem::BadTimeLimit,
-        };
-        assert!(spec_problem_text(&problem, Lang::Zh).starts_with("承诺时限：承诺时限不能超过"));
-    }
-
-    #[test]
-    fn form_value_problems_say_how_to_fix_them_in_both_languages() {
-        let problem = ValueProblem::ResidentId(ResidentIdProblem::CheckCharacter);
-        assert!(value_problem_text(problem, Lang::Zh).contains("校验位"));
-        assert!(value_problem_text(problem, Lang::En).contains("check character"));
-        assert_eq!(
-            value_problem_text(ValueProblem::TooManyChosen { max: 2 }, Lang::Zh),
-            "最多选择 2 项"
-        );
-    }
-
-    #[test]
-    fn every_message_has_text_in_both_languages() {
-        for msg in [Msg::AppName, Msg::ForbiddenTitle, Msg::ErrInternal] {
-            assert!(!msg.text(Lang::Zh).is_empty());
-            assert!(!msg.text(Lang::En).is_empty());
-            assert_ne!(msg.text(Lang::Zh), msg.text(Lang::En));
-        }
-    }
-}
-
 /// The name of a stage of the way to a licence.
 pub const fn stage_text(stage: crate::api::Stage, lang: Lang) -> &'static str {
     use crate::api::Stage;
@@ -1958,5 +1897,79 @@ pub fn percent_text(part: i64, whole: i64) -> String {
         "—".to_owned()
     } else {
         format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_comes_from_the_lang_cookie_and_defaults_to_chinese() {
+        assert_eq!(Lang::from_cookie_header("a=b; lang=en; c=d"), Lang::En);
+        assert_eq!(Lang::from_cookie_header("lang=zh"), Lang::Zh);
+        assert_eq!(Lang::from_cookie_header("lang=fr"), Lang::Zh);
+        assert_eq!(Lang::from_cookie_header(""), Lang::Zh);
+    }
+
+    #[test]
+    fn field_errors_name_the_field_and_the_fix_in_both_languages() {
+        let error = FieldError::new(Field::Login, Problem::InvalidPhone);
+        assert!(field_error_text(error, Lang::Zh).starts_with("手机号或邮箱："));
+        assert!(
+            field_error_text(error, Lang::En)
+                .starts_with("Phone or email is not a valid mobile number")
+        );
+    }
+
+    #[test]
+    fn catalogue_problems_name_the_place_in_words() {
+        assert_eq!(
+            spec_path_text("materials[1].name.zh", Lang::Zh),
+            "申请材料 第 2 项 › 名称 › 中文"
+        );
+        assert_eq!(
+            spec_path_text("form[0].rules.max", Lang::En),
+            "form fields no. 1 › rules › maximum"
+        );
+        let problem = LocatedProblem {
+            code: "X-1".into(),
+            path: "promised_days".into(),
+            problem: SpecProblem::BadTimeLimit,
+        };
+        assert!(spec_problem_text(&problem, Lang::Zh).starts_with("承诺时限：承诺时限不能超过"));
+    }
+
+    #[test]
+    fn form_value_problems_say_how_to_fix_them_in_both_languages() {
+        let problem = ValueProblem::ResidentId(ResidentIdProblem::CheckCharacter);
+        assert!(value_problem_text(problem, Lang::Zh).contains("校验位"));
+        assert!(value_problem_text(problem, Lang::En).contains("check character"));
+        assert_eq!(
+            value_problem_text(ValueProblem::TooManyChosen { max: 2 }, Lang::Zh),
+            "最多选择 2 项"
+        );
+    }
+
+    #[test]
+    fn every_message_has_text_in_both_languages() {
+        for msg in [Msg::AppName, Msg::ForbiddenTitle, Msg::ErrInternal] {
+            assert!(!msg.text(Lang::Zh).is_empty());
+            assert!(!msg.text(Lang::En).is_empty());
+            assert_ne!(msg.text(Lang::Zh), msg.text(Lang::En));
+        }
+    }
+
+    #[test]
+    fn durations_read_the_way_people_say_them() {
+        assert_eq!(duration_text(30_000, Lang::Zh), "不到 1 分钟");
+        assert_eq!(duration_text(45 * 60_000, Lang::En), "45 min");
+        assert_eq!(duration_text(90 * 60_000, Lang::Zh), "1 小时 30 分钟");
+        assert_eq!(
+            duration_text(2 * 86_400_000 + 3 * 3_600_000, Lang::En),
+            "2 d 3 h"
+        );
+        assert_eq!(percent_text(1, 3), "33.3%");
+        assert_eq!(percent_text(1, 0), "—");
     }
 }
