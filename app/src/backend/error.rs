@@ -22,9 +22,23 @@ impl From<ServiceError> for AppError {
         match error {
             ServiceError::Refused(app_error) => app_error,
             ServiceError::Db(DbError::NotFound) => AppError::NotFound,
+            ServiceError::Db(error @ DbError::StorageUnavailable(_)) => {
+                tracing::error!(%error, "database cannot write");
+                AppError::StorageUnavailable
+            }
             ServiceError::Db(other) => {
                 tracing::error!(error = %other, "database error");
                 AppError::Internal
+            }
+            ServiceError::Infrastructure(other)
+                if other.chain().any(|cause| {
+                    cause
+                        .downcast_ref::<std::io::Error>()
+                        .is_some_and(super::db::is_storage_io_error)
+                }) =>
+            {
+                tracing::error!(error = %format!("{other:#}"), "file storage cannot write");
+                AppError::StorageUnavailable
             }
             ServiceError::Infrastructure(other) => {
                 tracing::error!(error = %format!("{other:#}"), "infrastructure error");

@@ -119,14 +119,25 @@ impl FileSink for LocalSink {
                 temporary,
                 target,
             } = *self;
-            file.flush().await?;
-            file.sync_all()
-                .await
-                .with_context(|| format!("syncing {}", temporary.display()))?;
-            drop(file);
-            tokio::fs::rename(&temporary, &target)
-                .await
-                .with_context(|| format!("renaming into {}", target.display()))
+            let written = async {
+                file.flush()
+                    .await
+                    .with_context(|| format!("writing {}", temporary.display()))?;
+                file.sync_all()
+                    .await
+                    .with_context(|| format!("syncing {}", temporary.display()))?;
+                drop(file);
+                tokio::fs::rename(&temporary, &target)
+                    .await
+                    .with_context(|| format!("renaming into {}", target.display()))
+            }
+            .await;
+            if written.is_err() {
+                // A full or read-only disk fails here rather than in `write` (the bytes were
+                // buffered): leave no half-written file behind.
+                let _ = tokio::fs::remove_file(&temporary).await;
+            }
+            written
         })
     }
 

@@ -14,6 +14,7 @@ mod back_office;
 mod catalogue;
 mod catalogue_editor;
 mod csrf_and_headers;
+mod faults;
 mod garbage_input;
 mod health;
 mod issuance;

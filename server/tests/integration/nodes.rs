@@ -15,22 +15,20 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use app::backend::db::Db;
 use reqwest::Client;
 
+use crate::common::process::ServerProcess;
 use crate::common::{
-    PASSWORD, Reply, SmtpServer, browser, form_body, free_port, maildir_messages, test_database,
+    PASSWORD, Reply, SmtpServer, browser, free_port, maildir_messages, test_database,
 };
 
-/// One `server serve` process.
+/// One node: a server process with its own data directory.
 struct Node {
-    name: &'static str,
-    child: Child,
-    base: String,
-    data_dir: tempfile::TempDir,
+    process: ServerProcess,
+    _data_dir: tempfile::TempDir,
 }
 
 /// What both nodes share.
@@ -45,69 +43,45 @@ struct Cluster {
 
 impl Node {
     fn start(name: &'static str, cluster: &Cluster) -> Self {
-        let port = free_port();
         let data_dir = tempfile::tempdir().expect("data directory");
         // The record key has no environment variable: every node gets the same key file.
         let keys = data_dir.path().join("keys");
         std::fs::create_dir_all(&keys).expect("keys directory");
         std::fs::write(keys.join("records-ed25519.pem"), &cluster.record_key).expect("record key");
-        let log = std::fs::File::create(data_dir.path().join("server.log")).expect("log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_server"))
-            .arg("serve")
-            .env("DATABASE_URL", &cluster.database_url)
-            .env("BJM_BIND", format!("127.0.0.1:{port}"))
-            .env_remove("PORT")
-            .env("BJM_DATA_DIR", data_dir.path())
-            .env("BJM_PUBLIC_URL", &cluster.public_url)
-            .env("BJM_SESSION_KEY", &cluster.session_key)
-            .env("BJM_LICENCE_KEY", &cluster.licence_key)
-            .env("BJM_SMTP_HOST", "127.0.0.1")
-            .env("BJM_SMTP_PORT", cluster.smtp_port.to_string())
-            .env("BJM_SMTP_TLS", "none")
-            // The sender names the node, so each mail tells which node's worker sent it.
-            .env(
-                "BJM_SMTP_FROM",
-                format!(
-                    "不见面审批 <noreply-{}@nodes.example.cn>",
-                    name.to_lowercase()
-                ),
-            )
-            .env("BJM_REGISTRATIONS_PER_IP_PER_HOUR", "1000")
-            .env("BJM_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", "1000")
-            .env("BJM_DEMO", "false")
-            .env("RUST_LOG", "info,sqlx=warn")
-            .stdout(log.try_clone().expect("log file"))
-            .stderr(log)
-            .stdin(Stdio::null())
-            .spawn()
-            .expect("starting the server binary");
-        Self {
+        let process = ServerProcess::start(
             name,
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            data_dir,
+            &cluster.database_url,
+            data_dir.path(),
+            &data_dir.path().join("server.log"),
+            &[
+                ("BJM_PUBLIC_URL", cluster.public_url.clone()),
+                ("BJM_SESSION_KEY", cluster.session_key.clone()),
+                ("BJM_LICENCE_KEY", cluster.licence_key.clone()),
+                ("BJM_SMTP_HOST", "127.0.0.1".to_owned()),
+                ("BJM_SMTP_PORT", cluster.smtp_port.to_string()),
+                ("BJM_SMTP_TLS", "none".to_owned()),
+                // The sender names the node, so each mail tells which node's worker sent it.
+                (
+                    "BJM_SMTP_FROM",
+                    format!(
+                        "不见面审批 <noreply-{}@nodes.example.cn>",
+                        name.to_lowercase()
+                    ),
+                ),
+            ],
+        );
+        Self {
+            process,
+            _data_dir: data_dir,
         }
     }
 
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.data_dir.path().join("server.log")).unwrap_or_default()
+    fn name(&self) -> &str {
+        &self.process.name
     }
 
-    /// Waits until `/readyz` answers 200 (database reachable, migrations applied).
     async fn wait_ready(&mut self) {
-        let client = browser();
-        for _ in 0..600 {
-            if let Some(status) = self.child.try_wait().expect("child status") {
-                panic!("node {} exited with {status}:\n{}", self.name, self.log());
-            }
-            if let Ok(response) = client.get(format!("{}/readyz", self.base)).send().await
-                && response.status().as_u16() == 200
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("node {} not ready within 60 s:\n{}", self.name, self.log());
+        self.process.wait_ready().await;
     }
 
     /// Calls a server function the way a page served from the public URL does.
@@ -118,48 +92,9 @@ impl Node {
         path: &str,
         form: &[(&str, &str)],
     ) -> Reply {
-        let response = client
-            .post(format!("{}/api/{path}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("origin", &cluster.public_url)
-            .body(form_body(form))
-            .send()
+        self.process
+            .call(&cluster.public_url, client, path, form)
             .await
-            .expect("request");
-        Reply::read(response).await
-    }
-
-    /// Sends SIGTERM and waits for the process to end; its exit status and log.
-    async fn terminate(mut self) -> (std::process::ExitStatus, String) {
-        let pid = self.child.id().to_string();
-        let killed = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill -TERM (Debian package procps)");
-        assert!(killed.success());
-        for _ in 0..400 {
-            if let Some(status) = self.child.try_wait().expect("child status") {
-                return (status, self.log());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let log = self.log();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        panic!(
-            "node {} still running 40 s after SIGTERM:\n{log}",
-            self.name
-        );
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        // After `terminate` the process is gone already; otherwise (a failing test) end it.
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
     }
 }
 
@@ -274,7 +209,13 @@ async fn two_nodes_share_sessions_deliver_each_message_once_and_stop_cleanly() {
         assert_eq!(registered.status, 200, "{}", registered.body);
         // Signed in on one node, known on the other.
         let me = there.call(&cluster, &client, "session/whoami", &[]).await;
-        assert_eq!(me.status, 200, "whoami on node {}: {}", there.name, me.body);
+        assert_eq!(
+            me.status,
+            200,
+            "whoami on node {}: {}",
+            there.name(),
+            me.body
+        );
         assert_eq!(me.json()["display_name"], "张三");
         let sent = there
             .call(&cluster, &client, "identity/send-code", &[])
@@ -393,8 +334,8 @@ async fn two_nodes_share_sessions_deliver_each_message_once_and_stop_cleanly() {
     // SIGTERM: each node finishes, its outbox worker stopped, and exits with success.
     db.close().await;
     for node in [a, b] {
-        let name = node.name;
-        let (status, log) = node.terminate().await;
+        let name = node.name().to_owned();
+        let (status, log) = node.process.terminate().await;
         assert!(status.success(), "node {name} exited with {status}:\n{log}");
         assert!(log.contains("outbox worker stopped"), "node {name}:\n{log}");
     }

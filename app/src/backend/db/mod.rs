@@ -63,8 +63,29 @@ pub enum DbError {
     UniqueViolation { constraint: String },
     #[error("foreign key violated")]
     ForeignKeyViolation,
+    /// The disk is full or the database is read-only: the write was refused, nothing changed.
+    #[error("storage full or read-only: {0}")]
+    StorageUnavailable(sqlx::Error),
     #[error(transparent)]
     Sqlx(sqlx::Error),
+}
+
+/// SQLite's primary result codes and PostgreSQL's SQLSTATEs that mean "cannot write now":
+/// SQLITE_READONLY (8), SQLITE_IOERR (10, what a failed write on a full disk gives),
+/// SQLITE_FULL (13); disk_full (53100), read_only_sql_transaction (25006).
+fn is_storage_unavailable(code: &str) -> bool {
+    match code.parse::<i64>() {
+        Ok(sqlite_code) if code.len() < 5 => matches!(sqlite_code & 0xff, 8 | 10 | 13),
+        _ => matches!(code, "53100" | "25006"),
+    }
+}
+
+/// An I/O error that means the disk is full or mounted read-only.
+pub fn is_storage_io_error(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::ReadOnlyFilesystem
+    )
 }
 
 impl From<sqlx::Error> for DbError {
@@ -82,13 +103,56 @@ impl From<sqlx::Error> for DbError {
             sqlx::Error::Database(db_error) if db_error.is_foreign_key_violation() => {
                 DbError::ForeignKeyViolation
             }
+            sqlx::Error::Database(db_error)
+                if db_error
+                    .code()
+                    .is_some_and(|code| is_storage_unavailable(&code)) =>
+            {
+                DbError::StorageUnavailable(error)
+            }
+            sqlx::Error::Io(io_error) if is_storage_io_error(io_error) => {
+                DbError::StorageUnavailable(error)
+            }
             _ => DbError::Sqlx(error),
         }
     }
 }
 
 pub type DbResult<T> = Result<T, DbError>;
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// A write transaction (from [`Db::begin_write`]); `&mut *tx` is its connection. On SQLite it
+/// also holds this process's write turn, so writers queue in arrival order: left to SQLite's
+/// busy handler, which polls the file lock, waiting writers are served in no order, and under a
+/// burst of submissions one of them could lose every round until its busy timeout ran out (seen
+/// in the fault suite: "database is locked" after 10 s while others kept committing).
+pub struct Tx {
+    inner: sqlx::Transaction<'static, sqlx::Any>,
+    _write_turn: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.inner.rollback().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.inner
+    }
+}
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
@@ -100,6 +164,8 @@ pub struct Db {
     kind: DbKind,
     /// SQLite file databases: the file locked while migrating (see [`Db::migrate`]).
     migrate_lock: Option<std::path::PathBuf>,
+    /// SQLite: one write transaction at a time in this process, in arrival order (see [`Tx`]).
+    write_turns: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// The lock file beside a SQLite database file (`sqlite://path?…` or `sqlite:path`); none for
@@ -134,7 +200,13 @@ impl Db {
                 DbKind::Sqlite => 8,
                 DbKind::Postgres => 16,
             })
-            .acquire_timeout(Duration::from_secs(10));
+            .acquire_timeout(Duration::from_secs(10))
+            // A transaction whose COMMIT and ROLLBACK both failed (seen on a full disk) leaves
+            // sqlx counting it as open on the connection, and every later `begin` there fails
+            // ("non-zero transaction depth"). Such a connection is closed, not handed out.
+            .before_acquire(|connection, _meta| {
+                Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(connection)) })
+            });
         let pool_options = match kind {
             DbKind::Sqlite => pool_options.after_connect(|connection, _meta| {
                 Box::pin(async move {
@@ -170,6 +242,7 @@ impl Db {
             pool,
             kind,
             migrate_lock,
+            write_turns: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
         })
     }
 
@@ -234,13 +307,24 @@ impl Db {
         &self.pool
     }
 
-    /// Starts a transaction that will write. SQLite takes the write lock up front
-    /// (`BEGIN IMMEDIATE`) so two writers queue on the busy timeout instead of failing on a lock
+    /// Starts a transaction that will write. On SQLite it first waits for this process's write
+    /// turn (fair, see [`Tx`]), then takes the write lock up front (`BEGIN IMMEDIATE`) so that
+    /// writers of other processes queue on the busy timeout instead of failing on a lock
     /// upgrade.
     pub async fn begin_write(&self) -> DbResult<Tx> {
         let tx = match self.kind {
-            DbKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            DbKind::Postgres => self.pool.begin().await?,
+            DbKind::Sqlite => {
+                // The semaphore is never closed, so acquiring fails only if it were.
+                let turn = self.write_turns.clone().acquire_owned().await.ok();
+                Tx {
+                    inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _write_turn: turn,
+                }
+            }
+            DbKind::Postgres => Tx {
+                inner: self.pool.begin().await?,
+                _write_turn: None,
+            },
         };
         Ok(tx)
     }

@@ -327,13 +327,8 @@ pub async fn sign_letter(
     signed["id"].as_str().map(str::to_owned)
 }
 
-/// Fills in and completes the materials of a draft, then submits it; returns the case number.
-pub async fn complete_and_submit(
-    app: &TestApp,
-    client: &reqwest::Client,
-    login: &str,
-    id: &str,
-) -> String {
+/// Fills in a draft, uploads its materials and signs its letter: ready to submit.
+pub async fn complete(app: &TestApp, client: &reqwest::Client, login: &str, id: &str) {
     let loaded = draft(app, client, id).await;
     upload_required(app, client, &loaded).await;
     let saved = save(
@@ -346,6 +341,16 @@ pub async fn complete_and_submit(
     .await;
     assert_eq!(saved.status, 200, "{}", saved.body);
     sign_letter(app, client, login, &mut Device::new(), id).await;
+}
+
+/// Fills in and completes the materials of a draft, then submits it; returns the case number.
+pub async fn complete_and_submit(
+    app: &TestApp,
+    client: &reqwest::Client,
+    login: &str,
+    id: &str,
+) -> String {
+    complete(app, client, login, id).await;
     let submitted = submit(app, client, id).await;
     assert_eq!(submitted.status, 200, "{}", submitted.body);
     submitted.json().as_str().expect("case number").to_owned()

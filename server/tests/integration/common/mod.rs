@@ -13,6 +13,7 @@
 
 pub mod back_office;
 pub mod journey;
+pub mod process;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -166,6 +167,9 @@ pub struct Options {
     pub https: bool,
     /// Adjusts the configuration before the state is built (rate limits…).
     pub tweak: fn(&mut Config),
+    /// Where the data directory is created (the fault suite puts it on a small mount); the
+    /// system's temporary directory when `None`.
+    pub data_dir_in: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -174,6 +178,7 @@ impl Default for Options {
             demo: false,
             https: false,
             tweak: |_| {},
+            data_dir_in: None,
         }
     }
 }
@@ -223,7 +228,11 @@ pub async fn spawn_app_https() -> TestApp {
 
 pub async fn spawn_app_with(options: Options) -> TestApp {
     let backend = Backend::from_env();
-    let data_dir = tempfile::tempdir().expect("temporary data directory");
+    let data_dir = match options.data_dir_in {
+        Some(parent) => tempfile::tempdir_in(parent),
+        None => tempfile::tempdir(),
+    }
+    .expect("temporary data directory");
     let (pg, database_url) = match backend {
         Backend::Sqlite => (
             None,
