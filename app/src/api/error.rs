@@ -98,6 +98,10 @@ pub enum AppError {
     /// Anything on the server's side; details are in the server log (500).
     #[error("internal error")]
     Internal,
+    /// A service the server depends on (the file store) cannot be reached; nothing was
+    /// changed, try again later (503).
+    #[error("service unavailable")]
+    Unavailable,
     /// The browser could not talk to the server, or could not read the answer.
     #[error("transport: {0}")]
     Transport(String),
@@ -125,6 +129,7 @@ impl AppError {
             AppError::RateLimited { .. } => 429,
             AppError::NotFound => 404,
             AppError::Internal | AppError::Transport(_) => 500,
+            AppError::Unavailable => 503,
         }
     }
 
@@ -219,6 +224,7 @@ impl AppError {
             AppError::CrossSite => vec![Msg::ErrCrossSite.text(lang).into()],
             AppError::NotFound => vec![Msg::ErrNotFound.text(lang).into()],
             AppError::Internal => vec![Msg::ErrInternal.text(lang).into()],
+            AppError::Unavailable => vec![Msg::ErrUnavailable.text(lang).into()],
             AppError::Transport(_) => vec![Msg::ErrTransport.text(lang).into()],
         }
     }

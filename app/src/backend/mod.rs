@@ -19,6 +19,7 @@ pub mod seed_catalogue;
 pub mod services;
 pub mod state;
 pub mod statistics_http;
+pub mod s3_storage;
 pub mod storage;
 pub mod uploads;
 
