@@ -243,7 +243,9 @@ impl Settings {
         anyhow::ensure!(
             (3..=63).contains(&bucket.len())
                 && bucket.bytes().all(|byte| {
-                    byte.is_ascii_lowercase() || byte.is_ascii_digit() || matches!(byte, b'-' | b'.')
+                    byte.is_ascii_lowercase()
+                        || byte.is_ascii_digit()
+                        || matches!(byte, b'-' | b'.')
                 }),
             "BJM_S3_BUCKET {bucket:?} is not a bucket name (3 to 63 lower-case letters, digits, \
              `-` and `.`)"

@@ -77,7 +77,10 @@ impl std::fmt::Debug for S3Settings {
             .field("bucket", &self.bucket)
             .field("endpoint", &self.endpoint)
             .field("region", &self.region)
-            .field("access_key_id", &self.credentials.as_ref().map(|(id, _)| id))
+            .field(
+                "access_key_id",
+                &self.credentials.as_ref().map(|(id, _)| id),
+            )
             .field("prefix", &self.prefix)
             .finish()
     }

@@ -15,11 +15,11 @@ pub mod history;
 pub mod http;
 pub mod metrics;
 pub mod pdf;
+pub mod s3_storage;
 pub mod seed_catalogue;
 pub mod services;
 pub mod state;
 pub mod statistics_http;
-pub mod s3_storage;
 pub mod storage;
 pub mod uploads;
 

@@ -20,15 +20,11 @@ use futures_util::TryStreamExt as _;
 use object_store::aws::AmazonS3Builder;
 use object_store::buffered::BufWriter;
 use object_store::path::Path as ObjectPath;
-use object_store::{
-    BackoffConfig, ClientOptions, ObjectStore, ObjectStoreExt as _, RetryConfig,
-};
+use object_store::{BackoffConfig, ClientOptions, ObjectStore, ObjectStoreExt as _, RetryConfig};
 use tokio::io::AsyncWriteExt as _;
 
 use super::config::S3Settings;
-use super::storage::{
-    BoxFuture, FileReader, FileSink, FileStore, StorageError, key_path,
-};
+use super::storage::{BoxFuture, FileReader, FileSink, FileStore, StorageError, key_path};
 
 /// Bytes buffered before a file becomes a multipart upload, and the size of each part
 /// (S3 needs at least 5 MiB for every part but the last).
@@ -257,7 +253,13 @@ mod tests {
 
     #[test]
     fn only_generated_keys_name_objects() {
-        for bad in ["", "abc", "../../etc/passwd", "3fa9c0d1/../x", "3FA9C0D1E2B4 A59"] {
+        for bad in [
+            "",
+            "abc",
+            "../../etc/passwd",
+            "3fa9c0d1/../x",
+            "3FA9C0D1E2B4 A59",
+        ] {
             assert!(object_name("p", bad).is_err(), "{bad:?} must be refused");
         }
     }
@@ -270,7 +272,10 @@ mod tests {
             normalize_prefix("/qixia/uploads/").as_deref(),
             Ok("qixia/uploads")
         );
-        assert_eq!(normalize_prefix("bjm-prod_1.0").as_deref(), Ok("bjm-prod_1.0"));
+        assert_eq!(
+            normalize_prefix("bjm-prod_1.0").as_deref(),
+            Ok("bjm-prod_1.0")
+        );
         for bad in ["a//b", "a/../b", "..", "a/./b", "上传", "a b", "a?b"] {
             assert!(normalize_prefix(bad).is_err(), "{bad:?} must be refused");
         }

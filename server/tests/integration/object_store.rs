@@ -5,6 +5,7 @@
 //! file or refusing an upload leaves no object; and a store that cannot be reached makes the
 //! upload answer 503 with no database row pointing at a missing object.
 
+use object_store::ObjectStoreExt as _;
 use sha2::Digest as _;
 
 use crate::common::journey::{PDF, upload, verified_applicant};
@@ -213,14 +214,13 @@ async fn an_unreachable_store_answers_503_and_records_nothing() {
     let endpoint = format!("http://127.0.0.1:{}", free_port());
     let app = crate::common::spawn_app_configured(|config| {
         config.demo = true;
-        config.storage =
-            app::backend::config::FileStorage::S3(app::backend::config::S3Settings {
-                bucket: BUCKET.into(),
-                endpoint: Some(endpoint),
-                region: "us-east-1".into(),
-                credentials: Some(("id".into(), "secret".into())),
-                prefix: String::new(),
-            });
+        config.storage = app::backend::config::FileStorage::S3(app::backend::config::S3Settings {
+            bucket: BUCKET.into(),
+            endpoint: Some(endpoint),
+            region: "us-east-1".into(),
+            credentials: Some(("id".into(), "secret".into())),
+            prefix: String::new(),
+        });
     })
     .await;
     let (client, draft) = applicant_with_draft(&app, "s3.down@example.cn", "王开店").await;
@@ -234,7 +234,11 @@ async fn an_unreachable_store_answers_503_and_records_nothing() {
         "answered within the request timeout, not after it: {:?}",
         started.elapsed()
     );
-    assert_eq!(app.count("materials").await, 0, "no row for a missing object");
+    assert_eq!(
+        app.count("materials").await,
+        0,
+        "no row for a missing object"
+    );
     assert_eq!(app.count("audit_log").await, before, "no upload recorded");
 }
 
@@ -258,7 +262,120 @@ async fn a_store_that_goes_away_answers_503_and_keeps_the_records_consistent() {
     let refused = upload(&app, &client, &draft, "M02", "合同二.pdf", PDF).await;
     assert_eq!(refused.status, 503, "{}", refused.body);
     assert_eq!(error_kind(&refused.json()), "Unavailable");
-    assert_eq!(app.count("materials").await, 1, "only the stored file has a row");
+    assert_eq!(
+        app.count("materials").await,
+        1,
+        "only the stored file has a row"
+    );
     let (status, _) = download(&app, &client, &id).await;
     assert_eq!(status, 503, "the file is there, the store is not");
+}
+
+/// `BJM_STORAGE` and `BJM_S3_*` as the server reads them: the defaults, a full S3 setting, and
+/// a start refused with the variable named for each bad value.
+#[test]
+fn storage_variables_are_read_and_bad_values_name_their_variable() {
+    use app::backend::config::{FileStorage, S3Settings};
+    use server::config::Settings;
+
+    let addr: std::net::SocketAddr = "127.0.0.1:3000".parse().expect("address");
+    let local = Settings::default().app_config(addr).expect("defaults");
+    assert_eq!(
+        local.storage,
+        FileStorage::Local {
+            dir: std::path::PathBuf::from("data").join("files")
+        }
+    );
+
+    let s3 = Settings {
+        storage: Some("s3".into()),
+        s3_bucket: Some("bjm-files".into()),
+        s3_endpoint: Some("http://127.0.0.1:9000/".into()),
+        s3_access_key_id: Some("minioadmin".into()),
+        s3_secret_access_key: Some("minio-secret".into()),
+        s3_prefix: Some("/qixia/".into()),
+        ..Settings::default()
+    };
+    let config = s3.app_config(addr).expect("an S3 setting");
+    assert_eq!(
+        config.storage,
+        FileStorage::S3(S3Settings {
+            bucket: "bjm-files".into(),
+            endpoint: Some("http://127.0.0.1:9000/".into()),
+            region: "us-east-1".into(),
+            credentials: Some(("minioadmin".into(), "minio-secret".into())),
+            prefix: "qixia".into(),
+        })
+    );
+    let shown = format!("{:?}", config.storage);
+    assert!(
+        shown.contains("minioadmin") && !shown.contains("minio-secret"),
+        "{shown}"
+    );
+
+    let refused = |settings: Settings| match settings.app_config(addr) {
+        Ok(config) => panic!("accepted {:?}", config.storage),
+        Err(error) => format!("{error:#}"),
+    };
+    assert!(
+        refused(Settings {
+            storage: Some("nfs".into()),
+            ..Settings::default()
+        })
+        .contains("BJM_STORAGE")
+    );
+    for (settings, variable) in [
+        (
+            Settings {
+                s3_bucket: None,
+                ..s3.clone()
+            },
+            "BJM_S3_BUCKET",
+        ),
+        (
+            Settings {
+                s3_bucket: Some("Not A Bucket".into()),
+                ..s3.clone()
+            },
+            "BJM_S3_BUCKET",
+        ),
+        (
+            Settings {
+                s3_endpoint: Some("127.0.0.1:9000".into()),
+                ..s3.clone()
+            },
+            "BJM_S3_ENDPOINT",
+        ),
+        (
+            Settings {
+                s3_endpoint: Some("http://minio/bucket".into()),
+                ..s3.clone()
+            },
+            "BJM_S3_ENDPOINT",
+        ),
+        (
+            Settings {
+                s3_secret_access_key: None,
+                ..s3.clone()
+            },
+            "BJM_S3_SECRET_ACCESS_KEY",
+        ),
+        (
+            Settings {
+                s3_access_key_id: None,
+                ..s3.clone()
+            },
+            "BJM_S3_ACCESS_KEY_ID",
+        ),
+        (
+            Settings {
+                s3_prefix: Some("a/../b".into()),
+                ..s3.clone()
+            },
+            "BJM_S3_PREFIX",
+        ),
+    ] {
+        let message = refused(settings);
+        assert!(message.starts_with(variable), "{variable}: {message}");
+    }
 }

@@ -242,7 +242,12 @@ impl TestApp {
     /// Another node on this app's database (its own port, data directory and keys), configured
     /// by `configure`: the database stays this app's, dropped with it.
     pub async fn spawn_node(&self, configure: impl FnOnce(&mut Config)) -> TestApp {
-        spawn(Some(self.state.config.database_url.clone()), false, configure).await
+        spawn(
+            Some(self.state.config.database_url.clone()),
+            false,
+            configure,
+        )
+        .await
     }
 }
 
