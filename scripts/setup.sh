@@ -2,8 +2,8 @@
 # Installs what building and testing need, skipping whatever is already there:
 # the wasm32 target, the pinned cargo-leptos and wasm-bindgen CLI, the npm packages of end2end/
 # (Playwright, mailparser and binaryen's wasm-opt), the Chinese PDF font, poppler and zbar (tests
-# read licences with them), aiosmtpd (the test SMTP server) and, with --browser, Debian's
-# chromium.
+# read licences with them), aiosmtpd (the test SMTP server), moto (the test S3 server) and,
+# with --browser, Debian's chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,6 +61,12 @@ fi
 if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
     say "installing aiosmtpd from PyPI (the test SMTP server)"
     python3 -m pip install --quiet --user aiosmtpd 2>/dev/null || python3 -m pip install --quiet aiosmtpd
+fi
+
+# The S3-compatible server the object-store tests store files in (moto, from PyPI).
+if ! python3 -c 'import moto.server, flask, flask_cors' 2>/dev/null; then
+    say "installing moto[server] from PyPI (the test S3 server)"
+    python3 -m pip install --quiet --user 'moto[server]' 2>/dev/null || python3 -m pip install --quiet 'moto[server]'
 fi
 
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then

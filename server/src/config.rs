@@ -73,6 +73,16 @@ pub struct Settings {
     pub demo_history: u32,
     /// `BJM_METRICS_TOKEN`: the bearer token `/metrics` asks for; unset: local clients only.
     pub metrics_token: Option<String>,
+    /// `BJM_STORAGE`: where uploaded files live, `local` (default: `<data dir>/files`) or `s3`.
+    pub storage: Option<String>,
+    /// `BJM_S3_BUCKET`, `BJM_S3_ENDPOINT`, `BJM_S3_REGION`, `BJM_S3_ACCESS_KEY_ID`,
+    /// `BJM_S3_SECRET_ACCESS_KEY`, `BJM_S3_PREFIX`: the bucket of `BJM_STORAGE=s3`.
+    pub s3_bucket: Option<String>,
+    pub s3_endpoint: Option<String>,
+    pub s3_region: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
+    pub s3_prefix: Option<String>,
 }
 
 impl Default for Settings {
@@ -110,6 +120,13 @@ impl Default for Settings {
             stats_refresh_secs: 60,
             demo_history: 1_500,
             metrics_token: None,
+            storage: None,
+            s3_bucket: None,
+            s3_endpoint: None,
+            s3_region: None,
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_prefix: None,
         }
     }
 }
@@ -200,7 +217,75 @@ impl Settings {
         if let Some(font) = &self.pdf_font {
             config.pdf_font = font.clone();
         }
+        if let Some(storage) = self.file_storage()? {
+            config.storage = storage;
+        }
         Ok(config)
+    }
+
+    /// The file store `BJM_STORAGE` names, when it is not the default local directory.
+    pub fn file_storage(&self) -> anyhow::Result<Option<app::backend::config::FileStorage>> {
+        use app::backend::config::{FileStorage, S3Settings};
+        let given = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|value| !value.is_empty())
+                .map(str::to_owned)
+        };
+        match given(&self.storage).as_deref() {
+            None | Some("local") => return Ok(None),
+            Some("s3") => {}
+            Some(other) => anyhow::bail!("BJM_STORAGE must be local or s3, not {other:?}"),
+        }
+        let bucket = given(&self.s3_bucket)
+            .ok_or_else(|| anyhow::anyhow!("BJM_S3_BUCKET must be set when BJM_STORAGE=s3"))?;
+        anyhow::ensure!(
+            (3..=63).contains(&bucket.len())
+                && bucket.bytes().all(|byte| {
+                    byte.is_ascii_lowercase()
+                        || byte.is_ascii_digit()
+                        || matches!(byte, b'-' | b'.')
+                }),
+            "BJM_S3_BUCKET {bucket:?} is not a bucket name (3 to 63 lower-case letters, digits, \
+             `-` and `.`)"
+        );
+        let endpoint = given(&self.s3_endpoint);
+        if let Some(endpoint) = &endpoint {
+            let host = endpoint
+                .strip_prefix("http://")
+                .or_else(|| endpoint.strip_prefix("https://"));
+            anyhow::ensure!(
+                host.is_some_and(|host| !host.trim_end_matches('/').is_empty()
+                    && !host.trim_end_matches('/').contains('/')),
+                "BJM_S3_ENDPOINT {endpoint:?} is not a URL like http://127.0.0.1:9000 or \
+                 https://s3.example.cn (scheme, host and port only)"
+            );
+        }
+        let credentials = match (
+            given(&self.s3_access_key_id),
+            given(&self.s3_secret_access_key),
+        ) {
+            (Some(id), Some(secret)) => Some((id, secret)),
+            (None, None) => None,
+            (Some(_), None) => anyhow::bail!(
+                "BJM_S3_SECRET_ACCESS_KEY must be set together with BJM_S3_ACCESS_KEY_ID"
+            ),
+            (None, Some(_)) => anyhow::bail!(
+                "BJM_S3_ACCESS_KEY_ID must be set together with BJM_S3_SECRET_ACCESS_KEY"
+            ),
+        };
+        let prefix = app::backend::s3_storage::normalize_prefix(
+            self.s3_prefix.as_deref().unwrap_or_default(),
+        )
+        .map_err(|problem| anyhow::anyhow!("BJM_S3_PREFIX: {problem}"))?;
+        Ok(Some(FileStorage::S3(S3Settings {
+            bucket,
+            endpoint,
+            region: given(&self.s3_region).unwrap_or_else(|| "us-east-1".to_owned()),
+            credentials,
+            prefix,
+        })))
     }
 
     /// The SMTP relay, when `BJM_SMTP_HOST` is set. `BJM_SMTP_TLS` decides the security and

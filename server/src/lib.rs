@@ -44,9 +44,7 @@ pub async fn build_state(
         issuer.clone(),
         issuer,
     )?;
-    let files: Arc<dyn app::backend::storage::FileStore> = Arc::new(
-        app::backend::storage::LocalFileStore::new(config.files_directory()),
-    );
+    let files = app::backend::storage::from_config(&config)?;
     let record_key = app::backend::auth::keys::RecordKey::load(&config.data_dir)?;
     let pdf = Arc::new(app::backend::pdf::PdfRenderer::new(config.pdf_font.clone()));
     let issuer = app::backend::auth::issuer::IssuerKeys::load(

@@ -440,6 +440,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         print_demo_logins(&state).await;
     }
     tracing::info!(%addr, database = state.db.kind().label(), "listening on {public_url}");
+    tracing::info!(storage = ?state.config.storage, "uploaded files");
     tracing::info!(mail = %deliverers.mail.describe(), "outbox delivery: mail to {}; SMS to the log", deliverers.mail.describe());
     let stop = CancellationToken::new();
     let mut worker = tokio::spawn(app::backend::delivery::run_worker(

@@ -102,6 +102,10 @@ pub enum AppError {
     /// trying again later can work (503).
     #[error("storage unavailable")]
     StorageUnavailable,
+    /// A service the server depends on (the file store) cannot be reached; nothing was
+    /// changed, try again later (503).
+    #[error("service unavailable")]
+    Unavailable,
     /// The browser could not talk to the server, or could not read the answer.
     #[error("transport: {0}")]
     Transport(String),
@@ -130,6 +134,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Internal | AppError::Transport(_) => 500,
             AppError::StorageUnavailable => 503,
+            AppError::Unavailable => 503,
         }
     }
 
@@ -225,6 +230,7 @@ impl AppError {
             AppError::NotFound => vec![Msg::ErrNotFound.text(lang).into()],
             AppError::Internal => vec![Msg::ErrInternal.text(lang).into()],
             AppError::StorageUnavailable => vec![Msg::ErrStorageUnavailable.text(lang).into()],
+            AppError::Unavailable => vec![Msg::ErrUnavailable.text(lang).into()],
             AppError::Transport(_) => vec![Msg::ErrTransport.text(lang).into()],
         }
     }

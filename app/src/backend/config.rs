@@ -35,6 +35,57 @@ pub enum SmtpTls {
     Tls,
 }
 
+/// Where uploaded files live.
+#[derive(Clone, PartialEq, Eq)]
+pub enum FileStorage {
+    /// A directory on this node (`<data dir>/files` by default); several nodes need it on a
+    /// shared mount.
+    Local { dir: PathBuf },
+    /// A bucket of an S3-compatible object store (AWS S3, MinIO, Ceph RGW…) shared by every
+    /// node.
+    S3(S3Settings),
+}
+
+impl std::fmt::Debug for FileStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileStorage::Local { dir } => f.debug_struct("Local").field("dir", dir).finish(),
+            FileStorage::S3(settings) => settings.fmt(f),
+        }
+    }
+}
+
+/// How to reach the bucket of [`FileStorage::S3`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// `http(s)://host[:port]` of an S3-compatible server (requests are path-style,
+    /// `<endpoint>/<bucket>/<key>`); none: AWS S3 itself.
+    pub endpoint: Option<String>,
+    pub region: String,
+    /// Access key id and secret; none: the standard `AWS_*` variables or the instance's role.
+    pub credentials: Option<(String, String)>,
+    /// Prepended to every object name (`<prefix>/<ab>/<key>`), so one bucket can serve
+    /// several portals; empty: none.
+    pub prefix: String,
+}
+
+impl std::fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the secret.
+        f.debug_struct("S3")
+            .field("bucket", &self.bucket)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field(
+                "access_key_id",
+                &self.credentials.as_ref().map(|(id, _)| id),
+            )
+            .field("prefix", &self.prefix)
+            .finish()
+    }
+}
+
 /// Settings the services need. Secrets (key material) are loaded separately by [`super::auth::keys`].
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -85,12 +136,17 @@ pub struct Config {
     /// SHA-256 (hex) of the bearer token `/metrics` asks for (`BJM_METRICS_TOKEN`); none: only
     /// local, unforwarded clients are served. Only the hash is kept, so no log shows the token.
     pub metrics_token_sha256: Option<String>,
+    /// Where uploaded files live (default: the directory `<data dir>/files`).
+    pub storage: FileStorage,
 }
 
 impl Config {
     /// Defaults for a data directory and database; everything else as in production.
     pub fn new(data_dir: PathBuf, database_url: String, public_url: String) -> Self {
         Self {
+            storage: FileStorage::Local {
+                dir: data_dir.join("files"),
+            },
             data_dir,
             database_url,
             public_url,
@@ -139,7 +195,7 @@ impl Config {
         }
     }
 
-    /// Where uploaded files live (the local file store).
+    /// The local file store's directory by default (`<data dir>/files`).
     pub fn files_directory(&self) -> PathBuf {
         self.data_dir.join("files")
     }

@@ -40,6 +40,15 @@ impl From<ServiceError> for AppError {
                 tracing::error!(error = %format!("{other:#}"), "file storage cannot write");
                 AppError::StorageUnavailable
             }
+            ServiceError::Infrastructure(other)
+                if matches!(
+                    other.downcast_ref::<super::storage::StorageError>(),
+                    Some(super::storage::StorageError::Unavailable { .. })
+                ) =>
+            {
+                tracing::error!(error = %format!("{other:#}"), "file store unavailable");
+                AppError::Unavailable
+            }
             ServiceError::Infrastructure(other) => {
                 tracing::error!(error = %format!("{other:#}"), "infrastructure error");
                 AppError::Internal

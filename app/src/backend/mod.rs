@@ -15,6 +15,7 @@ pub mod history;
 pub mod http;
 pub mod metrics;
 pub mod pdf;
+pub mod s3_storage;
 pub mod seed_catalogue;
 pub mod services;
 pub mod state;

@@ -1,10 +1,13 @@
-//! The file store behind uploads: a trait, so that several nodes can share an object store
-//! later, and the built-in implementation, a directory under the data directory. Files are
-//! written under generated keys only (never a name from the request), first to a temporary
-//! file, synced, then renamed into place, so a crash never leaves half a file under a key.
+//! The file store behind uploads: a trait, the built-in implementation (a directory under the
+//! data directory) and [`from_config`], which builds the configured one (that directory, or an
+//! S3-compatible bucket shared by several nodes: [`super::s3_storage`]). Files are written under
+//! generated keys only (never a name from the request); the local store writes first to a
+//! temporary file, syncs, then renames into place, so a crash never leaves half a file under a
+//! key. Both stores name a file `<first two characters of the key>/<key>` ([`key_path`]).
 
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use tokio::io::AsyncWriteExt as _;
@@ -12,6 +15,24 @@ use tokio::io::AsyncWriteExt as _;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// A file being read, chunk by chunk.
 pub type FileReader = Pin<Box<dyn tokio::io::AsyncRead + Send>>;
+
+/// The storage layer's errors, inside the `anyhow::Error` the trait returns (with the
+/// context of what was being done); [`super::error::ServiceError`] answers
+/// [`StorageError::Unavailable`] with 503.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The store could not be reached, or failed the request: worth retrying later.
+    #[error("{operation} {location}: the file store is unavailable: {source}")]
+    Unavailable {
+        operation: &'static str,
+        location: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// No file under the key.
+    #[error("{location} is not in the file store")]
+    NotFound { location: String },
+}
 
 /// Where uploaded files live.
 pub trait FileStore: Send + Sync {
@@ -32,6 +53,30 @@ pub trait FileSink: Send {
     fn abort(self: Box<Self>) -> BoxFuture<'static, ()>;
 }
 
+/// The store the configuration names: the local directory or an S3-compatible bucket. Building
+/// it contacts nothing; a bucket that cannot be reached fails the first upload, not the start.
+pub fn from_config(config: &super::Config) -> anyhow::Result<Arc<dyn FileStore>> {
+    use super::config::FileStorage;
+    let store: Arc<dyn FileStore> = match &config.storage {
+        FileStorage::Local { dir } => Arc::new(LocalFileStore::new(dir.clone())),
+        FileStorage::S3(settings) => Arc::new(
+            super::s3_storage::S3FileStore::new(settings)
+                .with_context(|| format!("configuring the S3 bucket {}", settings.bucket))?,
+        ),
+    };
+    Ok(store)
+}
+
+/// A file's name relative to the store's root: `<first two characters of the key>/<key>`.
+/// Keys are generated hex strings; anything else (a path, a dot, a slash) is refused.
+pub fn key_path(key: &str) -> anyhow::Result<String> {
+    anyhow::ensure!(
+        key.len() >= 8 && key.bytes().all(|byte| byte.is_ascii_hexdigit()),
+        "file keys are generated hex strings"
+    );
+    Ok(format!("{}/{key}", &key[..2]))
+}
+
 /// Files in a directory: `<root>/<first two characters of the key>/<key>`.
 pub struct LocalFileStore {
     root: PathBuf,
@@ -44,11 +89,7 @@ impl LocalFileStore {
 
     /// The path of a key; keys are generated hex, anything else is refused.
     fn path_of(&self, key: &str) -> anyhow::Result<PathBuf> {
-        anyhow::ensure!(
-            key.len() >= 8 && key.bytes().all(|byte| byte.is_ascii_hexdigit()),
-            "file keys are generated hex strings"
-        );
-        Ok(self.root.join(&key[..2]).join(key))
+        Ok(self.root.join(key_path(key)?))
     }
 }
 

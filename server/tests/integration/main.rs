@@ -22,6 +22,7 @@ mod mail_delivery;
 mod materials;
 mod metrics;
 mod nodes;
+mod object_store;
 mod open_data;
 mod second_factor;
 mod statistics;

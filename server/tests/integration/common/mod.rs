@@ -13,7 +13,10 @@
 
 pub mod back_office;
 pub mod journey;
+pub mod moto;
 pub mod process;
+
+pub use moto::MotoServer;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -227,18 +230,53 @@ pub async fn spawn_app_https() -> TestApp {
 }
 
 pub async fn spawn_app_with(options: Options) -> TestApp {
+    spawn(None, options.https, options.data_dir_in, |config| {
+        config.demo = options.demo;
+        (options.tweak)(config);
+    })
+    .await
+}
+
+/// An app on a fresh database whose configuration `configure` adjusts first (with values the
+/// test computed: a file store's endpoint…). `config.demo = true` seeds the demo district.
+pub async fn spawn_app_configured(configure: impl FnOnce(&mut Config)) -> TestApp {
+    spawn(None, false, None, configure).await
+}
+
+impl TestApp {
+    /// Another node on this app's database (its own port, data directory and keys), configured
+    /// by `configure`: the database stays this app's, dropped with it.
+    pub async fn spawn_node(&self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        spawn(
+            Some(self.state.config.database_url.clone()),
+            false,
+            None,
+            configure,
+        )
+        .await
+    }
+}
+
+/// Starts an app on `database_url`, or on a fresh database of the suite's backend.
+async fn spawn(
+    database_url: Option<String>,
+    https: bool,
+    data_dir_in: Option<&'static str>,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
     let backend = Backend::from_env();
-    let data_dir = match options.data_dir_in {
+    let data_dir = match data_dir_in {
         Some(parent) => tempfile::tempdir_in(parent),
         None => tempfile::tempdir(),
     }
     .expect("temporary data directory");
-    let (pg, database_url) = match backend {
-        Backend::Sqlite => (
+    let (pg, database_url) = match (database_url, backend) {
+        (Some(url), _) => (None, url),
+        (None, Backend::Sqlite) => (
             None,
             format!("sqlite://{}/bjm.db", data_dir.path().display()),
         ),
-        Backend::Postgres => {
+        (None, Backend::Postgres) => {
             let (pg, url) = PgDatabase::create().await;
             (Some(pg), url)
         }
@@ -248,14 +286,13 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         .expect("bind a free port");
     let addr = listener.local_addr().expect("local address");
     let base = format!("http://{addr}");
-    let origin = if options.https {
+    let origin = if https {
         format!("https://{addr}")
     } else {
         base.clone()
     };
     let mut config = Config::new(data_dir.path().to_path_buf(), database_url, origin.clone());
-    config.demo = options.demo;
-    (options.tweak)(&mut config);
+    configure(&mut config);
     let state = server::build_state(
         config,
         None,
