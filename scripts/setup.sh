@@ -2,8 +2,8 @@
 # Installs what building and testing need, skipping whatever is already there:
 # the wasm32 target, the pinned cargo-leptos and wasm-bindgen CLI, the npm packages of end2end/
 # (Playwright, mailparser and binaryen's wasm-opt), the Chinese PDF font, poppler and zbar (tests
-# read licences with them), aiosmtpd (the test SMTP server) and, with --browser, Debian's
-# chromium.
+# read licences with them), aiosmtpd (the test SMTP server), schemathesis (the API attack suite;
+# a failed install only skips that suite) and, with --browser, Debian's chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,6 +61,14 @@ fi
 if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
     say "installing aiosmtpd from PyPI (the test SMTP server)"
     python3 -m pip install --quiet --user aiosmtpd 2>/dev/null || python3 -m pip install --quiet aiosmtpd
+fi
+
+# The API attack suite (scripts/schemathesis.sh): schemathesis, from PyPI. Optional.
+if ! python3 -c 'import schemathesis' 2>/dev/null; then
+    say "installing schemathesis from PyPI (the API attack suite)"
+    python3 -m pip install --quiet --user schemathesis 2>/dev/null \
+        || python3 -m pip install --quiet schemathesis \
+        || say "could not install schemathesis: scripts/test.sh will skip the API attack suite"
 fi
 
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
