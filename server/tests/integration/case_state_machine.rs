@@ -108,12 +108,12 @@ enum Action {
 
 fn action() -> impl Strategy<Value = Action> {
     let by = prop_oneof![
-        6 => Just(By::Own),
+        8 => Just(By::Own),
         2 => Just(By::OtherDepartment),
         1 => Just(By::Unrelated),
     ];
     let verdict = prop_oneof![
-        5 => Just(Verdict::Approve),
+        6 => Just(Verdict::Approve),
         1 => Just(Verdict::Reject),
         2 => Just(Verdict::Supplement),
     ];
@@ -121,11 +121,11 @@ fn action() -> impl Strategy<Value = Action> {
         1 => Just(Action::Withdraw),
         2 => Just(Action::AnswerNotice),
         2 => Just(Action::AnswerSupplement),
-        4 => Just(Action::Accept),
-        2 => Just(Action::Return),
+        6 => Just(Action::Accept),
+        3 => Just(Action::Return),
         1 => Just(Action::Refuse),
         1 => Just(Action::AcceptWithoutClaim),
-        10 => (0..2usize, by, verdict).prop_map(|(task, by, verdict)| Action::Decide { task, by, verdict }),
+        12 => (0..2usize, by, verdict).prop_map(|(task, by, verdict)| Action::Decide { task, by, verdict }),
         1 => Just(Action::ApplicantAccepts),
         1 => (0..2usize).prop_map(|task| Action::DeskApproves { task }),
     ]
@@ -134,7 +134,7 @@ fn action() -> impl Strategy<Value = Action> {
 /// One generated case: whether the applicant first tries to submit without signing the
 /// commitment letter, then the actions.
 fn scenario() -> impl Strategy<Value = (bool, Vec<Action>)> {
-    (any::<bool>(), prop::collection::vec(action(), 1..=16))
+    (any::<bool>(), prop::collection::vec(action(), 1..=20))
 }
 
 // --- The reference model ------------------------------------------------------------------
