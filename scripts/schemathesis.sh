@@ -11,6 +11,8 @@
 #   SERVER_BIN=target/release/server   use this binary (default: `cargo build -p server`, debug)
 #   SCHEMATHESIS_MAX_EXAMPLES=100      test cases per operation and phase (default 100)
 #   SCHEMATHESIS_SEED=1234             replay a run (default: random, printed)
+#   SCHEMATHESIS_DATABASE_URL=postgres://postgres@127.0.0.1:5432/st_empty
+#                                      run against an (empty) PostgreSQL database instead
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$HOME/.local/bin:$PATH"
@@ -36,7 +38,8 @@ fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 data=$(mktemp -d)
-export BJM_DATA_DIR="$data" DATABASE_URL="sqlite://$data/bjm.db" BJM_BIND="127.0.0.1:$port"
+export BJM_DATA_DIR="$data" DATABASE_URL="${SCHEMATHESIS_DATABASE_URL:-sqlite://$data/bjm.db}"
+export BJM_BIND="127.0.0.1:$port"
 export BJM_DEMO=true BJM_SITE_ROOT="${BJM_SITE_ROOT:-target/site}" RUST_LOG="${RUST_LOG:-warn}"
 unset PORT
 
