@@ -190,7 +190,8 @@ async fn the_cli_creates_a_feed_token_that_the_feed_accepts() {
     );
 }
 
-/// Found by schemathesis (`scripts/schemathesis.sh`): a code with a NUL byte was a 500 on
+/// Found while setting up the schemathesis run (`scripts/schemathesis.sh`), probing the API on
+/// PostgreSQL with the kind of input it sends: a code with a NUL byte was a 500 on
 /// PostgreSQL (which refuses such text) and an unreadable path segment a plain-text 400. Now
 /// both backends answer 404 `"NotFound"` for a code that cannot exist and 422
 /// `{"Invalid":[]}` for a segment that cannot be read, as the OpenAPI document says.
