@@ -2,8 +2,9 @@
 # Installs what building and testing need, skipping whatever is already there:
 # the wasm32 target, the pinned cargo-leptos and wasm-bindgen CLI, the npm packages of end2end/
 # (Playwright, mailparser and binaryen's wasm-opt), the Chinese PDF font, poppler and zbar (tests
-# read licences with them), aiosmtpd (the test SMTP server), moto (the test S3 server) and,
-# with --browser, Debian's chromium.
+# read licences with them), aiosmtpd (the test SMTP server), moto (the test S3 server),
+# schemathesis (the API attack suite; a failed install only skips that suite) and, with
+# --browser, Debian's chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,6 +68,14 @@ fi
 if ! python3 -c 'import moto.server, flask, flask_cors' 2>/dev/null; then
     say "installing moto[server] from PyPI (the test S3 server)"
     python3 -m pip install --quiet --user 'moto[server]' 2>/dev/null || python3 -m pip install --quiet 'moto[server]'
+fi
+
+# The API attack suite (scripts/schemathesis.sh): schemathesis, from PyPI. Optional.
+if ! python3 -c 'import schemathesis' 2>/dev/null; then
+    say "installing schemathesis from PyPI (the API attack suite)"
+    python3 -m pip install --quiet --user schemathesis 2>/dev/null \
+        || python3 -m pip install --quiet schemathesis \
+        || say "could not install schemathesis: scripts/test.sh will skip the API attack suite"
 fi
 
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then

@@ -7,6 +7,10 @@
 #      clear message when no PostgreSQL answers)
 #   4. end-to-end tests: Playwright in Debian's Chromium against the release server, started here
 #      on a free port with a fresh SQLite database and demo data.
+#   5. attack suite: schemathesis (PyPI) against the OpenAPI description of the JSON API on the
+#      release server (scripts/schemathesis.sh; skipped with a clear message when schemathesis
+#      cannot be installed). The property-based case life-cycle test runs with the
+#      integration tests (step 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -82,6 +86,20 @@ set -e
 if [ "$e2e_status" != 0 ]; then echo "--- server log (target/e2e-server.log) ---"; tail -50 target/e2e-server.log; fi
 summary+=("end2end:     $(grep -Eo '[0-9]+ (passed|failed|flaky)' target/e2e-tests.log | paste -sd, -)")
 
+say "attack suite: schemathesis against the JSON API"
+attack_status=0
+if python3 -c 'import schemathesis' 2>/dev/null; then
+    set +e
+    SERVER_BIN=target/release/server scripts/schemathesis.sh
+    attack_status=$?
+    set -e
+    summary+=("$(cat target/schemathesis-summary.txt 2>/dev/null || echo "schemathesis: did not run (exit $attack_status)")")
+else
+    say "schemathesis SKIPPED: not installed and could not be installed (python3 -m pip install schemathesis)"
+    summary+=("schemathesis: SKIPPED (not installed)")
+fi
+
 say "summary"
 printf '  %s\n' "${summary[@]}"
-exit "$e2e_status"
+if [ "$e2e_status" != 0 ]; then exit "$e2e_status"; fi
+exit "$attack_status"

@@ -54,6 +54,9 @@ enum Command {
     TotpCode { login: String },
     /// Verify the hash chain of the audit log.
     AuditVerify,
+    /// Create an API token for the approvals feed (`/api/v1/feed/approvals`) for the system
+    /// `name` and print it: it is shown once, only its hash is kept.
+    CreateFeedToken { name: String },
     /// Import a service catalogue (`.csv` or JSON, see docs/catalogue-format.md). Idempotent by
     /// code: a changed item becomes a new published version. Bad rows are reported with row,
     /// column and reason, and skipped.
@@ -185,6 +188,28 @@ async fn main() -> anyhow::Result<()> {
                         eprintln!("{line}");
                     }
                     anyhow::bail!("staff account not created")
+                }
+            }
+        }
+        Command::CreateFeedToken { name } => {
+            let state = offline_state(&settings).await?;
+            match app::backend::services::issuance::create_feed_token(
+                &state,
+                &Actor::system("cli"),
+                &name,
+            )
+            .await
+            {
+                Ok(token) => {
+                    println!("{token}");
+                    Ok(())
+                }
+                Err(error) => {
+                    let error = app::api::AppError::from(error);
+                    for line in error.messages(app::i18n::Lang::Zh) {
+                        eprintln!("{line}");
+                    }
+                    anyhow::bail!("API token not created")
                 }
             }
         }

@@ -11,10 +11,18 @@ use app::api::{
 use app::backend::AppState;
 use app::backend::services::{catalogue, issuance};
 use axum::Json;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
+
+/// A parameter that cannot be read (a path segment that is not UTF-8, a version that is not a
+/// number, `instant=maybe`) is the caller's 422 `{"Invalid":[]}`, in the API's error format.
+fn unreadable(rejection: &dyn std::fmt::Display) -> Response {
+    tracing::debug!(%rejection, "unreadable API parameter");
+    app::backend::http::error_response(&AppError::Invalid(Vec::new()))
+}
 
 fn answer<T: serde::Serialize>(result: Result<T, app::backend::error::ServiceError>) -> Response {
     match result {
@@ -28,7 +36,10 @@ fn answer<T: serde::Serialize>(result: Result<T, app::backend::error::ServiceErr
     get,
     path = "/api/v1/items",
     params(CatalogueQuery),
-    responses((status = 200, description = "Matching published items", body = CatalogueSearchResult)),
+    responses(
+        (status = 200, description = "Matching published items", body = CatalogueSearchResult),
+        (status = 422, description = "An unreadable parameter: `{\"Invalid\":[]}`")
+    ),
     tag = "catalogue"
 )]
 async fn list_items(
@@ -37,12 +48,7 @@ async fn list_items(
 ) -> Response {
     match query {
         Ok(Query(query)) => answer(catalogue::search(&state, &query).await),
-        // A parameter that cannot be read (say `instant=maybe`) is the caller's 422, in the
-        // API's error format.
-        Err(rejection) => {
-            tracing::debug!(%rejection, "unreadable catalogue query");
-            app::backend::http::error_response(&AppError::Invalid(Vec::new()))
-        }
+        Err(rejection) => unreadable(&rejection),
     }
 }
 
@@ -53,12 +59,19 @@ async fn list_items(
     params(("code" = String, Path, description = "事项编码")),
     responses(
         (status = 200, description = "The item's guide", body = ItemGuide),
-        (status = 404, description = "No published item with this code")
+        (status = 404, description = "No published item with this code: `\"NotFound\"`"),
+        (status = 422, description = "An unreadable code (not UTF-8): `{\"Invalid\":[]}`")
     ),
     tag = "catalogue"
 )]
-async fn get_item(State(state): State<AppState>, Path(code): Path<String>) -> Response {
-    answer(catalogue::item_guide(&state, &code).await)
+async fn get_item(
+    State(state): State<AppState>,
+    code: Result<Path<String>, PathRejection>,
+) -> Response {
+    match code {
+        Ok(Path(code)) => answer(catalogue::item_guide(&state, &code).await),
+        Err(rejection) => unreadable(&rejection),
+    }
 }
 
 /// One published version of an item: earlier versions stay readable (cases keep the version
@@ -72,15 +85,21 @@ async fn get_item(State(state): State<AppState>, Path(code): Path<String>) -> Re
     ),
     responses(
         (status = 200, description = "That version's guide", body = ItemGuide),
-        (status = 404, description = "No such published version")
+        (status = 404, description = "No such published version: `\"NotFound\"`"),
+        (status = 422, description = "An unreadable code or a version that is not a number: `{\"Invalid\":[]}`")
     ),
     tag = "catalogue"
 )]
 async fn get_item_version(
     State(state): State<AppState>,
-    Path((code, version)): Path<(String, i64)>,
+    path: Result<Path<(String, i64)>, PathRejection>,
 ) -> Response {
-    answer(catalogue::item_guide_version(&state, &code, Some(version)).await)
+    match path {
+        Ok(Path((code, version))) => {
+            answer(catalogue::item_guide_version(&state, &code, Some(version)).await)
+        }
+        Err(rejection) => unreadable(&rejection),
+    }
 }
 
 /// Every published bundle (一件事).
@@ -101,12 +120,19 @@ async fn list_bundles(State(state): State<AppState>) -> Response {
     params(("code" = String, Path, description = "Bundle code")),
     responses(
         (status = 200, description = "The bundle's guide", body = BundleGuide),
-        (status = 404, description = "No published bundle with this code")
+        (status = 404, description = "No published bundle with this code: `\"NotFound\"`"),
+        (status = 422, description = "An unreadable code (not UTF-8): `{\"Invalid\":[]}`")
     ),
     tag = "catalogue"
 )]
-async fn get_bundle(State(state): State<AppState>, Path(code): Path<String>) -> Response {
-    answer(catalogue::bundle_guide(&state, &code).await)
+async fn get_bundle(
+    State(state): State<AppState>,
+    code: Result<Path<String>, PathRejection>,
+) -> Response {
+    match code {
+        Ok(Path(code)) => answer(catalogue::bundle_guide(&state, &code).await),
+        Err(rejection) => unreadable(&rejection),
+    }
 }
 
 /// The query of a verification.
@@ -151,7 +177,8 @@ pub struct FeedQuery {
     security(("api_token" = [])),
     responses(
         (status = 200, description = "The next approvals and the next cursor", body = FeedPage),
-        (status = 401, description = "No valid API token")
+        (status = 401, description = "No valid API token: `\"Unauthenticated\"`"),
+        (status = 422, description = "An unreadable `since` (not a number): `{\"Invalid\":[]}`")
     ),
     tag = "feed"
 )]
@@ -160,8 +187,9 @@ async fn approvals_feed(
     headers: HeaderMap,
     query: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let Ok(Query(query)) = query else {
-        return app::backend::http::error_response(&AppError::Invalid(Vec::new()));
+    let query = match query {
+        Ok(Query(query)) => query,
+        Err(rejection) => return unreadable(&rejection),
     };
     let bearer = headers
         .get(axum::http::header::AUTHORIZATION)

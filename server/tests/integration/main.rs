@@ -11,6 +11,7 @@ mod auth_tokens;
 mod authorization;
 mod authorization_matrix;
 mod back_office;
+mod case_state_machine;
 mod catalogue;
 mod catalogue_editor;
 mod csrf_and_headers;

@@ -18,7 +18,16 @@ pub struct LatestVersion {
     pub current_version: Option<i64>,
 }
 
+/// Whether `code` cannot be stored at all: PostgreSQL refuses text with a NUL byte (an error,
+/// not "no row"), so lookups by such a code answer "none" without asking the database.
+fn unstorable(code: &str) -> bool {
+    code.contains('\0')
+}
+
 pub async fn latest_item(conn: &mut AnyConnection, code: &str) -> DbResult<Option<LatestVersion>> {
+    if unstorable(code) {
+        return Ok(None);
+    }
     Ok(sqlx::query_as(
         "SELECT i.latest_version, v.spec_sha256, i.current_version FROM service_items i \
          JOIN service_item_versions v ON v.code = i.code AND v.version = i.latest_version \
@@ -33,6 +42,9 @@ pub async fn latest_bundle(
     conn: &mut AnyConnection,
     code: &str,
 ) -> DbResult<Option<LatestVersion>> {
+    if unstorable(code) {
+        return Ok(None);
+    }
     Ok(sqlx::query_as(
         "SELECT b.latest_version, v.spec_sha256, b.current_version FROM bundles b \
          JOIN bundle_versions v ON v.code = b.code AND v.version = b.latest_version \
@@ -898,6 +910,9 @@ pub async fn item_version(
     code: &str,
     version: Option<i64>,
 ) -> DbResult<Option<StoredVersion>> {
+    if unstorable(code) {
+        return Ok(None);
+    }
     let row = match version {
         Some(version) => {
             sqlx::query_as(
@@ -924,6 +939,9 @@ pub async fn item_version(
 
 /// The published versions of an item, newest first.
 pub async fn published_versions(conn: &mut AnyConnection, code: &str) -> DbResult<Vec<(i64, i64)>> {
+    if unstorable(code) {
+        return Ok(Vec::new());
+    }
     Ok(sqlx::query_as(
         "SELECT version, published_at FROM service_item_versions \
          WHERE code = $1 AND published_at IS NOT NULL ORDER BY version DESC",
@@ -938,6 +956,9 @@ pub async fn current_bundle(
     conn: &mut AnyConnection,
     code: &str,
 ) -> DbResult<Option<StoredVersion>> {
+    if unstorable(code) {
+        return Ok(None);
+    }
     Ok(sqlx::query_as(
         "SELECT v.version, v.spec, v.published_at, v.created_at, v.created_by FROM bundles b \
          JOIN bundle_versions v ON v.code = b.code AND v.version = b.current_version WHERE b.code = $1",
@@ -1115,6 +1136,9 @@ pub async fn all_versions(
     code: &str,
     bundles: bool,
 ) -> DbResult<Vec<VersionRow>> {
+    if unstorable(code) {
+        return Ok(Vec::new());
+    }
     let table = if bundles {
         "bundle_versions"
     } else {
@@ -1137,6 +1161,9 @@ pub async fn bundle_version(
     code: &str,
     version: i64,
 ) -> DbResult<Option<StoredVersion>> {
+    if unstorable(code) {
+        return Ok(None);
+    }
     Ok(sqlx::query_as(
         "SELECT version, spec, published_at, created_at, created_by FROM bundle_versions \
          WHERE code = $1 AND version = $2",
@@ -1199,6 +1226,9 @@ pub async fn admin_list(
 
 /// Whether any item or bundle row has this code (published or not).
 pub async fn code_taken(conn: &mut AnyConnection, code: &str) -> DbResult<bool> {
+    if unstorable(code) {
+        return Ok(false);
+    }
     let count: i64 = sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM service_items WHERE code = $1) + \
          (SELECT COUNT(*) FROM bundles WHERE code = $1)",
