@@ -27,11 +27,11 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p app --lib --locked --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
 say "cargo deny (deny.toml)"
-cargo deny --locked check bans licenses sources
+cargo deny --locked check --hide-inclusion-graph bans licenses sources
 # The RustSec advisory database is a git repository on GitHub: CI machines fetch it, offline
 # machines skip the check and say so.
 if timeout 20 git ls-remote --quiet https://github.com/rustsec/advisory-db HEAD >/dev/null 2>&1; then
-    cargo deny --locked check advisories
+    cargo deny --locked check --hide-inclusion-graph advisories
     summary+=("cargo deny:  bans, licenses, sources, advisories ok")
 else
     say "cargo deny advisories SKIPPED (advisory database unreachable)"
