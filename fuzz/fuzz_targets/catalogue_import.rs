@@ -40,7 +40,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = (parsed.row_of(&item.code), catalogue.row_of(&item.code));
     }
     for problem in &parsed.unreadable {
-        let _ = (parsed.row_of(&problem.code), catalogue_file::csv_column_of(&problem.path));
+        let _ = (
+            parsed.row_of(&problem.code),
+            catalogue_file::csv_column_of(&problem.path),
+        );
     }
     match format {
         Format::Json => assert_eq!(&write_and_read(Format::Json, catalogue), catalogue),

@@ -67,6 +67,11 @@ fuzz_target!(|input: Input<'_>| {
         assert_eq!(code.division(), division);
         let next = (input.serial + 1) % SERIALS;
         let other = CreditCode::generate(input.authority, input.category, &division, next);
-        assert_ne!(other.as_ref(), Some(&code), "serials {} and {next}", input.serial);
+        assert_ne!(
+            other.as_ref(),
+            Some(&code),
+            "serials {} and {next}",
+            input.serial
+        );
     }
 });

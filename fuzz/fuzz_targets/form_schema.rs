@@ -54,8 +54,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(fields) = serde_json::from_slice::<Vec<FormField>>(schema) else {
         return;
     };
-    let answers: BTreeMap<String, RawValue> =
-        serde_json::from_slice(answers).unwrap_or_default();
+    let answers: BTreeMap<String, RawValue> = serde_json::from_slice(answers).unwrap_or_default();
 
     let _ = item(fields.clone()).problems(&|_| true, &|_| false);
 

@@ -21,5 +21,8 @@ fuzz_target!(|text: &str| {
     let _ = id.is_male();
     assert_eq!(id.masked().chars().count(), 18);
     let json = serde_json::to_string(&id).expect("a resident ID serialises");
-    assert_eq!(serde_json::from_str::<ResidentId>(&json).ok().as_ref(), Some(&id));
+    assert_eq!(
+        serde_json::from_str::<ResidentId>(&json).ok().as_ref(),
+        Some(&id)
+    );
 });
