@@ -5,7 +5,7 @@
 # (RUSTC_BOOTSTRAP=1 unlocks the nightly flags cargo-fuzz passes), then runs each target from its
 # committed seeds (fuzz/seeds/TARGET) plus the corpus grown by earlier runs (fuzz/corpus/TARGET,
 # not committed). Prints the runs and crashes per target; exits non-zero when a target crashed,
-# leaving the input in fuzz/artifacts/TARGET/ (replay: cargo fuzz run TARGET FILE).
+# leaving the input in fuzz/artifacts/TARGET/ (replay: RUSTC_BOOTSTRAP=1 cargo fuzz run -a TARGET FILE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
