@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already there:
-# the wasm32 target, the pinned cargo-leptos and wasm-bindgen CLI, the npm packages of end2end/
+# the wasm32 target, the pinned cargo-leptos, wasm-bindgen CLI and cargo-deny, the npm packages of end2end/
 # (Playwright, mailparser and binaryen's wasm-opt), the Chinese PDF font, poppler and zbar (tests
 # read licences with them), aiosmtpd (the test SMTP server), moto (the test S3 server),
 # schemathesis (the API attack suite; a failed install only skips that suite) and, with
@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in app/Cargo.toml
+CARGO_DENY_VERSION=0.20.2
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
@@ -32,6 +33,11 @@ fi
 if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen ${WASM_BINDGEN_VERSION}" ]; then
     say "installing wasm-bindgen-cli ${WASM_BINDGEN_VERSION}"
     cargo install wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}"
+fi
+
+if [ "$(cargo deny --version 2>/dev/null || true)" != "cargo-deny ${CARGO_DENY_VERSION}" ]; then
+    say "installing cargo-deny ${CARGO_DENY_VERSION} (licences, bans, sources, advisories; about 8 minutes, once)"
+    cargo install cargo-deny --version "${CARGO_DENY_VERSION}" --locked
 fi
 
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.bin/playwright ] \

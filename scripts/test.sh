@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: every test of the project, on a fresh machine too.
-#   1. formatting and clippy (warnings are errors)
+#   1. formatting and clippy (warnings are errors); cargo deny: licences, bans and sources, then
+#      advisories when the RustSec database can be fetched (SKIPPED with a clear message offline)
 #   2. unit tests (domain, i18n, tokens, TOTP, …)
 #   3. HTTP integration tests against SQLite, then the same tests against PostgreSQL
 #      (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres; skipped with a
@@ -30,6 +31,18 @@ say "format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p app --lib --locked --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+
+say "cargo deny (deny.toml)"
+cargo deny --locked check --hide-inclusion-graph bans licenses sources
+# The RustSec advisory database is a git repository on GitHub: CI machines fetch it, offline
+# machines skip the check and say so.
+if timeout 20 git ls-remote --quiet https://github.com/rustsec/advisory-db HEAD >/dev/null 2>&1; then
+    cargo deny --locked check --hide-inclusion-graph advisories
+    summary+=("cargo deny:  bans, licenses, sources, advisories ok")
+else
+    say "cargo deny advisories SKIPPED (advisory database unreachable)"
+    summary+=("cargo deny:  bans, licenses, sources ok; advisories SKIPPED (advisory database unreachable)")
+fi
 
 say "unit tests"
 cargo test --workspace --lib --bins --locked 2>&1 | tee target/unit-tests.log
