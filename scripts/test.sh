@@ -5,7 +5,8 @@
 #   2. unit tests (domain, i18n, tokens, TOTP, …)
 #   3. HTTP integration tests against SQLite, then the same tests against PostgreSQL
 #      (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres; skipped with a
-#      clear message when no PostgreSQL answers)
+#      clear message when no PostgreSQL answers), then, alone, the fault test that restarts the
+#      local PostgreSQL under load (as root with Debian's pg_ctlcluster; skipped otherwise)
 #   4. end-to-end tests: Playwright in Debian's Chromium against the release server, started here
 #      on a free port with a fresh SQLite database and demo data.
 #   5. attack suite: schemathesis (PyPI) against the OpenAPI description of the JSON API on the
@@ -66,6 +67,18 @@ if postgres_up; then
     say "integration tests on PostgreSQL ($TEST_DATABASE_URL)"
     BJM_TEST_BACKEND=postgres cargo test -p server --tests --locked 2>&1 | tee target/postgres-tests.log
     summary+=("PostgreSQL:  $(count target/postgres-tests.log)")
+    # The fault suite's PostgreSQL restart: it restarts the local cluster, so it runs alone.
+    if [ "$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null \
+        && [[ "$TEST_DATABASE_URL" =~ @(127\.0\.0\.1|localhost)[:/] ]]; then
+        say "fault suite: PostgreSQL restarted under load"
+        BJM_TEST_BACKEND=postgres cargo test -p server --test integration --locked -- --ignored \
+            --exact faults::postgres_restarted_under_load_the_server_recovers_without_restart \
+            2>&1 | tee target/postgres-restart.log
+        summary+=("PG restart:  $(count target/postgres-restart.log)")
+    else
+        say "PostgreSQL restart test SKIPPED (needs root, pg_ctlcluster and a local server)"
+        summary+=("PG restart:  SKIPPED (needs root, pg_ctlcluster and a local PostgreSQL)")
+    fi
 else
     say "PostgreSQL tests SKIPPED: no PostgreSQL answers at $TEST_DATABASE_URL (set TEST_DATABASE_URL)"
     summary+=("PostgreSQL:  SKIPPED (no server at $TEST_DATABASE_URL)")

@@ -226,7 +226,7 @@ messages! {
     ErrChangedMeanwhile => "在您编辑期间，其他人已修改了这条记录。请重新加载页面，再做一次修改。", "Somebody else changed this record while you were editing. Reload the page and make your change again.";
     ErrInternal => "系统暂时出现问题，请稍后再试。您的数据未被修改。", "Something went wrong on our side. Please try again later; nothing was changed.";
     ErrStorageUnavailable => "服务器暂时无法保存数据（存储空间已满或处于只读状态），您的数据未被修改。请稍后再试；如持续出现，请联系服务办公室。", "The server cannot store data right now (its storage is full or read-only); nothing was changed. Please try again later, and tell the service office if this goes on.";
-    ErrUnavailable => "文件存储暂时无法访问，请稍后再试。您的数据未被修改。", "File storage cannot be reached right now. Please try again later; nothing was changed.";
+    ErrUnavailable => "服务器暂时无法连接数据库或文件存储，请稍后再试。您的数据未被修改。", "The server cannot reach its database or file storage right now. Please try again later; nothing was changed.";
     ErrTransport => "无法连接服务器，请检查网络后重试。", "Could not reach the server. Check your connection and try again.";
     ErrRetryAfter => "秒后可重试", "seconds until you can retry";
     NavCatalogue => "事项清单", "Services";

@@ -102,8 +102,8 @@ pub enum AppError {
     /// trying again later can work (503).
     #[error("storage unavailable")]
     StorageUnavailable,
-    /// A service the server depends on (the file store) cannot be reached; nothing was
-    /// changed, try again later (503).
+    /// A service the server depends on (the database, the file store) cannot be reached;
+    /// nothing was changed, try again later (503).
     #[error("service unavailable")]
     Unavailable,
     /// The browser could not talk to the server, or could not read the answer.

@@ -26,6 +26,10 @@ impl From<ServiceError> for AppError {
                 tracing::error!(%error, "database cannot write");
                 AppError::StorageUnavailable
             }
+            ServiceError::Db(error @ DbError::Unreachable(_)) => {
+                tracing::error!(%error, "database unreachable");
+                AppError::Unavailable
+            }
             ServiceError::Db(other) => {
                 tracing::error!(error = %other, "database error");
                 AppError::Internal

@@ -66,8 +66,18 @@ pub enum DbError {
     /// The disk is full or the database is read-only: the write was refused, nothing changed.
     #[error("storage full or read-only: {0}")]
     StorageUnavailable(sqlx::Error),
+    /// The database cannot be reached (restarting, connections cut, pool exhausted): nothing
+    /// was written, trying again shortly can work.
+    #[error("database unreachable: {0}")]
+    Unreachable(sqlx::Error),
     #[error(transparent)]
     Sqlx(sqlx::Error),
+}
+
+/// PostgreSQL SQLSTATEs of a server going away or not yet back: class 08 (connection
+/// exception) and 57P01–57P03 (admin shutdown, crash shutdown, cannot connect now).
+fn is_unreachable(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
 }
 
 /// SQLite's primary result codes and PostgreSQL's SQLSTATEs that mean "cannot write now":
@@ -112,6 +122,14 @@ impl From<sqlx::Error> for DbError {
             }
             sqlx::Error::Io(io_error) if is_storage_io_error(io_error) => {
                 DbError::StorageUnavailable(error)
+            }
+            sqlx::Error::Database(db_error)
+                if db_error.code().is_some_and(|code| is_unreachable(&code)) =>
+            {
+                DbError::Unreachable(error)
+            }
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => {
+                DbError::Unreachable(error)
             }
             _ => DbError::Sqlx(error),
         }
@@ -358,5 +376,44 @@ mod tests {
         );
         assert_eq!(sqlite_migrate_lock("sqlite::memory:"), None);
         assert_eq!(sqlite_migrate_lock("postgres://db/bjm"), None);
+    }
+
+    #[test]
+    fn full_and_read_only_storage_is_told_apart_from_other_database_errors() {
+        // SQLite primary codes, also inside extended codes (SQLITE_IOERR_WRITE = 778).
+        for code in ["8", "10", "13", "778", "53100", "25006"] {
+            assert!(is_storage_unavailable(code), "{code}");
+        }
+        for code in ["5", "19", "2067", "23505", "57P01"] {
+            assert!(!is_storage_unavailable(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn a_postgres_server_going_away_is_unreachable_and_constraint_errors_are_not() {
+        for code in ["08006", "08001", "57P01", "57P02", "57P03"] {
+            assert!(is_unreachable(code), "{code}");
+        }
+        for code in ["23505", "53100", "40001", "57014"] {
+            assert!(!is_unreachable(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn lost_connections_and_an_exhausted_pool_are_unreachable() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(matches!(
+            DbError::from(sqlx::Error::Io(refused)),
+            DbError::Unreachable(_)
+        ));
+        assert!(matches!(
+            DbError::from(sqlx::Error::PoolTimedOut),
+            DbError::Unreachable(_)
+        ));
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert!(matches!(
+            DbError::from(sqlx::Error::Io(full)),
+            DbError::StorageUnavailable(_)
+        ));
     }
 }
