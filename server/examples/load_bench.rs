@@ -74,8 +74,8 @@ fn parse_args() -> anyhow::Result<Args> {
         database_url: None,
         levels: vec![8, 32, 64],
         seconds: 10,
-        mixed_drafts: 3000,
-        submit_drafts: 6000,
+        mixed_drafts: 4000,
+        submit_drafts: 5000,
         submit_concurrency: 64,
         tasks: 600,
     };
@@ -369,6 +369,8 @@ async fn run_op(
 struct Tally {
     times: BTreeMap<Op, Vec<Duration>>,
     errors: BTreeMap<Op, usize>,
+    /// Operations whose pool (drafts, tasks) ran out during the run.
+    exhausted: std::collections::BTreeSet<Op>,
 }
 
 /// `concurrency` clients for `seconds`, each picking its next operation from `mix`.
@@ -413,7 +415,10 @@ async fn drive(
                             *tally.errors.entry(op).or_default() += 1;
                         }
                     }
-                    None => exhausted.push(op),
+                    None => {
+                        exhausted.push(op);
+                        tally.exhausted.insert(op);
+                    }
                 }
             }
             anyhow::Ok(tally)
@@ -428,6 +433,7 @@ async fn drive(
         for (op, errors) in tally.errors {
             *all.errors.entry(op).or_default() += errors;
         }
+        all.exhausted.extend(tally.exhausted);
     }
     Ok((all, started.elapsed()))
 }
@@ -458,11 +464,16 @@ fn report(title: &str, tally: &mut Tally, elapsed: Duration, ceiling: Option<f64
             (ms(percentile(times, 0.5)), ms(percentile(times, 0.99)))
         };
         println!(
-            "| {} | {} | {:.0} | {p50:.2} | {p99:.2} | {} |",
+            "| {} | {} | {:.0} | {p50:.2} | {p99:.2} | {}{} |",
             op.label(),
             times.len(),
             times.len() as f64 / secs,
             tally.errors.get(&op).copied().unwrap_or(0),
+            if tally.exhausted.contains(&op) {
+                " (pool ran out: rate understated)"
+            } else {
+                ""
+            },
         );
     }
     let throughput = total as f64 / secs;
