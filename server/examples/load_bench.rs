@@ -157,13 +157,13 @@ const MIX: [(Op, u32); 8] = [
 ];
 
 const SEARCHES: [&str; 8] = [
-    "q=%E9%A4%90%E9%A5%AE",                         // 餐饮
-    "q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7",       // 营业执照
-    "q=%E8%AE%B8%E5%8F%AF&online=fully_online",     // 许可 + fully online
-    "q=SCJG-XK-007",                                // an item code
-    "",                                             // everything
-    "department=D01-SCJG&instant=true",             // department + instant
-    "kind=licensing&page=2",                        // kind, page 2
+    "q=%E9%A4%90%E9%A5%AE",                                      // 餐饮
+    "q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7",                    // 营业执照
+    "q=%E8%AE%B8%E5%8F%AF&online=fully_online",                  // 许可 + fully online
+    "q=SCJG-XK-007",                                             // an item code
+    "",                                                          // everything
+    "department=D01-SCJG&instant=true",                          // department + instant
+    "kind=licensing&page=2",                                     // kind, page 2
     "q=%E5%8D%AB%E7%94%9F%20%E8%AE%B8%E5%8F%AF&commitment=true", // 卫生 许可 + commitment
 ];
 
@@ -358,7 +358,10 @@ async fn run_op(
         if SHOWN.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 5 {
             eprintln!(
                 "{op:?}: HTTP {status}: {}",
-                String::from_utf8_lossy(&body).chars().take(300).collect::<String>()
+                String::from_utf8_lossy(&body)
+                    .chars()
+                    .take(300)
+                    .collect::<String>()
             );
         }
     }
@@ -447,7 +450,12 @@ fn report(title: &str, tally: &mut Tally, elapsed: Duration, ceiling: Option<f64
     let mut total = 0;
     let mut reads = Vec::new();
     let mut all = Vec::new();
-    let mut ops: Vec<Op> = tally.times.keys().chain(tally.errors.keys()).copied().collect();
+    let mut ops: Vec<Op> = tally
+        .times
+        .keys()
+        .chain(tally.errors.keys())
+        .copied()
+        .collect();
     ops.sort();
     ops.dedup();
     for op in ops {
@@ -619,7 +627,8 @@ async fn main() -> anyhow::Result<()> {
     anyhow::ensure!(!tokens.is_empty(), "no licence issued");
     // Cases accepted by the front desk: open 市场监管 tasks to decide; and 200 more left
     // waiting in the front-desk queue.
-    let to_accept = prepare_drafts(&state, &applicant, bundle, &bundle_values, args.tasks + 200).await?;
+    let to_accept =
+        prepare_drafts(&state, &applicant, bundle, &bundle_values, args.tasks + 200).await?;
     for (index, draft_id) in to_accept.iter().enumerate() {
         let number = applications::submit(&state, &actor, &applicant, draft_id)
             .await
@@ -650,9 +659,22 @@ async fn main() -> anyhow::Result<()> {
         .into_iter()
         .map(|id| Mutex::new((id, 2)))
         .collect();
-    let mixed_pool = prepare_drafts(&state, &applicant, bundle, &bundle_values, args.mixed_drafts).await?;
-    let submit_pool =
-        prepare_drafts(&state, &applicant, bundle, &bundle_values, args.submit_drafts).await?;
+    let mixed_pool = prepare_drafts(
+        &state,
+        &applicant,
+        bundle,
+        &bundle_values,
+        args.mixed_drafts,
+    )
+    .await?;
+    let submit_pool = prepare_drafts(
+        &state,
+        &applicant,
+        bundle,
+        &bundle_values,
+        args.submit_drafts,
+    )
+    .await?;
     let items: Vec<String> = ITEMS.iter().map(|code| (*code).to_owned()).collect();
     // As autovacuum would have done on a live database.
     let analyse = match state.db.kind() {
@@ -692,13 +714,8 @@ async fn main() -> anyhow::Result<()> {
 
     for &level in &args.levels {
         let sessions = sessions_for(&state, &accounts, level).await?;
-        let (mut alone, elapsed) = drive(
-            &shared,
-            anonymous(level),
-            &[(Op::Healthz, 1)],
-            args.seconds,
-        )
-        .await?;
+        let (mut alone, elapsed) =
+            drive(&shared, anonymous(level), &[(Op::Healthz, 1)], args.seconds).await?;
         let ceiling = report(
             &format!("{label}, {level} clients: `/healthz` alone"),
             &mut alone,
@@ -723,13 +740,8 @@ async fn main() -> anyhow::Result<()> {
         *pool = submit_pool;
     }
     let level = args.submit_concurrency;
-    let (mut alone, elapsed) = drive(
-        &shared,
-        anonymous(level),
-        &[(Op::Healthz, 1)],
-        args.seconds,
-    )
-    .await?;
+    let (mut alone, elapsed) =
+        drive(&shared, anonymous(level), &[(Op::Healthz, 1)], args.seconds).await?;
     let ceiling = report(
         &format!("{label}, {level} clients: `/healthz` alone"),
         &mut alone,
