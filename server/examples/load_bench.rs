@@ -1,0 +1,772 @@
+//! Load benchmark over HTTP: the real router on a local port, driven by concurrent clients
+//! with a realistic mix of traffic, at rising concurrency; beside it, in the same run, the
+//! trivial `/healthz` of the same server alone at the same concurrency as the ceiling.
+//!
+//! Prepared in-process through the app's services on a fresh database (demo seed): filled
+//! drafts of the 开办餐饮店 bundle with materials and a signed letter, ready to submit; drafts
+//! to save; restaurant cases accepted by the front desk (open 市场监管 tasks to decide); a
+//! few instant-approval licences to verify. Then, per concurrency level, each client (its own
+//! HTTP connection pool and sessions of the demo applicant, front-desk worker and 市场监管
+//! approver, the `Origin` header server functions require) picks its next request at random:
+//!
+//! | operation | weight | request |
+//! |---|---|---|
+//! | catalogue search | 25 | `GET /api/v1/items?q=…` (words, filters, pages) |
+//! | item guide | 10 | `GET /api/v1/items/{code}` |
+//! | draft save | 15 | `POST /api/applications/save` (the client's own draft) |
+//! | submission | 10 | `POST /api/applications/submit` (a fresh draft each) |
+//! | desk queue | 12 | `POST /api/desk/queue` (first page) |
+//! | approver queue | 8 | `POST /api/approvals/queue` (first page) |
+//! | decision | 5 | `POST /api/approvals/decide` (approve an open task) |
+//! | licence verification | 15 | `GET /api/v1/licences/verify?token=…` |
+//!
+//! and finally a "submissions only" run. Per operation: count, throughput, p50 / p99; the
+//! ratio of the mix's total throughput to `/healthz` alone.
+//!
+//! ```sh
+//! cargo run --release -p server --example load_bench -- --concurrency 8,32,64 --seconds 10
+//! cargo run --release -p server --example load_bench -- --database-url postgres://postgres@127.0.0.1:5432/postgres
+//! ```
+//! Figures go to `docs/benchmarks.md`.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use app::api::{DeskQueueQuery, TaskQueueQuery, TaskVerdict};
+use app::backend::AppState;
+use app::backend::audit::Actor;
+use app::backend::auth::session::{self, ClientInfo, CurrentUser};
+use app::backend::db::{accounts, identity};
+use app::backend::services::{applications, back_office};
+use app::domain::Role;
+use app::domain::case::TargetKind;
+use app::domain::form_values::RawValue;
+use rand::{Rng as _, SeedableRng as _};
+
+#[path = "support/drafts.rs"]
+mod drafts;
+#[path = "support/mod.rs"]
+mod support;
+
+use support::percentile;
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e3
+}
+
+struct Args {
+    database_url: Option<String>,
+    levels: Vec<usize>,
+    seconds: u64,
+    /// Drafts ready to submit for the mixed runs, and for the submissions-only run.
+    mixed_drafts: usize,
+    submit_drafts: usize,
+    submit_concurrency: usize,
+    /// Open tasks to decide.
+    tasks: usize,
+}
+
+fn parse_args() -> anyhow::Result<Args> {
+    let mut args = Args {
+        database_url: None,
+        levels: vec![8, 32, 64],
+        seconds: 10,
+        mixed_drafts: 4000,
+        submit_drafts: 5000,
+        submit_concurrency: 64,
+        tasks: 600,
+    };
+    let mut iter = std::env::args().skip(1);
+    while let Some(flag) = iter.next() {
+        let mut value = || iter.next().with_context(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--database-url" => args.database_url = Some(value()?),
+            "--concurrency" => {
+                args.levels = value()?
+                    .split(',')
+                    .map(|level| level.trim().parse())
+                    .collect::<Result<_, _>>()
+                    .context("--concurrency 8,32,64")?
+            }
+            "--seconds" => args.seconds = value()?.parse()?,
+            "--drafts" => args.mixed_drafts = value()?.parse()?,
+            "--submit-drafts" => args.submit_drafts = value()?.parse()?,
+            "--submit-concurrency" => args.submit_concurrency = value()?.parse()?,
+            "--tasks" => args.tasks = value()?.parse()?,
+            other => anyhow::bail!(
+                "unknown argument {other}; use --database-url URL --concurrency 8,32,64 --seconds 10 \
+                 [--drafts N] [--submit-drafts N] [--submit-concurrency C] [--tasks N]"
+            ),
+        }
+    }
+    Ok(args)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Op {
+    CatalogueSearch,
+    ItemGuide,
+    DraftSave,
+    Submission,
+    DeskQueue,
+    ApproverQueue,
+    Decision,
+    Verification,
+    Healthz,
+}
+
+impl Op {
+    fn label(self) -> &'static str {
+        match self {
+            Op::CatalogueSearch => "catalogue search `GET /api/v1/items?q=…`",
+            Op::ItemGuide => "item guide `GET /api/v1/items/{code}`",
+            Op::DraftSave => "draft save `applications/save`",
+            Op::Submission => "submission `applications/submit`",
+            Op::DeskQueue => "front-desk queue `desk/queue`",
+            Op::ApproverQueue => "approver queue `approvals/queue`",
+            Op::Decision => "decision `approvals/decide`",
+            Op::Verification => "licence verification `GET /api/v1/licences/verify`",
+            Op::Healthz => "`GET /healthz`",
+        }
+    }
+
+    fn is_read(self) -> bool {
+        matches!(
+            self,
+            Op::CatalogueSearch
+                | Op::ItemGuide
+                | Op::DeskQueue
+                | Op::ApproverQueue
+                | Op::Verification
+        )
+    }
+}
+
+const MIX: [(Op, u32); 8] = [
+    (Op::CatalogueSearch, 25),
+    (Op::ItemGuide, 10),
+    (Op::DraftSave, 15),
+    (Op::Submission, 10),
+    (Op::DeskQueue, 12),
+    (Op::ApproverQueue, 8),
+    (Op::Decision, 5),
+    (Op::Verification, 15),
+];
+
+const SEARCHES: [&str; 8] = [
+    "q=%E9%A4%90%E9%A5%AE",                                      // 餐饮
+    "q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7",                    // 营业执照
+    "q=%E8%AE%B8%E5%8F%AF&online=fully_online",                  // 许可 + fully online
+    "q=SCJG-XK-007",                                             // an item code
+    "",                                                          // everything
+    "department=D01-SCJG&instant=true",                          // department + instant
+    "kind=licensing&page=2",                                     // kind, page 2
+    "q=%E5%8D%AB%E7%94%9F%20%E8%AE%B8%E5%8F%AF&commitment=true", // 卫生 许可 + commitment
+];
+
+const ITEMS: [&str; 4] = ["SCJG-XK-001", "SCJG-XK-007", "WJW-XK-001", "RSJ-GG-001"];
+
+/// What every client shares during a run.
+struct Shared {
+    base: String,
+    origin: String,
+    submit_pool: Mutex<Vec<String>>,
+    tasks: Mutex<Vec<String>>,
+    /// One draft per client slot to save, with its current revision.
+    save_drafts: Vec<Mutex<(String, i64)>>,
+    save_values: BTreeMap<String, RawValue>,
+    tokens: Vec<String>,
+    items: Vec<String>,
+}
+
+/// The cookie headers of one client's three sessions.
+struct Sessions {
+    applicant: String,
+    desk: String,
+    approver: String,
+}
+
+struct Accounts {
+    applicant: i64,
+    desk: i64,
+    approver: i64,
+}
+
+async fn cookie_for(state: &AppState, user_id: i64) -> anyhow::Result<String> {
+    let mut conn = state.db.pool().acquire().await?;
+    let started = session::start(&mut conn, state, user_id, &ClientInfo::default())
+        .await
+        .map_err(|error| anyhow::anyhow!("session: {error}"))?;
+    let names = app::backend::auth::cookies::names(&state.config);
+    Ok(format!(
+        "{}={}; {}={}",
+        names.access, started.access_token, names.refresh, started.refresh_token
+    ))
+}
+
+async fn sessions_for(
+    state: &AppState,
+    accounts: &Accounts,
+    count: usize,
+) -> anyhow::Result<Vec<Sessions>> {
+    let mut all = Vec::with_capacity(count);
+    for _ in 0..count {
+        all.push(Sessions {
+            applicant: cookie_for(state, accounts.applicant).await?,
+            desk: cookie_for(state, accounts.desk).await?,
+            approver: cookie_for(state, accounts.approver).await?,
+        });
+    }
+    Ok(all)
+}
+
+/// Clients without sessions (for `/healthz`).
+fn anonymous(count: usize) -> Vec<Sessions> {
+    (0..count)
+        .map(|_| Sessions {
+            applicant: String::new(),
+            desk: String::new(),
+            approver: String::new(),
+        })
+        .collect()
+}
+
+fn client() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
+        .build()?)
+}
+
+/// One request of `op`; `Ok(None)` when there is nothing left to do for it (pool empty).
+async fn run_op(
+    op: Op,
+    http: &reqwest::Client,
+    shared: &Shared,
+    sessions: &Sessions,
+    slot: usize,
+    rng: &mut rand::rngs::StdRng,
+) -> anyhow::Result<Option<(Duration, bool)>> {
+    let url = |path: &str| format!("{}{path}", shared.base);
+    let post_json = |path: &str, cookie: &str, body: serde_json::Value| {
+        http.post(url(&format!("/api/{path}")))
+            .header("origin", &shared.origin)
+            .header("cookie", cookie)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+    };
+    let post_form = |path: &str, cookie: &str, body: String| {
+        http.post(url(&format!("/api/{path}")))
+            .header("origin", &shared.origin)
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+    };
+    let mut save_slot = None;
+    let request = match op {
+        Op::Healthz => http.get(url("/healthz")),
+        Op::CatalogueSearch => {
+            let query = SEARCHES[rng.gen_range(0..SEARCHES.len())];
+            http.get(url(&format!("/api/v1/items?{query}")))
+        }
+        Op::ItemGuide => {
+            let code = &shared.items[rng.gen_range(0..shared.items.len())];
+            http.get(url(&format!("/api/v1/items/{code}")))
+        }
+        Op::Verification => {
+            let token = &shared.tokens[rng.gen_range(0..shared.tokens.len())];
+            http.get(url(&format!("/api/v1/licences/verify?token={token}")))
+        }
+        Op::DraftSave => {
+            let (draft_id, revision) = shared.save_drafts[slot]
+                .lock()
+                .map_err(|_| anyhow::anyhow!("poisoned"))?
+                .clone();
+            save_slot = Some(slot);
+            post_json(
+                "applications/save",
+                &sessions.applicant,
+                serde_json::json!({
+                    "draft_id": draft_id,
+                    "revision": revision,
+                    "values": shared.save_values,
+                }),
+            )
+        }
+        Op::Submission => {
+            let next = shared
+                .submit_pool
+                .lock()
+                .map_err(|_| anyhow::anyhow!("poisoned"))?
+                .pop();
+            let Some(draft_id) = next else {
+                return Ok(None);
+            };
+            post_form(
+                "applications/submit",
+                &sessions.applicant,
+                format!("draft_id={draft_id}"),
+            )
+        }
+        Op::DeskQueue => post_json(
+            "desk/queue",
+            &sessions.desk,
+            serde_json::json!({ "query": DeskQueueQuery::default() }),
+        ),
+        Op::ApproverQueue => post_json(
+            "approvals/queue",
+            &sessions.approver,
+            serde_json::json!({ "query": TaskQueueQuery::default() }),
+        ),
+        Op::Decision => {
+            let next = shared
+                .tasks
+                .lock()
+                .map_err(|_| anyhow::anyhow!("poisoned"))?
+                .pop();
+            let Some(task_id) = next else {
+                return Ok(None);
+            };
+            post_json(
+                "approvals/decide",
+                &sessions.approver,
+                serde_json::json!({
+                    "task_id": task_id,
+                    "verdict": TaskVerdict::Approve,
+                    "text": "同意",
+                }),
+            )
+        }
+    };
+    let started = Instant::now();
+    let response = request.send().await?;
+    let status = response.status();
+    let body = response.bytes().await?;
+    let elapsed = started.elapsed();
+    let ok = status.is_success();
+    if ok && let Some(slot) = save_slot {
+        let saved: app::api::DraftSaved = serde_json::from_slice(&body)?;
+        if let Ok(mut draft) = shared.save_drafts[slot].lock() {
+            draft.1 = saved.revision;
+        }
+    }
+    if !ok {
+        static SHOWN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        if SHOWN.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 5 {
+            eprintln!(
+                "{op:?}: HTTP {status}: {}",
+                String::from_utf8_lossy(&body)
+                    .chars()
+                    .take(300)
+                    .collect::<String>()
+            );
+        }
+    }
+    Ok(Some((elapsed, ok)))
+}
+
+#[derive(Default)]
+struct Tally {
+    times: BTreeMap<Op, Vec<Duration>>,
+    errors: BTreeMap<Op, usize>,
+    /// Operations whose pool (drafts, tasks) ran out during the run.
+    exhausted: std::collections::BTreeSet<Op>,
+}
+
+/// `concurrency` clients for `seconds`, each picking its next operation from `mix`.
+async fn drive(
+    shared: &Arc<Shared>,
+    sessions: Vec<Sessions>,
+    mix: &'static [(Op, u32)],
+    seconds: u64,
+) -> anyhow::Result<(Tally, Duration)> {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut handles = Vec::new();
+    for (slot, sessions) in sessions.into_iter().enumerate() {
+        let shared = Arc::clone(shared);
+        handles.push(tokio::spawn(async move {
+            let http = client()?;
+            let mut rng = rand::rngs::StdRng::seed_from_u64(slot as u64 + 1);
+            let total: u32 = mix.iter().map(|(_, weight)| weight).sum();
+            let mut tally = Tally::default();
+            let mut exhausted: Vec<Op> = Vec::new();
+            while Instant::now() < deadline {
+                let mut pick = rng.gen_range(0..total);
+                let mut op = mix[0].0;
+                for (candidate, weight) in mix {
+                    if pick < *weight {
+                        op = *candidate;
+                        break;
+                    }
+                    pick -= weight;
+                }
+                if exhausted.contains(&op) {
+                    if exhausted.len() == mix.len() {
+                        break;
+                    }
+                    continue;
+                }
+                match run_op(op, &http, &shared, &sessions, slot, &mut rng).await? {
+                    Some((elapsed, ok)) => {
+                        if ok {
+                            tally.times.entry(op).or_default().push(elapsed);
+                        } else {
+                            *tally.errors.entry(op).or_default() += 1;
+                        }
+                    }
+                    None => {
+                        exhausted.push(op);
+                        tally.exhausted.insert(op);
+                    }
+                }
+            }
+            anyhow::Ok(tally)
+        }));
+    }
+    let mut all = Tally::default();
+    for handle in handles {
+        let tally = handle.await??;
+        for (op, times) in tally.times {
+            all.times.entry(op).or_default().extend(times);
+        }
+        for (op, errors) in tally.errors {
+            *all.errors.entry(op).or_default() += errors;
+        }
+        all.exhausted.extend(tally.exhausted);
+    }
+    Ok((all, started.elapsed()))
+}
+
+/// Prints the table of a run; returns the total throughput.
+fn report(title: &str, tally: &mut Tally, elapsed: Duration, ceiling: Option<f64>) -> f64 {
+    let secs = elapsed.as_secs_f64();
+    println!("\n{title} ({secs:.1} s)\n");
+    println!("| operation | count | per second | p50 ms | p99 ms | errors |");
+    println!("|---|---|---|---|---|---|");
+    let mut total = 0;
+    let mut reads = Vec::new();
+    let mut all = Vec::new();
+    let mut ops: Vec<Op> = tally
+        .times
+        .keys()
+        .chain(tally.errors.keys())
+        .copied()
+        .collect();
+    ops.sort();
+    ops.dedup();
+    for op in ops {
+        let times = tally.times.entry(op).or_default();
+        times.sort();
+        total += times.len();
+        if op.is_read() {
+            reads.extend(times.iter().copied());
+        }
+        all.extend(times.iter().copied());
+        let (p50, p99) = if times.is_empty() {
+            (0.0, 0.0)
+        } else {
+            (ms(percentile(times, 0.5)), ms(percentile(times, 0.99)))
+        };
+        println!(
+            "| {} | {} | {:.0} | {p50:.2} | {p99:.2} | {}{} |",
+            op.label(),
+            times.len(),
+            times.len() as f64 / secs,
+            tally.errors.get(&op).copied().unwrap_or(0),
+            if tally.exhausted.contains(&op) {
+                " (pool ran out: rate understated)"
+            } else {
+                ""
+            },
+        );
+    }
+    let throughput = total as f64 / secs;
+    for (label, mut times) in [("all reads", reads), ("all", all)] {
+        if times.len() < 2 || tally.times.len() < 2 {
+            continue;
+        }
+        times.sort();
+        println!(
+            "| **{label}** | {} | {:.0} | {:.2} | {:.2} | |",
+            times.len(),
+            times.len() as f64 / secs,
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.99)),
+        );
+    }
+    if let Some(ceiling) = ceiling {
+        println!(
+            "\ntotal {throughput:.0} requests/s = {:.1} % of `/healthz` alone ({ceiling:.0}/s) at the same concurrency",
+            100.0 * throughput / ceiling
+        );
+    }
+    throughput
+}
+
+/// Filled drafts of `target` with materials and a signed letter, `parallel` tasks at once.
+async fn prepare_drafts(
+    state: &AppState,
+    user: &CurrentUser,
+    target: (TargetKind, &'static str),
+    values: &Arc<BTreeMap<String, RawValue>>,
+    count: usize,
+) -> anyhow::Result<Vec<String>> {
+    let parallel = 4;
+    let mut handles = Vec::new();
+    for part in 0..parallel {
+        let share = count / parallel + usize::from(part < count % parallel);
+        let (state, user, values) = (state.clone(), user.clone(), Arc::clone(values));
+        handles.push(tokio::spawn(async move {
+            let actor = Actor::user(user.user_id, None);
+            let mut key_id = None;
+            let mut ids = Vec::with_capacity(share);
+            for _ in 0..share {
+                let draft = applications::start(&state, &actor, &user, target.0, target.1)
+                    .await
+                    .map_err(|error| anyhow::anyhow!("start: {error}"))?;
+                applications::save(&state, &user, &draft.draft_id, draft.revision, &values)
+                    .await
+                    .map_err(|error| anyhow::anyhow!("save: {error}"))?;
+                drafts::complete_materials_and_signature(
+                    &state,
+                    user.user_id,
+                    &draft.draft_id,
+                    target,
+                    &mut key_id,
+                )
+                .await?;
+                ids.push(draft.draft_id);
+            }
+            anyhow::Ok(ids)
+        }));
+    }
+    let mut all = Vec::with_capacity(count);
+    for handle in handles {
+        all.extend(handle.await??);
+    }
+    Ok(all)
+}
+
+async fn user_id(state: &AppState, login: &str) -> anyhow::Result<i64> {
+    let mut conn = state.db.pool().acquire().await?;
+    Ok(accounts::find_by_login(&mut conn, login)
+        .await?
+        .with_context(|| format!("demo account {login}"))?
+        .id)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = parse_args()?;
+    let database = support::BenchDatabase::create(args.database_url.clone()).await?;
+    let (state, label) = (database.state.clone(), database.label);
+    let setup = Instant::now();
+
+    let accounts = Accounts {
+        applicant: user_id(&state, "13800138000").await?,
+        desk: user_id(&state, "qiantai@qixia.example.cn").await?,
+        approver: user_id(&state, "shenpi@qixia.example.cn").await?,
+    };
+    {
+        let mut conn = state.db.pool().acquire().await?;
+        identity::confirm_contact(&mut conn, accounts.applicant, app::backend::now_ms()).await?;
+    }
+    let applicant = CurrentUser {
+        user_id: accounts.applicant,
+        session_id: "bench".into(),
+        role: Role::Applicant,
+    };
+    let desk = CurrentUser {
+        user_id: accounts.desk,
+        session_id: "bench".into(),
+        role: Role::FrontDesk,
+    };
+    let own_id = {
+        let mut conn = state.db.pool().acquire().await?;
+        identity::identity(&mut conn, accounts.applicant)
+            .await?
+            .resident_id
+            .context("demo applicant is verified")?
+    };
+    let layout_of = |kind, code: &'static str| {
+        let state = state.clone();
+        async move {
+            let mut conn = state.db.pool().acquire().await?;
+            let target = applications::load_target(&mut conn, kind, code)
+                .await
+                .map_err(|error| anyhow::anyhow!("{code}: {error}"))?;
+            anyhow::Ok(target.layout)
+        }
+    };
+    let bundle = (TargetKind::Bundle, "YJS-CANYIN");
+    let bundle_values = Arc::new(drafts::filled(
+        &layout_of(bundle.0, bundle.1).await?,
+        &own_id,
+    ));
+    let instant = (TargetKind::Item, "SCJG-XK-001");
+    let instant_values = Arc::new(drafts::filled(
+        &layout_of(instant.0, instant.1).await?,
+        &own_id,
+    ));
+    let actor = Actor::user(accounts.applicant, None);
+    let desk_actor = Actor::user(accounts.desk, None);
+
+    // Licences to verify: instant approvals issue them at submission.
+    for draft_id in prepare_drafts(&state, &applicant, instant, &instant_values, 20).await? {
+        applications::submit(&state, &actor, &applicant, &draft_id)
+            .await
+            .map_err(|error| anyhow::anyhow!("instant submit: {error}"))?;
+    }
+    let tokens: Vec<String> = sqlx::query_scalar("SELECT token FROM licences")
+        .fetch_all(state.db.pool())
+        .await?;
+    anyhow::ensure!(!tokens.is_empty(), "no licence issued");
+    // Cases accepted by the front desk: open 市场监管 tasks to decide; and 200 more left
+    // waiting in the front-desk queue.
+    let to_accept =
+        prepare_drafts(&state, &applicant, bundle, &bundle_values, args.tasks + 200).await?;
+    for (index, draft_id) in to_accept.iter().enumerate() {
+        let number = applications::submit(&state, &actor, &applicant, draft_id)
+            .await
+            .map_err(|error| anyhow::anyhow!("submit: {error}"))?;
+        if index < args.tasks {
+            back_office::claim(&state, &desk_actor, &desk, &number)
+                .await
+                .map_err(|error| anyhow::anyhow!("claim {number}: {error}"))?;
+            back_office::accept(&state, &desk_actor, &desk, &number)
+                .await
+                .map_err(|error| anyhow::anyhow!("accept {number}: {error}"))?;
+        }
+    }
+    let tasks: Vec<String> = sqlx::query_scalar(
+        "SELECT public_id FROM approval_tasks WHERE department_code = 'D01-SCJG' AND status = 'open'",
+    )
+    .fetch_all(state.db.pool())
+    .await?;
+    let max_level = args
+        .levels
+        .iter()
+        .copied()
+        .chain([args.submit_concurrency])
+        .max()
+        .unwrap_or(64);
+    let save_drafts = prepare_drafts(&state, &applicant, bundle, &bundle_values, max_level)
+        .await?
+        .into_iter()
+        .map(|id| Mutex::new((id, 2)))
+        .collect();
+    let mixed_pool = prepare_drafts(
+        &state,
+        &applicant,
+        bundle,
+        &bundle_values,
+        args.mixed_drafts,
+    )
+    .await?;
+    let submit_pool = prepare_drafts(
+        &state,
+        &applicant,
+        bundle,
+        &bundle_values,
+        args.submit_drafts,
+    )
+    .await?;
+    let items: Vec<String> = ITEMS.iter().map(|code| (*code).to_owned()).collect();
+    // As autovacuum would have done on a live database.
+    let analyse = match state.db.kind() {
+        app::backend::db::DbKind::Sqlite => "ANALYZE",
+        app::backend::db::DbKind::Postgres => "VACUUM ANALYZE",
+    };
+    sqlx::raw_sql(analyse).execute(state.db.pool()).await?;
+    println!(
+        "{label}: prepared in {:.1} s: {} licences, {} open tasks, {} drafts for the mix, {} for submissions only",
+        setup.elapsed().as_secs_f64(),
+        tokens.len(),
+        tasks.len(),
+        mixed_pool.len(),
+        submit_pool.len()
+    );
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let router = server::build_router(state.clone());
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+    let shared = Arc::new(Shared {
+        base: format!("http://{addr}"),
+        origin: state.config.public_origin().to_owned(),
+        submit_pool: Mutex::new(mixed_pool),
+        tasks: Mutex::new(tasks),
+        save_drafts,
+        save_values: (*bundle_values).clone(),
+        tokens,
+        items,
+    });
+
+    for &level in &args.levels {
+        let sessions = sessions_for(&state, &accounts, level).await?;
+        let (mut alone, elapsed) =
+            drive(&shared, anonymous(level), &[(Op::Healthz, 1)], args.seconds).await?;
+        let ceiling = report(
+            &format!("{label}, {level} clients: `/healthz` alone"),
+            &mut alone,
+            elapsed,
+            None,
+        );
+        let (mut mixed, elapsed) = drive(&shared, sessions, &MIX, args.seconds).await?;
+        report(
+            &format!("{label}, {level} clients: mixed traffic"),
+            &mut mixed,
+            elapsed,
+            Some(ceiling),
+        );
+    }
+
+    // Submissions only.
+    {
+        let mut pool = shared
+            .submit_pool
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?;
+        *pool = submit_pool;
+    }
+    let level = args.submit_concurrency;
+    let (mut alone, elapsed) =
+        drive(&shared, anonymous(level), &[(Op::Healthz, 1)], args.seconds).await?;
+    let ceiling = report(
+        &format!("{label}, {level} clients: `/healthz` alone"),
+        &mut alone,
+        elapsed,
+        None,
+    );
+    let sessions = sessions_for(&state, &accounts, level).await?;
+    let (mut only, elapsed) =
+        drive(&shared, sessions, &[(Op::Submission, 1)], args.seconds).await?;
+    report(
+        &format!("{label}, {level} clients: submissions only"),
+        &mut only,
+        elapsed,
+        Some(ceiling),
+    );
+    let left = shared
+        .submit_pool
+        .lock()
+        .map_err(|_| anyhow::anyhow!("poisoned"))?
+        .len();
+    if left == 0 {
+        println!("(the pool of drafts ran out before the time was up: raise --submit-drafts)");
+    }
+
+    server.abort();
+    database.finish().await?;
+    Ok(())
+}
