@@ -95,8 +95,9 @@ pub async fn session_layer(
             (RequestAuth(None), set)
         }
         Err(error) => {
-            tracing::error!(%error, "session lookup failed");
-            return error_response(&AppError::Internal);
+            // Logged and mapped like every database error: 503 while the database is away.
+            tracing::warn!("session lookup failed");
+            return error_response(&AppError::from(super::error::ServiceError::from(error)));
         }
     };
     request.extensions_mut().insert(client);
