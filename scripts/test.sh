@@ -17,12 +17,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+# A one-shot run gains nothing from incremental caches, and they are several GB of the debug
+# target: a CI run once stopped on "No space left on device" while writing one.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 say() { printf '\n\033[1;34m[test]\033[0m %s\n' "$*"; }
 summary=()
 
 # Sums the "N passed" / "N failed" of cargo test output.
 count() { grep -E '^test result:' "$1" | awk '{p+=$4; f+=$6} END {printf "%d passed, %d failed", p, f}'; }
+
+# The debug, wasm and release builds together take about 20 GB of target/.
+free_gb=$(df -Pk . | awk 'NR==2 {print int($4/1048576)}')
+if [ "$free_gb" -lt 20 ]; then
+    say "WARNING: only ${free_gb} GB free on this disk; the builds need about 20 GB"
+fi
 
 scripts/setup.sh --browser
 # setup.sh installed moto: the object-store tests run instead of skipping.

@@ -91,12 +91,11 @@ fn claims() -> LicenceClaims {
 
 /// The same licence as an HTML page (the font from the same file, the QR code as SVG).
 fn licence_html(font: &str, qr: &str) -> anyhow::Result<String> {
-    let code = qrcode::QrCode::with_error_correction_level(qr.as_bytes(), qrcode::EcLevel::M)
-        .context("QR code")?;
-    let svg = code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(140, 140)
-        .build();
+    let code = fast_qr::QRBuilder::new(qr)
+        .ecl(fast_qr::ECL::M)
+        .build()
+        .map_err(|error| anyhow::anyhow!("QR code: {error:?}"))?;
+    let svg = fast_qr::convert::svg::SvgBuilder::default().to_str(&code);
     let rows: String = sheet(qr)
         .fields
         .iter()

@@ -87,6 +87,8 @@ fn parse_args() -> anyhow::Result<Args> {
             "--concurrency" => {
                 args.levels = value()?
                     .split(',')
+                    // `--concurrency ''` skips the mixed runs: submissions only.
+                    .filter(|level| !level.trim().is_empty())
                     .map(|level| level.trim().parse())
                     .collect::<Result<_, _>>()
                     .context("--concurrency 8,32,64")?

@@ -17,7 +17,10 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use futures_util::StreamExt as _;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::config::{Config, SmtpTls};
 use super::db::licences;
@@ -30,7 +33,7 @@ pub use tokio_util::sync::CancellationToken;
 #[derive(Clone)]
 pub enum MailTransport {
     /// A real SMTP server (`smtp://host:port`, `smtps://user:pass@host`).
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(SmtpRelay),
     /// One `.eml` file per message in a directory (the demo "file outbox").
     Directory(PathBuf),
 }
@@ -41,26 +44,27 @@ impl MailTransport {
         let Some(smtp) = &config.smtp else {
             return Ok(MailTransport::Directory(config.mail_directory()));
         };
-        let builder = match smtp.tls {
-            SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host),
-            SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)
-                .context("setting up STARTTLS to the SMTP relay")?,
-            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)
-                .context("setting up TLS to the SMTP relay")?,
+        let tls = match smtp.tls {
+            SmtpTls::None => None,
+            SmtpTls::StartTls | SmtpTls::Tls => Some(
+                TlsParameters::new(smtp.host.clone())
+                    .context("setting up TLS to the SMTP relay")?,
+            ),
         };
-        let builder = builder
-            .port(smtp.port)
-            .timeout(Some(std::time::Duration::from_secs(20)));
-        let builder = match &smtp.credentials {
-            Some((user, password)) => {
-                builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
-                    user.clone(),
-                    password.clone(),
-                ))
-            }
-            None => builder,
-        };
-        Ok(MailTransport::Smtp(builder.build()))
+        Ok(MailTransport::Smtp(SmtpRelay {
+            settings: Arc::new(RelaySettings {
+                host: smtp.host.clone(),
+                port: smtp.port,
+                mode: smtp.tls,
+                tls,
+                credentials: smtp
+                    .credentials
+                    .as_ref()
+                    .map(|(user, password)| Credentials::new(user.clone(), password.clone())),
+                hello: ClientId::default(),
+            }),
+            idle: Arc::new(std::sync::Mutex::new(Vec::new())),
+        }))
     }
 
     pub fn describe(&self) -> String {
@@ -73,14 +77,7 @@ impl MailTransport {
     /// Sends one message; the server's answer (`250 …`) on success.
     async fn send(&self, message: Message) -> anyhow::Result<String> {
         match self {
-            MailTransport::Smtp(transport) => {
-                let response = transport.send(message).await.context("sending by SMTP")?;
-                Ok(format!(
-                    "{} {}",
-                    response.code(),
-                    response.message().collect::<Vec<_>>().join(" ")
-                ))
-            }
+            MailTransport::Smtp(relay) => relay.send(&message).await,
             MailTransport::Directory(path) => {
                 tokio::fs::create_dir_all(path)
                     .await
@@ -92,6 +89,148 @@ impl MailTransport {
                 Ok(format!("written to {}", path.display()))
             }
         }
+    }
+}
+
+/// Longest an SMTP connection, or one message on it, may take.
+const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+/// A connection idle longer than this is asked `NOOP` before it carries a message (the
+/// server may have closed it).
+const SMTP_FRESH: std::time::Duration = std::time::Duration::from_secs(10);
+/// Idle connections kept for the next messages.
+const SMTP_IDLE_KEPT: usize = PARALLEL_SENDS;
+
+/// An SMTP relay with a few reusable connections.
+///
+/// lettre's own transport writes the message and the closing `.` in two writes on a socket
+/// with Nagle's algorithm on: the `.` then waits for the acknowledgement of the body, which
+/// the server delays by 40 ms — at most 25 messages per second per connection. Here the
+/// socket is opened with `TCP_NODELAY`, and lettre's connection speaks the protocol on it.
+#[derive(Clone)]
+pub struct SmtpRelay {
+    settings: Arc<RelaySettings>,
+    idle: Arc<std::sync::Mutex<Vec<(AsyncSmtpConnection, std::time::Instant)>>>,
+}
+
+struct RelaySettings {
+    host: String,
+    port: u16,
+    mode: SmtpTls,
+    tls: Option<TlsParameters>,
+    credentials: Option<Credentials>,
+    hello: ClientId,
+}
+
+impl SmtpRelay {
+    async fn send(&self, message: &Message) -> anyhow::Result<String> {
+        let mut connection = self.connection().await?;
+        let sent = tokio::time::timeout(
+            SMTP_TIMEOUT,
+            connection.send(message.envelope(), &message.formatted()),
+        )
+        .await;
+        match sent {
+            Ok(Ok(response)) => {
+                self.put_back(connection);
+                Ok(format!(
+                    "{} {}",
+                    response.code(),
+                    response.message().collect::<Vec<_>>().join(" ")
+                ))
+            }
+            Ok(Err(error)) => {
+                // A refused recipient leaves the connection usable; anything else may not.
+                if error.is_permanent() || error.is_transient() {
+                    self.put_back(connection);
+                } else {
+                    connection.abort().await;
+                }
+                Err(anyhow::Error::from(error).context("sending by SMTP"))
+            }
+            Err(_) => {
+                connection.abort().await;
+                anyhow::bail!("sending by SMTP: no answer within {SMTP_TIMEOUT:?}")
+            }
+        }
+    }
+
+    /// An idle connection still alive, or a new one.
+    async fn connection(&self) -> anyhow::Result<AsyncSmtpConnection> {
+        loop {
+            let idle = match self.idle.lock() {
+                Ok(mut idle) => idle.pop(),
+                Err(_) => None,
+            };
+            let Some((mut connection, since)) = idle else {
+                break;
+            };
+            if since.elapsed() < SMTP_FRESH || connection.test_connected().await {
+                return Ok(connection);
+            }
+            connection.abort().await;
+        }
+        tokio::time::timeout(SMTP_TIMEOUT, self.connect())
+            .await
+            .map_err(|_| {
+                anyhow::anyhow!("connecting to the SMTP relay: no answer within {SMTP_TIMEOUT:?}")
+            })?
+    }
+
+    fn put_back(&self, connection: AsyncSmtpConnection) {
+        if connection.has_broken() {
+            return;
+        }
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < SMTP_IDLE_KEPT
+        {
+            idle.push((connection, std::time::Instant::now()));
+        }
+    }
+
+    async fn connect(&self) -> anyhow::Result<AsyncSmtpConnection> {
+        let settings = &self.settings;
+        let mut connection = if let (SmtpTls::Tls, Some(tls)) = (settings.mode, &settings.tls) {
+            // Implicit TLS: lettre opens the socket (without `TCP_NODELAY`: its TLS stream
+            // cannot be built on a socket of ours).
+            AsyncSmtpConnection::connect_tokio1(
+                (settings.host.as_str(), settings.port),
+                Some(SMTP_TIMEOUT),
+                &settings.hello,
+                Some(tls.clone()),
+                None,
+            )
+            .await
+            .context("connecting to the SMTP relay")?
+        } else {
+            let stream = tokio::net::TcpStream::connect((settings.host.as_str(), settings.port))
+                .await
+                .context("connecting to the SMTP relay")?;
+            stream
+                .set_nodelay(true)
+                .context("setting TCP_NODELAY on the SMTP connection")?;
+            let mut connection =
+                AsyncSmtpConnection::connect_with_transport(Box::new(stream), &settings.hello)
+                    .await
+                    .context("greeting the SMTP relay")?;
+            if let (SmtpTls::StartTls, Some(tls)) = (settings.mode, &settings.tls) {
+                anyhow::ensure!(
+                    connection.can_starttls(),
+                    "the SMTP relay does not offer STARTTLS"
+                );
+                connection
+                    .starttls(tls.clone(), &settings.hello)
+                    .await
+                    .context("STARTTLS with the SMTP relay")?;
+            }
+            connection
+        };
+        if let Some(credentials) = &settings.credentials {
+            connection
+                .auth(DEFAULT_MECHANISMS, credentials)
+                .await
+                .context("logging in to the SMTP relay")?;
+        }
+        Ok(connection)
     }
 }
 

@@ -34,12 +34,11 @@ pub fn provisioning_uri(secret_base32: &str, account: &str) -> anyhow::Result<St
 
 /// The provisioning URI as an SVG QR code.
 pub fn provisioning_qr_svg(uri: &str) -> anyhow::Result<String> {
-    let code =
-        qrcode::QrCode::new(uri.as_bytes()).map_err(|error| anyhow::anyhow!("QR code: {error}"))?;
-    Ok(code
-        .render::<qrcode::render::svg::Color<'_>>()
-        .min_dimensions(200, 200)
-        .build())
+    let code = fast_qr::QRBuilder::new(uri)
+        .build()
+        .map_err(|error| anyhow::anyhow!("QR code: {error:?}"))?;
+    // Sized by the page's style sheet (`.qr svg`).
+    Ok(fast_qr::convert::svg::SvgBuilder::default().to_str(&code))
 }
 
 /// The code for `unix_secs` (demo page and CLI show it; tests type it).

@@ -416,27 +416,44 @@ fn credit_subjects(
     subjects
 }
 
-/// Submits a draft: every rule checked again on the server (identity level, form values,
-/// credit), then the case (numbered, item versions pinned, status `submitted`), its timeline
-/// entry, audit entry, notification and acknowledgement mail in one transaction. Submitting
-/// the same draft again (double click, retry) gives the case it already became.
-pub async fn submit(
-    state: &AppState,
-    actor: &Actor,
+/// What the checks of a submission found, read before the write turn: everything the case
+/// is made of.
+struct CheckedSubmission {
+    row: cases::DraftRow,
+    target: Target,
+    level: Option<IdentityLevel>,
+    values: BTreeMap<String, RawValue>,
+    files: Vec<UploadedFile>,
+    letter: Option<String>,
+    findings: Vec<crate::domain::case::CreditFinding>,
+    credit: CreditLevel,
+    calendar: crate::domain::calendar::WorkingCalendar,
+}
+
+enum Checked {
+    /// The draft is a case already (a repeated click): its number.
+    Submitted(String),
+    /// A credit record in force excludes the applicant from an item.
+    CreditBlocked(i64, Vec<crate::domain::case::CreditFinding>),
+    Ready(Box<CheckedSubmission>),
+}
+
+/// The read-only part of a submission: the draft, the catalogue versions, the identity level,
+/// the form rules, the materials, the signed letter, the credit check and the calendar.
+async fn check_submission(
+    conn: &mut sqlx::AnyConnection,
     user: &CurrentUser,
     draft_id: &str,
-) -> ServiceResult<String> {
-    let now = now_ms();
-    let mut tx = state.db.begin_write().await?;
-    let row = own_draft(&mut tx, user, draft_id).await?;
+) -> ServiceResult<Checked> {
+    let row = own_draft(conn, user, draft_id).await?;
     if let Some(case_id) = row.case_id {
-        let case = cases::case_by_id(&mut tx, case_id)
+        let case = cases::case_by_id(conn, case_id)
             .await?
             .ok_or(DbError::NotFound)?;
-        return Ok(case.number);
+        return Ok(Checked::Submitted(case.number));
     }
-    let target = load_target(&mut tx, target_kind_of(&row)?, &row.target_code).await?;
-    let (known, level, identity_row) = identity::known_identity(&mut tx, user.user_id).await?;
+    let target = load_target(conn, target_kind_of(&row)?, &row.target_code).await?;
+    let (known, level, identity_row) = identity::known_identity(conn, user.user_id).await?;
     let needed = target.identity_needed();
     if level.is_none_or(|level| level < needed) {
         return Err(AppError::IdentityTooLow {
@@ -457,7 +474,7 @@ pub async fn submit(
         .into_iter()
         .filter(|(name, _)| target.layout.field(name).is_some())
         .collect();
-    let files = files_of(&mut tx, row.id).await?;
+    let files = files_of(conn, row.id).await?;
     let mut problems = target.layout.problems(&values);
     problems.extend(
         target
@@ -465,7 +482,7 @@ pub async fn submit(
             .missing_materials(files.iter().map(|file| file.material_name.as_str())),
     );
     let letter = super::commitments::letter_for(&target, &known);
-    if !super::commitments::is_signed(&mut tx, row.id, letter.as_deref()).await? {
+    if !super::commitments::is_signed(conn, row.id, letter.as_deref()).await? {
         problems.push(crate::domain::application::FormProblem {
             name: COMMITMENT.into(),
             problem: crate::domain::form_values::ValueProblem::Required,
@@ -476,7 +493,7 @@ pub async fn submit(
     }
 
     let subjects = credit_subjects(&target.layout, &values, identity_row.resident_id.as_deref());
-    let findings = credit::findings(&mut tx, &subjects).await?;
+    let findings = credit::findings(conn, &subjects).await?;
     let credit = credit_level(&findings);
     let excluded = target
         .items
@@ -487,11 +504,77 @@ pub async fn submit(
             .into_iter()
             .filter(|finding| finding.level == CreditLevel::Block)
             .collect();
-        drop(tx);
-        record_refused_submission(state, actor, row.id, &blocking).await?;
-        return Err(AppError::CreditBlocked(blocking).into());
+        return Ok(Checked::CreditBlocked(row.id, blocking));
     }
+    let calendar = super::back_office::load_calendar(conn).await?;
+    Ok(Checked::Ready(Box::new(CheckedSubmission {
+        row,
+        target,
+        level,
+        values,
+        files,
+        letter,
+        findings,
+        credit,
+        calendar,
+    })))
+}
 
+/// Turns the draft into a case: checks it (identity level, form rules, materials, signed
+/// letter, credit), then writes the case, its items, timeline entry, notification, mail,
+/// audit entry and first tasks in one transaction. Submitting a submitted draft again answers
+/// with its case number.
+///
+/// The checks read on a pooled connection before the write turn: on SQLite the turn is one
+/// writer at a time for the whole server, so what happens inside it bounds the submissions
+/// per second. Inside it, what the applicant could have changed meanwhile (the form, the
+/// files, the signature) is read again and must be as checked (409 otherwise); the
+/// catalogue versions, identity level, credit records and calendar are taken as of the check,
+/// a moment earlier.
+pub async fn submit(
+    state: &AppState,
+    actor: &Actor,
+    user: &CurrentUser,
+    draft_id: &str,
+) -> ServiceResult<String> {
+    let now = now_ms();
+    let checked = {
+        let mut conn = state.db.pool().acquire().await?;
+        check_submission(&mut conn, user, draft_id).await?
+    };
+    let CheckedSubmission {
+        row,
+        target,
+        level,
+        values,
+        files,
+        letter,
+        findings,
+        credit,
+        calendar,
+    } = match checked {
+        Checked::Submitted(number) => return Ok(number),
+        Checked::CreditBlocked(draft, blocking) => {
+            record_refused_submission(state, actor, draft, &blocking).await?;
+            return Err(AppError::CreditBlocked(blocking).into());
+        }
+        Checked::Ready(checked) => *checked,
+    };
+
+    let mut tx = state.db.begin_write().await?;
+    let current = own_draft(&mut tx, user, draft_id).await?;
+    if let Some(case_id) = current.case_id {
+        let case = cases::case_by_id(&mut tx, case_id)
+            .await?
+            .ok_or(DbError::NotFound)?;
+        return Ok(case.number);
+    }
+    if current.revision != row.revision
+        || files_of(&mut tx, row.id).await? != files
+        || !super::commitments::is_signed(&mut tx, row.id, letter.as_deref()).await?
+    {
+        return Err(AppError::ChangedMeanwhile.into());
+    }
     let year = i64::from(china_year(now));
     let serial = cases::next_case_serial(&mut tx, year).await?;
     let number = u32::try_from(serial)
@@ -499,7 +582,6 @@ pub async fn submit(
         .and_then(|serial| CaseNumber::new(china_year(now), serial))
         .ok_or_else(|| anyhow::anyhow!("case number {serial} of {year} out of range"))?;
     let values_json = serde_json::to_string(&values).map_err(anyhow::Error::from)?;
-    let calendar = super::back_office::load_calendar(&mut tx).await?;
     let promised_days = target
         .items
         .iter()
