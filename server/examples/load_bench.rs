@@ -23,9 +23,16 @@
 //! and finally a "submissions only" run. Per operation: count, throughput, p50 / p99; the
 //! ratio of the mix's total throughput to `/healthz` alone.
 //!
+//! With `--nodes N` the requests go to N `server serve` processes of the release build instead
+//! of the in-process router, all on the prepared database and sharing its data directory (keys,
+//! uploaded files), the clients spread over them; every run is made first against one node and
+//! then against all N, so the ratio of the two is the scaling of N nodes.
+//!
 //! ```sh
 //! cargo run --release -p server --example load_bench -- --concurrency 8,32,64 --seconds 10
 //! cargo run --release -p server --example load_bench -- --database-url postgres://postgres@127.0.0.1:5432/postgres
+//! cargo build --release -p server --bin server --example load_bench && \
+//!     target/release/examples/load_bench --nodes 2 --database-url postgres://postgres@127.0.0.1:5432/postgres
 //! ```
 //! Figures go to `docs/benchmarks.md`.
 
@@ -67,6 +74,8 @@ struct Args {
     submit_concurrency: usize,
     /// Open tasks to decide.
     tasks: usize,
+    /// Server processes to run the requests against (0: the router in this process).
+    nodes: usize,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -78,6 +87,7 @@ fn parse_args() -> anyhow::Result<Args> {
         submit_drafts: 5000,
         submit_concurrency: 64,
         tasks: 600,
+        nodes: 0,
     };
     let mut iter = std::env::args().skip(1);
     while let Some(flag) = iter.next() {
@@ -98,9 +108,10 @@ fn parse_args() -> anyhow::Result<Args> {
             "--submit-drafts" => args.submit_drafts = value()?.parse()?,
             "--submit-concurrency" => args.submit_concurrency = value()?.parse()?,
             "--tasks" => args.tasks = value()?.parse()?,
+            "--nodes" => args.nodes = value()?.parse()?,
             other => anyhow::bail!(
                 "unknown argument {other}; use --database-url URL --concurrency 8,32,64 --seconds 10 \
-                 [--drafts N] [--submit-drafts N] [--submit-concurrency C] [--tasks N]"
+                 [--drafts N] [--submit-drafts N] [--submit-concurrency C] [--tasks N] [--nodes N]"
             ),
         }
     }
@@ -173,7 +184,6 @@ const ITEMS: [&str; 4] = ["SCJG-XK-001", "SCJG-XK-007", "WJW-XK-001", "RSJ-GG-00
 
 /// What every client shares during a run.
 struct Shared {
-    base: String,
     origin: String,
     submit_pool: Mutex<Vec<String>>,
     tasks: Mutex<Vec<String>>,
@@ -246,13 +256,14 @@ fn client() -> anyhow::Result<reqwest::Client> {
 /// One request of `op`; `Ok(None)` when there is nothing left to do for it (pool empty).
 async fn run_op(
     op: Op,
+    base: &str,
     http: &reqwest::Client,
     shared: &Shared,
     sessions: &Sessions,
     slot: usize,
     rng: &mut rand::rngs::StdRng,
 ) -> anyhow::Result<Option<(Duration, bool)>> {
-    let url = |path: &str| format!("{}{path}", shared.base);
+    let url = |path: &str| format!("{base}{path}");
     let post_json = |path: &str, cookie: &str, body: serde_json::Value| {
         http.post(url(&format!("/api/{path}")))
             .header("origin", &shared.origin)
@@ -378,9 +389,11 @@ struct Tally {
     exhausted: std::collections::BTreeSet<Op>,
 }
 
-/// `concurrency` clients for `seconds`, each picking its next operation from `mix`.
+/// `concurrency` clients for `seconds`, each picking its next operation from `mix`; client
+/// `n` sends to `bases[n % bases.len()]`.
 async fn drive(
     shared: &Arc<Shared>,
+    bases: &[String],
     sessions: Vec<Sessions>,
     mix: &'static [(Op, u32)],
     seconds: u64,
@@ -390,6 +403,7 @@ async fn drive(
     let mut handles = Vec::new();
     for (slot, sessions) in sessions.into_iter().enumerate() {
         let shared = Arc::clone(shared);
+        let base = bases[slot % bases.len()].clone();
         handles.push(tokio::spawn(async move {
             let http = client()?;
             let mut rng = rand::rngs::StdRng::seed_from_u64(slot as u64 + 1);
@@ -412,7 +426,7 @@ async fn drive(
                     }
                     continue;
                 }
-                match run_op(op, &http, &shared, &sessions, slot, &mut rng).await? {
+                match run_op(op, &base, &http, &shared, &sessions, slot, &mut rng).await? {
                     Some((elapsed, ok)) => {
                         if ok {
                             tally.times.entry(op).or_default().push(elapsed);
@@ -703,8 +717,25 @@ async fn main() -> anyhow::Result<()> {
         )
         .await
     });
+    let mut nodes = Nodes::start(
+        args.nodes,
+        &state.config.database_url,
+        &state.config.data_dir,
+        state.config.public_origin(),
+    )
+    .await?;
+    // The sets of servers each run is made against: this process, or one node and then all.
+    let targets: Vec<(String, Vec<String>)> = match nodes.bases.len() {
+        0 => vec![(label.to_owned(), vec![format!("http://{addr}")])],
+        count => {
+            let mut targets = vec![(format!("{label}, 1 node"), nodes.bases[..1].to_vec())];
+            if count > 1 {
+                targets.push((format!("{label}, {count} nodes"), nodes.bases.clone()));
+            }
+            targets
+        }
+    };
     let shared = Arc::new(Shared {
-        base: format!("http://{addr}"),
         origin: state.config.public_origin().to_owned(),
         submit_pool: Mutex::new(mixed_pool),
         tasks: Mutex::new(tasks),
@@ -714,61 +745,193 @@ async fn main() -> anyhow::Result<()> {
         items,
     });
 
+    let mut scaling = Vec::new();
     for &level in &args.levels {
+        let mut mixes = Vec::new();
+        for (name, bases) in &targets {
+            let sessions = sessions_for(&state, &accounts, level).await?;
+            let ceiling = healthz_alone(&shared, bases, name, level, args.seconds).await?;
+            let (mut mixed, elapsed) = drive(&shared, bases, sessions, &MIX, args.seconds).await?;
+            mixes.push(report(
+                &format!("{name}, {level} clients: mixed traffic"),
+                &mut mixed,
+                elapsed,
+                Some(ceiling),
+            ));
+        }
+        scaling.push((format!("mixed traffic, {level} clients"), mixes));
+    }
+
+    // Submissions only, the drafts shared out evenly between the runs.
+    let level = args.submit_concurrency;
+    let share = submit_pool.len() / targets.len();
+    let mut submit_pool = submit_pool;
+    let mut submissions = Vec::new();
+    for (name, bases) in &targets {
+        {
+            let mut pool = shared
+                .submit_pool
+                .lock()
+                .map_err(|_| anyhow::anyhow!("poisoned"))?;
+            *pool = submit_pool.split_off(submit_pool.len() - share);
+        }
+        let ceiling = healthz_alone(&shared, bases, name, level, args.seconds).await?;
         let sessions = sessions_for(&state, &accounts, level).await?;
-        let (mut alone, elapsed) =
-            drive(&shared, anonymous(level), &[(Op::Healthz, 1)], args.seconds).await?;
-        let ceiling = report(
-            &format!("{label}, {level} clients: `/healthz` alone"),
-            &mut alone,
-            elapsed,
-            None,
-        );
-        let (mut mixed, elapsed) = drive(&shared, sessions, &MIX, args.seconds).await?;
-        report(
-            &format!("{label}, {level} clients: mixed traffic"),
-            &mut mixed,
+        let (mut only, elapsed) = drive(
+            &shared,
+            bases,
+            sessions,
+            &[(Op::Submission, 1)],
+            args.seconds,
+        )
+        .await?;
+        submissions.push(report(
+            &format!("{name}, {level} clients: submissions only"),
+            &mut only,
             elapsed,
             Some(ceiling),
-        );
-    }
-
-    // Submissions only.
-    {
-        let mut pool = shared
+        ));
+        let left = shared
             .submit_pool
             .lock()
-            .map_err(|_| anyhow::anyhow!("poisoned"))?;
-        *pool = submit_pool;
+            .map_err(|_| anyhow::anyhow!("poisoned"))?
+            .len();
+        if left == 0 {
+            println!("(the pool of drafts ran out before the time was up: raise --submit-drafts)");
+        }
     }
-    let level = args.submit_concurrency;
-    let (mut alone, elapsed) =
-        drive(&shared, anonymous(level), &[(Op::Healthz, 1)], args.seconds).await?;
-    let ceiling = report(
-        &format!("{label}, {level} clients: `/healthz` alone"),
-        &mut alone,
-        elapsed,
-        None,
-    );
-    let sessions = sessions_for(&state, &accounts, level).await?;
-    let (mut only, elapsed) =
-        drive(&shared, sessions, &[(Op::Submission, 1)], args.seconds).await?;
-    report(
-        &format!("{label}, {level} clients: submissions only"),
-        &mut only,
-        elapsed,
-        Some(ceiling),
-    );
-    let left = shared
-        .submit_pool
-        .lock()
-        .map_err(|_| anyhow::anyhow!("poisoned"))?
-        .len();
-    if left == 0 {
-        println!("(the pool of drafts ran out before the time was up: raise --submit-drafts)");
+    scaling.push((format!("submissions only, {level} clients"), submissions));
+
+    if targets.len() > 1 {
+        println!(
+            "\n| run | 1 node, requests/s | {} nodes, requests/s | ratio |",
+            nodes.bases.len()
+        );
+        println!("|---|---|---|---|");
+        for (run, rates) in &scaling {
+            if let [one, all] = rates.as_slice() {
+                println!("| {run} | {one:.0} | {all:.0} | {:.2} |", all / one);
+            }
+        }
     }
 
+    nodes.stop();
     server.abort();
     database.finish().await?;
     Ok(())
+}
+
+/// `level` anonymous clients on `/healthz` alone for `seconds`: the ceiling of a run.
+async fn healthz_alone(
+    shared: &Arc<Shared>,
+    bases: &[String],
+    name: &str,
+    level: usize,
+    seconds: u64,
+) -> anyhow::Result<f64> {
+    let (mut alone, elapsed) = drive(
+        shared,
+        bases,
+        anonymous(level),
+        &[(Op::Healthz, 1)],
+        seconds,
+    )
+    .await?;
+    Ok(report(
+        &format!("{name}, {level} clients: `/healthz` alone"),
+        &mut alone,
+        elapsed,
+        None,
+    ))
+}
+
+/// `server serve` processes of the release build (`target/release/server`, beside this
+/// example's directory) on the bench's database and data directory, so they share its keys
+/// and uploaded files as the nodes of docs/deployment.md share theirs.
+struct Nodes {
+    bases: Vec<String>,
+    children: Vec<std::process::Child>,
+}
+
+impl Nodes {
+    async fn start(
+        count: usize,
+        database_url: &str,
+        data_dir: &std::path::Path,
+        public_url: &str,
+    ) -> anyhow::Result<Self> {
+        let mut nodes = Nodes {
+            bases: Vec::new(),
+            children: Vec::new(),
+        };
+        if count == 0 {
+            return Ok(nodes);
+        }
+        let binary = std::env::current_exe()?
+            .parent()
+            .and_then(std::path::Path::parent)
+            .map(|dir| dir.join("server"))
+            .context("the directory of this example")?;
+        anyhow::ensure!(
+            binary.exists(),
+            "{} is missing: cargo build --release -p server --bin server",
+            binary.display()
+        );
+        for node in 0..count {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")?
+                .local_addr()?
+                .port();
+            let log = std::fs::File::create(data_dir.join(format!("node-{node}.log")))?;
+            let child = std::process::Command::new(&binary)
+                .arg("serve")
+                .env("DATABASE_URL", database_url)
+                .env("BJM_BIND", format!("127.0.0.1:{port}"))
+                .env_remove("PORT")
+                .env("BJM_DATA_DIR", data_dir)
+                .env("BJM_PUBLIC_URL", public_url)
+                .env("BJM_DEMO", "false")
+                .env("BJM_REGISTRATIONS_PER_IP_PER_HOUR", "100000")
+                .env("BJM_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", "100000")
+                .env("RUST_LOG", "warn")
+                .stdout(log.try_clone()?)
+                .stderr(log)
+                .stdin(std::process::Stdio::null())
+                .spawn()
+                .with_context(|| format!("starting {}", binary.display()))?;
+            nodes.children.push(child);
+            nodes.bases.push(format!("http://127.0.0.1:{port}"));
+        }
+        let http = client()?;
+        for (node, base) in nodes.bases.iter().enumerate() {
+            let ready = async {
+                loop {
+                    if let Ok(response) = http.get(format!("{base}/readyz")).send().await
+                        && response.status().is_success()
+                    {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            };
+            if tokio::time::timeout(Duration::from_secs(60), ready)
+                .await
+                .is_err()
+            {
+                nodes.stop();
+                anyhow::bail!(
+                    "node {node} did not become ready in 60 s; see {}",
+                    data_dir.join(format!("node-{node}.log")).display()
+                );
+            }
+        }
+        println!("{count} nodes ready: {}", nodes.bases.join(", "));
+        Ok(nodes)
+    }
+
+    fn stop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }

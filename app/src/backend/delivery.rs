@@ -139,12 +139,8 @@ impl SmtpRelay {
                 ))
             }
             Ok(Err(error)) => {
-                // A refused recipient leaves the connection usable; anything else may not.
-                if error.is_permanent() || error.is_transient() {
-                    self.put_back(connection);
-                } else {
-                    connection.abort().await;
-                }
+                // lettre has already closed the connection (it aborts on any error).
+                drop(connection);
                 Err(anyhow::Error::from(error).context("sending by SMTP"))
             }
             Err(_) => {
@@ -191,10 +187,10 @@ impl SmtpRelay {
         let settings = &self.settings;
         let mut connection = if let (SmtpTls::Tls, Some(tls)) = (settings.mode, &settings.tls) {
             // Implicit TLS: lettre opens the socket (without `TCP_NODELAY`: its TLS stream
-            // cannot be built on a socket of ours).
+            // cannot be built on a socket of ours). The caller's timeout bounds the connect.
             AsyncSmtpConnection::connect_tokio1(
                 (settings.host.as_str(), settings.port),
-                Some(SMTP_TIMEOUT),
+                None,
                 &settings.hello,
                 Some(tls.clone()),
                 None,

@@ -438,6 +438,14 @@ enum Checked {
     Ready(Box<CheckedSubmission>),
 }
 
+/// The number of the case a submitted draft became (a repeated submission answers with it).
+async fn case_number_of(conn: &mut sqlx::AnyConnection, case_id: i64) -> ServiceResult<String> {
+    Ok(cases::case_by_id(conn, case_id)
+        .await?
+        .ok_or(DbError::NotFound)?
+        .number)
+}
+
 /// The read-only part of a submission: the draft, the catalogue versions, the identity level,
 /// the form rules, the materials, the signed letter, the credit check and the calendar.
 async fn check_submission(
@@ -447,10 +455,7 @@ async fn check_submission(
 ) -> ServiceResult<Checked> {
     let row = own_draft(conn, user, draft_id).await?;
     if let Some(case_id) = row.case_id {
-        let case = cases::case_by_id(conn, case_id)
-            .await?
-            .ok_or(DbError::NotFound)?;
-        return Ok(Checked::Submitted(case.number));
+        return Ok(Checked::Submitted(case_number_of(conn, case_id).await?));
     }
     let target = load_target(conn, target_kind_of(&row)?, &row.target_code).await?;
     let (known, level, identity_row) = identity::known_identity(conn, user.user_id).await?;
@@ -564,10 +569,7 @@ pub async fn submit(
     let mut tx = state.db.begin_write().await?;
     let current = own_draft(&mut tx, user, draft_id).await?;
     if let Some(case_id) = current.case_id {
-        let case = cases::case_by_id(&mut tx, case_id)
-            .await?
-            .ok_or(DbError::NotFound)?;
-        return Ok(case.number);
+        return case_number_of(&mut tx, case_id).await;
     }
     if current.revision != row.revision
         || files_of(&mut tx, row.id).await? != files
@@ -622,10 +624,7 @@ pub async fn submit(
             let mut conn = state.db.pool().acquire().await?;
             let row = own_draft(&mut conn, user, draft_id).await?;
             let case_id = row.case_id.ok_or(AppError::ChangedMeanwhile)?;
-            let case = cases::case_by_id(&mut conn, case_id)
-                .await?
-                .ok_or(DbError::NotFound)?;
-            return Ok(case.number);
+            return case_number_of(&mut conn, case_id).await;
         }
         Err(other) => return Err(other.into()),
     };
