@@ -717,7 +717,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .await
     });
-    let mut nodes = Nodes::start(
+    let nodes = Nodes::start(
         args.nodes,
         &state.config.database_url,
         &state.config.data_dir,
@@ -815,7 +815,7 @@ async fn main() -> anyhow::Result<()> {
         }
     }
 
-    nodes.stop();
+    drop(nodes);
     server.abort();
     database.finish().await?;
     Ok(())
@@ -847,7 +847,8 @@ async fn healthz_alone(
 
 /// `server serve` processes of the release build (`target/release/server`, beside this
 /// example's directory) on the bench's database and data directory, so they share its keys
-/// and uploaded files as the nodes of docs/deployment.md share theirs.
+/// and uploaded files as the nodes of docs/deployment.md share theirs. Dropping them stops
+/// them, also when a run fails half-way.
 struct Nodes {
     bases: Vec<String>,
     children: Vec<std::process::Child>,
@@ -917,7 +918,6 @@ impl Nodes {
                 .await
                 .is_err()
             {
-                nodes.stop();
                 anyhow::bail!(
                     "node {node} did not become ready in 60 s; see {}",
                     data_dir.join(format!("node-{node}.log")).display()
@@ -927,8 +927,10 @@ impl Nodes {
         println!("{count} nodes ready: {}", nodes.bases.join(", "));
         Ok(nodes)
     }
+}
 
-    fn stop(&mut self) {
+impl Drop for Nodes {
+    fn drop(&mut self) {
         for child in &mut self.children {
             let _ = child.kill();
             let _ = child.wait();
