@@ -416,6 +416,94 @@ async fn submitting_one_draft_many_times_at_once_files_one_case() {
     assert_eq!(app.count("audit_log WHERE action = 'case.submit'").await, 1);
 }
 
+/// The submission checks the draft on a pooled connection and then, in its write turn, links
+/// it to the case only if the form, the files and the signature are still what was checked.
+#[tokio::test]
+async fn a_draft_changed_after_the_submission_checks_is_not_linked_to_a_case() {
+    use app::backend::db::cases::{DraftAsChecked, mark_draft_submitted};
+
+    let app = spawn_app_with_demo().await;
+    let login = "late-change@example.cn";
+    let client = verified_applicant(&app, login, Some("王开店")).await;
+    let draft_id = start(&app, &client, "bundle", BUNDLE).await;
+    crate::common::journey::complete(&app, &client, login, &draft_id).await;
+
+    let pool = app.state.db.pool();
+    let (id, revision): (i64, i64) =
+        sqlx::query_as("SELECT id, revision FROM drafts WHERE public_id = $1")
+            .bind(&draft_id)
+            .fetch_one(pool)
+            .await
+            .expect("draft");
+    let files: Vec<String> = sqlx::query_scalar(
+        "SELECT public_id FROM materials WHERE draft_id = $1 AND removed_at IS NULL ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .expect("files");
+    assert!(files.len() >= 2, "{files:?}");
+    let signature: i64 =
+        sqlx::query_scalar("SELECT MAX(id) FROM commitment_signatures WHERE draft_id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .expect("signature");
+    let file_ids: Vec<&str> = files.iter().map(String::as_str).collect();
+    let mut one_replaced = file_ids.clone();
+    one_replaced[0] = "f-not-this-one";
+    let one_gone = [file_ids.clone(), vec!["f-gone"]].concat();
+    let checked = DraftAsChecked {
+        revision,
+        file_ids: &file_ids,
+        signature_id: Some(signature),
+    };
+    let stale = [
+        ("form saved since", revision - 1, &file_ids[..], signature),
+        ("file added since", revision, &file_ids[1..], signature),
+        (
+            "file replaced since",
+            revision,
+            &one_replaced[..],
+            signature,
+        ),
+        ("file removed since", revision, &one_gone[..], signature),
+        ("signed again since", revision, &file_ids[..], signature - 1),
+    ];
+    // No case with this id exists: `drafts.case_id` has no foreign key, and every attempt is
+    // rolled back.
+    let case_id = 999_999;
+    for (what, revision, file_ids, signature) in stale {
+        let mut tx = app.state.db.begin_write().await.expect("write");
+        let as_checked = DraftAsChecked {
+            revision,
+            file_ids,
+            signature_id: Some(signature),
+        };
+        let linked = mark_draft_submitted(&mut tx, id, case_id, &as_checked)
+            .await
+            .expect("update");
+        assert!(!linked, "{what}: linked");
+        tx.rollback().await.expect("rollback");
+    }
+    let mut tx = app.state.db.begin_write().await.expect("write");
+    let linked = mark_draft_submitted(&mut tx, id, case_id, &checked)
+        .await
+        .expect("update");
+    assert!(linked, "unchanged draft: not linked");
+    tx.rollback().await.expect("rollback");
+
+    let submitted = submit(&app, &client, &draft_id).await;
+    assert_eq!(submitted.status, 200, "{}", submitted.body);
+    let mut tx = app.state.db.begin_write().await.expect("write");
+    let linked = mark_draft_submitted(&mut tx, id, case_id, &checked)
+        .await
+        .expect("update");
+    assert!(!linked, "submitted draft: linked again");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(app.count("cases").await, 1);
+}
+
 #[tokio::test]
 async fn codes_are_single_use_expire_run_out_of_tries_and_are_rate_limited() {
     let app = spawn_app_with(Options {

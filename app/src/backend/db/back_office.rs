@@ -367,16 +367,27 @@ pub async fn case_by_number(conn: &mut AnyConnection, number: &str) -> DbResult<
     .await?)
 }
 
-pub async fn insert_case_department(
+/// Records the departments that decide a case, in one statement.
+pub async fn insert_case_departments(
     conn: &mut AnyConnection,
     case_id: i64,
-    department_code: &str,
+    department_codes: &[&str],
 ) -> DbResult<()> {
-    sqlx::query("INSERT INTO case_departments (case_id, department_code) VALUES ($1, $2)")
-        .bind(case_id)
-        .bind(department_code)
-        .execute(conn)
-        .await?;
+    if department_codes.is_empty() {
+        return Ok(());
+    }
+    let rows = (0..department_codes.len())
+        .map(|index| format!("($1, ${})", index + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO case_departments (case_id, department_code) VALUES {rows}"
+    )))
+    .bind(case_id);
+    for department_code in department_codes {
+        query = query.bind(*department_code);
+    }
+    query.execute(conn).await?;
     Ok(())
 }
 

@@ -136,18 +136,62 @@ pub async fn delete_open_draft(conn: &mut AnyConnection, draft_id: i64) -> DbRes
     Ok(result.rows_affected() == 1)
 }
 
-/// Marks the draft submitted as `case_id`; false when it was submitted already (a double click
-/// or a retry that lost the race).
+/// What a draft must still hold for its submission to stand: the form revision, exactly the
+/// files, and the newest signature that the submission's checks saw.
+pub struct DraftAsChecked<'a> {
+    pub revision: i64,
+    /// Public ids of the draft's files (not removed).
+    pub file_ids: &'a [&'a str],
+    /// The row id of the draft's newest commitment signature, when its letter had to be signed.
+    pub signature_id: Option<i64>,
+}
+
+/// Links an unsubmitted draft to its case, if the draft is still as checked (see
+/// [`DraftAsChecked`]); false when it was submitted already (a double click, a retry that lost
+/// the race) or changed since the checks. One statement, so
+/// that a submission's write turn re-reads nothing.
 pub async fn mark_draft_submitted(
     conn: &mut AnyConnection,
     draft_id: i64,
     case_id: i64,
+    checked: &DraftAsChecked<'_>,
 ) -> DbResult<bool> {
-    let result = sqlx::query("UPDATE drafts SET case_id = $2 WHERE id = $1 AND case_id IS NULL")
+    let mut sql = String::from(
+        "UPDATE drafts SET case_id = $2 WHERE id = $1 AND case_id IS NULL AND revision = $3 \
+         AND (SELECT COUNT(*) FROM materials WHERE draft_id = $1 AND removed_at IS NULL) = $4",
+    );
+    let mut next = 5;
+    if checked.signature_id.is_some() {
+        sql.push_str(
+            " AND (SELECT id FROM commitment_signatures WHERE draft_id = $1 \
+             ORDER BY signed_at DESC, id DESC LIMIT 1) = $5",
+        );
+        next = 6;
+    }
+    if !checked.file_ids.is_empty() {
+        // Same count and none outside the list: the same set of files.
+        let list = (next..next + checked.file_ids.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        sql.push_str(&format!(
+            " AND NOT EXISTS (SELECT 1 FROM materials WHERE draft_id = $1 \
+             AND removed_at IS NULL AND public_id NOT IN ({list}))"
+        ));
+    }
+    let file_count = i64::try_from(checked.file_ids.len()).unwrap_or(i64::MAX);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(draft_id)
         .bind(case_id)
-        .execute(conn)
-        .await?;
+        .bind(checked.revision)
+        .bind(file_count);
+    if let Some(signature_id) = checked.signature_id {
+        query = query.bind(signature_id);
+    }
+    for file_id in checked.file_ids {
+        query = query.bind(*file_id);
+    }
+    let result = query.execute(conn).await?;
     Ok(result.rows_affected() == 1)
 }
 
@@ -232,15 +276,16 @@ pub struct NewCase<'a> {
     pub now: i64,
 }
 
-pub async fn insert_case(conn: &mut AnyConnection, case: NewCase<'_>) -> DbResult<i64> {
-    Ok(sqlx::query_scalar(
+/// Inserts a case and answers with it as stored.
+pub async fn insert_case(conn: &mut AnyConnection, case: NewCase<'_>) -> DbResult<CaseRow> {
+    Ok(sqlx::query_as::<_, CaseRow>(sqlx::AssertSqlSafe(format!(
         "INSERT INTO cases (number, applicant_id, draft_id, target_kind, target_code, bundle_version, \
          title_zh, title_en, status, form_values, identity_level, credit_level, credit_detail, \
          needs_front_desk, submitted_at, updated_at, waiting_since, promised_days, accept_due_at, \
          filed_by, centre_code) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $15, $16, $17, \
-         $18, $19) RETURNING id",
-    )
+         $18, $19) RETURNING {CASE_COLUMNS}"
+    )))
     .bind(case.number)
     .bind(case.applicant_id)
     .bind(case.draft_id)
@@ -264,18 +309,27 @@ pub async fn insert_case(conn: &mut AnyConnection, case: NewCase<'_>) -> DbResul
     .await?)
 }
 
-pub async fn insert_case_item(
+/// Records the item versions a case is filed under, in one statement.
+pub async fn insert_case_items(
     conn: &mut AnyConnection,
     case_id: i64,
-    item_code: &str,
-    item_version: i64,
+    items: &[(&str, i64)],
 ) -> DbResult<()> {
-    sqlx::query("INSERT INTO case_items (case_id, item_code, item_version) VALUES ($1, $2, $3)")
-        .bind(case_id)
-        .bind(item_code)
-        .bind(item_version)
-        .execute(conn)
-        .await?;
+    if items.is_empty() {
+        return Ok(());
+    }
+    let rows = (0..items.len())
+        .map(|index| format!("($1, ${}, ${})", 2 * index + 2, 2 * index + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO case_items (case_id, item_code, item_version) VALUES {rows}"
+    )))
+    .bind(case_id);
+    for (item_code, item_version) in items {
+        query = query.bind(*item_code).bind(*item_version);
+    }
+    query.execute(conn).await?;
     Ok(())
 }
 

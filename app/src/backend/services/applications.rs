@@ -424,7 +424,9 @@ struct CheckedSubmission {
     level: Option<IdentityLevel>,
     values: BTreeMap<String, RawValue>,
     files: Vec<UploadedFile>,
-    letter: Option<String>,
+    signed: super::commitments::LetterSigned,
+    /// Where the "submitted" mail goes (none for phone accounts).
+    mail_to: Option<String>,
     findings: Vec<crate::domain::case::CreditFinding>,
     credit: CreditLevel,
     calendar: crate::domain::calendar::WorkingCalendar,
@@ -487,7 +489,8 @@ async fn check_submission(
             .missing_materials(files.iter().map(|file| file.material_name.as_str())),
     );
     let letter = super::commitments::letter_for(&target, &known);
-    if !super::commitments::is_signed(conn, row.id, letter.as_deref()).await? {
+    let signed = super::commitments::letter_signed(conn, row.id, letter.as_deref()).await?;
+    if !signed.is_signed() {
         problems.push(crate::domain::application::FormProblem {
             name: COMMITMENT.into(),
             problem: crate::domain::form_values::ValueProblem::Required,
@@ -512,13 +515,15 @@ async fn check_submission(
         return Ok(Checked::CreditBlocked(row.id, blocking));
     }
     let calendar = super::back_office::load_calendar(conn).await?;
+    let mail_to = case_mail_recipient(conn, user.user_id).await?;
     Ok(Checked::Ready(Box::new(CheckedSubmission {
         row,
         target,
         level,
         values,
         files,
-        letter,
+        signed,
+        mail_to,
         findings,
         credit,
         calendar,
@@ -531,11 +536,12 @@ async fn check_submission(
 /// with its case number.
 ///
 /// The checks read on a pooled connection before the write turn: on SQLite the turn is one
-/// writer at a time for the whole server, so what happens inside it bounds the submissions
-/// per second. Inside it, what the applicant could have changed meanwhile (the form, the
-/// files, the signature) is read again and must be as checked (409 otherwise); the
-/// catalogue versions, identity level, credit records and calendar are taken as of the check,
-/// a moment earlier.
+/// writer at a time for the whole server, and every statement inside it is a round trip to
+/// the database's thread, so their number bounds the submissions per second. Inside it
+/// nothing is read: the draft is linked to its case only if what the applicant could have
+/// changed meanwhile (the form, the files, the signature) is still as checked, in the same
+/// statement (409 otherwise); the catalogue versions, identity level, credit records, calendar
+/// and mail address are taken as of the check, a moment earlier.
 pub async fn submit(
     state: &AppState,
     actor: &Actor,
@@ -547,17 +553,7 @@ pub async fn submit(
         let mut conn = state.db.pool().acquire().await?;
         check_submission(&mut conn, user, draft_id).await?
     };
-    let CheckedSubmission {
-        row,
-        target,
-        level,
-        values,
-        files,
-        letter,
-        findings,
-        credit,
-        calendar,
-    } = match checked {
+    let checked = match checked {
         Checked::Submitted(number) => return Ok(number),
         Checked::CreditBlocked(draft, blocking) => {
             record_refused_submission(state, actor, draft, &blocking).await?;
@@ -565,18 +561,42 @@ pub async fn submit(
         }
         Checked::Ready(checked) => *checked,
     };
+    let job = {
+        let (state, actor, user, draft_id) = (
+            state.clone(),
+            actor.clone(),
+            user.clone(),
+            draft_id.to_owned(),
+        );
+        async move { write_submission(&state, &actor, &user, &draft_id, now, checked).await }
+    };
+    state.db.run_write(job).await?
+}
 
+/// The write turn of [`submit`]: the case, its items, the draft linked to it (if unchanged
+/// since the checks), timeline entry, notification, mail, audit entry and first tasks, in one
+/// transaction.
+async fn write_submission(
+    state: &AppState,
+    actor: &Actor,
+    user: &CurrentUser,
+    draft_id: &str,
+    now: i64,
+    checked: CheckedSubmission,
+) -> ServiceResult<String> {
+    let CheckedSubmission {
+        row,
+        target,
+        level,
+        values,
+        files,
+        signed,
+        mail_to,
+        findings,
+        credit,
+        calendar,
+    } = checked;
     let mut tx = state.db.begin_write().await?;
-    let current = own_draft(&mut tx, user, draft_id).await?;
-    if let Some(case_id) = current.case_id {
-        return case_number_of(&mut tx, case_id).await;
-    }
-    if current.revision != row.revision
-        || files_of(&mut tx, row.id).await? != files
-        || !super::commitments::is_signed(&mut tx, row.id, letter.as_deref()).await?
-    {
-        return Err(AppError::ChangedMeanwhile.into());
-    }
     let year = i64::from(china_year(now));
     let serial = cases::next_case_serial(&mut tx, year).await?;
     let number = u32::try_from(serial)
@@ -615,25 +635,33 @@ pub async fn submit(
         },
     )
     .await;
-    let case_id = match inserted {
-        Ok(case_id) => case_id,
+    let case = match inserted {
+        Ok(case) => case,
         Err(DbError::UniqueViolation { .. }) => {
-            // A concurrent submission of the same draft committed first (PostgreSQL lets both
-            // read the draft unsubmitted; `cases.draft_id` is unique): answer with its case.
+            // A concurrent submission of the same draft committed first (`cases.draft_id` is
+            // unique): answer with its case.
             drop(tx);
-            let mut conn = state.db.pool().acquire().await?;
-            let row = own_draft(&mut conn, user, draft_id).await?;
-            let case_id = row.case_id.ok_or(AppError::ChangedMeanwhile)?;
-            return case_number_of(&mut conn, case_id).await;
+            return submitted_meanwhile(state, user, draft_id).await;
         }
         Err(other) => return Err(other.into()),
     };
-    for (item, version) in &target.items {
-        cases::insert_case_item(&mut tx, case_id, &item.code, *version).await?;
-    }
-    if !cases::mark_draft_submitted(&mut tx, row.id, case_id).await? {
-        // Another request submitted this draft between our read and now; its case stands.
-        return Err(AppError::ChangedMeanwhile.into());
+    let case_id = case.id;
+    let items: Vec<(&str, i64)> = target
+        .items
+        .iter()
+        .map(|(item, version)| (item.code.as_str(), *version))
+        .collect();
+    cases::insert_case_items(&mut tx, case_id, &items).await?;
+    let file_ids: Vec<&str> = files.iter().map(|file| file.id.as_str()).collect();
+    let as_checked = cases::DraftAsChecked {
+        revision: row.revision,
+        file_ids: &file_ids,
+        signature_id: signed.signature_id(),
+    };
+    if !cases::mark_draft_submitted(&mut tx, row.id, case_id, &as_checked).await? {
+        // Submitted by another request, or changed, since the checks: nothing is kept.
+        drop(tx);
+        return submitted_meanwhile(state, user, draft_id).await;
     }
     cases::insert_event(
         &mut tx,
@@ -649,9 +677,9 @@ pub async fn submit(
     )
     .await?;
     notices::notify(&mut tx, user.user_id, Some(case_id), "submitted", now).await?;
-    enqueue_case_mail(
+    enqueue_case_mail_to(
         &mut tx,
-        user.user_id,
+        mail_to.as_deref(),
         number.as_str(),
         &target.title,
         "submitted",
@@ -673,10 +701,24 @@ pub async fn submit(
         }),
     )
     .await?;
-    super::back_office::after_submission(&mut tx, state, case_id, &target, credit, &calendar, now)
+    super::back_office::after_submission(&mut tx, state, &case, &target, credit, &calendar, now)
         .await?;
     tx.commit().await?;
     Ok(number.as_str().to_owned())
+}
+
+/// A submission whose draft was found submitted or changed in the write turn (after its
+/// transaction was dropped): the case number when another request submitted it, 409 when the
+/// applicant changed it after the checks.
+async fn submitted_meanwhile(
+    state: &AppState,
+    user: &CurrentUser,
+    draft_id: &str,
+) -> ServiceResult<String> {
+    let mut conn = state.db.pool().acquire().await?;
+    let row = own_draft(&mut conn, user, draft_id).await?;
+    let case_id = row.case_id.ok_or(AppError::ChangedMeanwhile)?;
+    case_number_of(&mut conn, case_id).await
 }
 
 /// A refused submission leaves the data as it was, but the refusal itself is recorded.
@@ -723,18 +765,39 @@ pub(crate) async fn enqueue_case_mail(
     kind: &str,
     now: i64,
 ) -> ServiceResult<()> {
+    let recipient = case_mail_recipient(conn, user_id).await?;
+    enqueue_case_mail_to(conn, recipient.as_deref(), number, title, kind, now).await
+}
+
+/// The address case mail goes to: the login of an account registered with an email address.
+async fn case_mail_recipient(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+) -> ServiceResult<Option<String>> {
     let user = crate::backend::db::accounts::find_by_id(conn, user_id)
         .await?
         .ok_or(DbError::NotFound)?;
-    if !user.login.contains('@') {
+    Ok(Some(user.login).filter(|login| login.contains('@')))
+}
+
+/// [`enqueue_case_mail`] to a recipient looked up before (none: no mail).
+async fn enqueue_case_mail_to(
+    conn: &mut sqlx::AnyConnection,
+    recipient: Option<&str>,
+    number: &str,
+    title: &Text,
+    kind: &str,
+    now: i64,
+) -> ServiceResult<()> {
+    let Some(recipient) = recipient else {
         return Ok(());
-    }
+    };
     let (subject, body) = crate::i18n::case_mail(kind, number, title);
     notices::enqueue(
         conn,
         notices::NewMessage {
             channel: "email",
-            recipient: &user.login,
+            recipient,
             subject: &subject,
             body: &body,
             sensitive: false,

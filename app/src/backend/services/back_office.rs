@@ -284,19 +284,15 @@ fn body_block(text: String) -> Block {
 pub async fn after_submission(
     conn: &mut AnyConnection,
     state: &AppState,
-    case_id: i64,
+    case: &cases::CaseRow,
     target: &Target,
     credit: CreditLevel,
     calendar: &WorkingCalendar,
     now: i64,
 ) -> ServiceResult<()> {
     let days = department_days(&target.items);
-    for department in days.keys() {
-        db::insert_case_department(conn, case_id, department).await?;
-    }
-    let case = cases::case_by_id(conn, case_id)
-        .await?
-        .ok_or(DbError::NotFound)?;
+    let departments: Vec<&str> = days.keys().map(String::as_str).collect();
+    db::insert_case_departments(conn, case.id, &departments).await?;
     let facts = InstantFacts {
         items: target
             .items
@@ -327,7 +323,7 @@ pub async fn after_submission(
                 state,
                 &system,
                 Step {
-                    case: &case,
+                    case,
                     kind: "instant_fallback",
                     role: "system",
                     user_id: None,
@@ -354,7 +350,7 @@ pub async fn after_submission(
         state,
         &system,
         None,
-        &case,
+        case,
         calendar,
         &days,
         now,
@@ -385,7 +381,7 @@ pub async fn after_submission(
         state,
         &system,
         None,
-        &case,
+        case,
         CaseStatus::Approved,
         "instant_approved",
         None,

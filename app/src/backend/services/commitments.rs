@@ -132,22 +132,47 @@ pub fn letter_view(letter: Option<String>, signed: Option<SignedCommitment>) -> 
     }
 }
 
-/// Whether a draft's current letter (see [`letter_for`]) is signed; `true` when none is
-/// needed.
-pub async fn is_signed(
+/// Whether a draft's current letter (see [`letter_for`]) is signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LetterSigned {
+    /// The target asks for no letter.
+    NotNeeded,
+    /// Signed: the row id of the draft's newest signature, which is over the current letter.
+    By(i64),
+    /// Not signed, signed over an older letter, or not yet signable (identity unverified).
+    No,
+}
+
+impl LetterSigned {
+    pub const fn is_signed(self) -> bool {
+        !matches!(self, LetterSigned::No)
+    }
+
+    /// The signature a submission relies on, if any.
+    pub const fn signature_id(self) -> Option<i64> {
+        match self {
+            LetterSigned::By(id) => Some(id),
+            LetterSigned::NotNeeded | LetterSigned::No => None,
+        }
+    }
+}
+
+/// Whether a draft's current letter (see [`letter_for`]) is signed, and by which signature.
+pub async fn letter_signed(
     conn: &mut sqlx::AnyConnection,
     draft_id: i64,
     letter: Option<&str>,
-) -> ServiceResult<bool> {
+) -> ServiceResult<LetterSigned> {
     let Some(letter) = letter else {
-        return Ok(true);
+        return Ok(LetterSigned::NotNeeded);
     };
     if letter.is_empty() {
-        return Ok(false);
+        return Ok(LetterSigned::No);
     }
-    Ok(signatures::latest_of_draft(conn, draft_id)
-        .await?
-        .is_some_and(|row| row.letter_sha256 == sha256_hex(letter)))
+    Ok(match signatures::latest_of_draft(conn, draft_id).await? {
+        Some(row) if row.letter_sha256 == sha256_hex(letter) => LetterSigned::By(row.id),
+        Some(_) | None => LetterSigned::No,
+    })
 }
 
 fn refuse(field: Field, problem: Problem) -> crate::backend::error::ServiceError {
