@@ -198,8 +198,9 @@ pub struct Db {
 /// transaction is a round trip to the connection's database thread; on the server's runtime
 /// the job is woken after each one behind every other request's task, and with one writer at
 /// a time those waits add up to the turn and bound the writes per second. On this thread the
-/// job runs as soon as each answer arrives (submissions only, 64 clients: 696 → 768/s, see
-/// docs/benchmarks.md "Load"). The thread ends when the last [`Db`] handle is dropped.
+/// job runs as soon as each answer arrives (submissions only at 64 clients: 615–658/s without
+/// it, 666–768/s with it, see docs/benchmarks.md "Load"). The thread ends when the last [`Db`]
+/// handle is dropped.
 #[derive(Debug)]
 struct WriterThread {
     handle: tokio::runtime::Handle,
