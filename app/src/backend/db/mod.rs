@@ -199,7 +199,7 @@ pub struct Db {
 /// the job is woken after each one behind every other request's task, and with one writer at
 /// a time those waits add up to the turn and bound the writes per second. On this thread the
 /// job runs as soon as each answer arrives (submissions only at 64 clients: 615–658/s without
-/// it, 666–768/s with it, see docs/benchmarks.md "Load"). The thread ends when the last [`Db`]
+/// it, 640–768/s with it, see docs/benchmarks.md "Load"). The thread ends when the last [`Db`]
 /// handle is dropped.
 #[derive(Debug)]
 struct WriterThread {
