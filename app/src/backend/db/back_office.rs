@@ -376,10 +376,7 @@ pub async fn insert_case_departments(
     if department_codes.is_empty() {
         return Ok(());
     }
-    let rows = (0..department_codes.len())
-        .map(|index| format!("($1, ${})", index + 2))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let rows = super::rows_after_shared_first(department_codes.len(), 1);
     let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO case_departments (case_id, department_code) VALUES {rows}"
     )))

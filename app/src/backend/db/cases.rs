@@ -148,8 +148,8 @@ pub struct DraftAsChecked<'a> {
 
 /// Links an unsubmitted draft to its case, if the draft is still as checked (see
 /// [`DraftAsChecked`]); false when it was submitted already (a double click, a retry that lost
-/// the race) or changed since the checks. One statement, so
-/// that a submission's write turn re-reads nothing.
+/// the race) or changed since the checks. One statement, so that a submission's write turn
+/// re-reads nothing.
 pub async fn mark_draft_submitted(
     conn: &mut AnyConnection,
     draft_id: i64,
@@ -318,10 +318,7 @@ pub async fn insert_case_items(
     if items.is_empty() {
         return Ok(());
     }
-    let rows = (0..items.len())
-        .map(|index| format!("($1, ${}, ${})", 2 * index + 2, 2 * index + 3))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let rows = super::rows_after_shared_first(items.len(), 2);
     let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO case_items (case_id, item_code, item_version) VALUES {rows}"
     )))

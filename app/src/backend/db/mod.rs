@@ -190,56 +190,21 @@ pub struct Db {
     /// it, not the writes, bounded the submissions per second (376/s at 64 clients before,
     /// 611/s after, see docs/benchmarks.md "Load"). PostgreSQL writes on the shared pool.
     write_pool: Option<AnyPool>,
-    /// A SQLite file: the thread [`Db::run_write`] runs write jobs on (see [`WriterThread`]).
-    writer: Option<std::sync::Arc<WriterThread>>,
 }
 
-/// A thread of its own for the jobs that hold SQLite's write turn. Every statement of a write
-/// transaction is a round trip to the connection's database thread; on the server's runtime
-/// the job is woken after each one behind every other request's task, and with one writer at
-/// a time those waits add up to the turn and bound the writes per second. On this thread the
-/// job runs as soon as each answer arrives (submissions only at 64 clients: 615–658/s without
-/// it, 640–768/s with it, see docs/benchmarks.md "Load"). The thread ends when the last [`Db`]
-/// handle is dropped.
-#[derive(Debug)]
-struct WriterThread {
-    handle: tokio::runtime::Handle,
-    /// Dropped with the last handle: the thread's runtime then stops.
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
-
-impl WriterThread {
-    fn start() -> anyhow::Result<Self> {
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let (started, handle) = std::sync::mpsc::channel();
-        std::thread::Builder::new()
-            .name("db-writer".into())
-            .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build();
-                match runtime {
-                    Ok(runtime) => {
-                        if started.send(Ok(runtime.handle().clone())).is_ok() {
-                            // Either the stop signal or its sender dropped: both mean stop.
-                            let _ = runtime.block_on(stopped);
-                        }
-                    }
-                    Err(error) => {
-                        let _ = started.send(Err(error));
-                    }
-                }
-            })
-            .context("starting the database writer thread")?;
-        let handle = handle
-            .recv()
-            .context("the database writer thread ended at its start")?
-            .context("building the database writer thread's runtime")?;
-        Ok(Self {
-            handle,
-            _stop: stop,
+/// The `VALUES` rows of a multi-row insert whose first column is the same `$1` in every row:
+/// `($1, $2, $3), ($1, $4, $5)` for two rows of two more columns each.
+fn rows_after_shared_first(rows: usize, more_columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let first = 2 + row * more_columns;
+            let columns: String = (first..first + more_columns)
+                .map(|n| format!(", ${n}"))
+                .collect();
+            format!("($1{columns})")
         })
-    }
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The lock file beside a SQLite database file (`sqlite://path?…` or `sqlite:path`); none for
@@ -327,17 +292,12 @@ impl Db {
             DbKind::Sqlite => sqlite_migrate_lock(&url),
             DbKind::Postgres => None,
         };
-        let writer = match write_pool {
-            Some(_) => Some(std::sync::Arc::new(WriterThread::start()?)),
-            None => None,
-        };
         Ok(Self {
             pool,
             kind,
             migrate_lock,
             write_turns: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
             write_pool,
-            writer,
         })
     }
 
@@ -425,26 +385,6 @@ impl Db {
         Ok(tx)
     }
 
-    /// Runs a job that writes (it calls [`Db::begin_write`] and commits): on a SQLite file on
-    /// the writer thread (see [`WriterThread`]), elsewhere in place. The job runs to its end
-    /// even when the caller stops waiting for it, as a transaction either commits or not. A
-    /// panic in the job goes on in the caller.
-    pub async fn run_write<T: Send + 'static>(
-        &self,
-        job: impl std::future::Future<Output = T> + Send + 'static,
-    ) -> anyhow::Result<T> {
-        let Some(writer) = &self.writer else {
-            return Ok(job.await);
-        };
-        match writer.handle.spawn(job).await {
-            Ok(output) => Ok(output),
-            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
-            Err(error) => {
-                Err(anyhow::Error::new(error).context("the database writer thread stopped"))
-            }
-        }
-    }
-
     /// Whether the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query_scalar::<_, i64>("SELECT 1")
@@ -477,6 +417,16 @@ mod tests {
         );
         assert_eq!(sqlite_migrate_lock("sqlite::memory:"), None);
         assert_eq!(sqlite_migrate_lock("postgres://db/bjm"), None);
+    }
+
+    #[test]
+    fn multi_row_values_share_the_first_placeholder_and_number_the_rest_in_order() {
+        assert_eq!(rows_after_shared_first(1, 1), "($1, $2)");
+        assert_eq!(rows_after_shared_first(2, 2), "($1, $2, $3), ($1, $4, $5)");
+        assert_eq!(
+            rows_after_shared_first(3, 1),
+            "($1, $2), ($1, $3), ($1, $4)"
+        );
     }
 
     #[test]

@@ -561,16 +561,7 @@ pub async fn submit(
         }
         Checked::Ready(checked) => *checked,
     };
-    let job = {
-        let (state, actor, user, draft_id) = (
-            state.clone(),
-            actor.clone(),
-            user.clone(),
-            draft_id.to_owned(),
-        );
-        async move { write_submission(&state, &actor, &user, &draft_id, now, checked).await }
-    };
-    state.db.run_write(job).await?
+    write_submission(state, actor, user, draft_id, now, checked).await
 }
 
 /// The write turn of [`submit`]: the case, its items, the draft linked to it (if unchanged
