@@ -28,11 +28,18 @@
 //! uploaded files), the clients spread over them; every run is made first against one node and
 //! then against all N, so the ratio of the two is the scaling of N nodes.
 //!
+//! The runs above are closed loops: a client sends as soon as its previous answer came, so
+//! they find the most the server does per second, and their latency is mostly the queue
+//! (clients ÷ throughput). With `--submit-rate R1,R2,…` further submissions-only runs offer R
+//! submissions per second from the same clients (open loop, latency counted from when each
+//! request was due): what the applicants of a busy day see while the server keeps up.
+//!
 //! ```sh
 //! cargo run --release -p server --example load_bench -- --concurrency 8,32,64 --seconds 10
 //! cargo run --release -p server --example load_bench -- --database-url postgres://postgres@127.0.0.1:5432/postgres
 //! cargo build --release -p server --bin server --example load_bench && \
 //!     target/release/examples/load_bench --nodes 2 --database-url postgres://postgres@127.0.0.1:5432/postgres
+//! target/release/examples/load_bench --concurrency '' --tasks 0 --drafts 0 --submit-drafts 20000 --submit-rate 300,400,500
 //! ```
 //! Figures go to `docs/benchmarks.md`.
 
@@ -76,6 +83,9 @@ struct Args {
     tasks: usize,
     /// Server processes to run the requests against (0: the router in this process).
     nodes: usize,
+    /// Submissions per second offered in the open-loop runs, one run per rate (none: no such
+    /// run).
+    submit_rates: Vec<f64>,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -88,34 +98,46 @@ fn parse_args() -> anyhow::Result<Args> {
         submit_concurrency: 64,
         tasks: 600,
         nodes: 0,
+        submit_rates: Vec::new(),
     };
     let mut iter = std::env::args().skip(1);
     while let Some(flag) = iter.next() {
         let mut value = || iter.next().with_context(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--database-url" => args.database_url = Some(value()?),
-            "--concurrency" => {
-                args.levels = value()?
-                    .split(',')
-                    // `--concurrency ''` skips the mixed runs: submissions only.
-                    .filter(|level| !level.trim().is_empty())
-                    .map(|level| level.trim().parse())
-                    .collect::<Result<_, _>>()
-                    .context("--concurrency 8,32,64")?
-            }
+            // `--concurrency ''` skips the mixed runs: submissions only.
+            "--concurrency" => args.levels = list(&value()?).context("--concurrency 8,32,64")?,
             "--seconds" => args.seconds = value()?.parse()?,
             "--drafts" => args.mixed_drafts = value()?.parse()?,
             "--submit-drafts" => args.submit_drafts = value()?.parse()?,
             "--submit-concurrency" => args.submit_concurrency = value()?.parse()?,
             "--tasks" => args.tasks = value()?.parse()?,
             "--nodes" => args.nodes = value()?.parse()?,
+            "--submit-rate" => {
+                args.submit_rates = list(&value()?).context("--submit-rate 300,400,500")?;
+                if args
+                    .submit_rates
+                    .iter()
+                    .any(|rate| !rate.is_finite() || *rate <= 0.0)
+                {
+                    anyhow::bail!("--submit-rate needs rates above 0 per second");
+                }
+            }
             other => anyhow::bail!(
                 "unknown argument {other}; use --database-url URL --concurrency 8,32,64 --seconds 10 \
-                 [--drafts N] [--submit-drafts N] [--submit-concurrency C] [--tasks N] [--nodes N]"
+                 [--drafts N] [--submit-drafts N] [--submit-concurrency C] [--tasks N] [--nodes N] [--submit-rate 300,400,500]"
             ),
         }
     }
     Ok(args)
+}
+
+/// A comma-separated list of numbers; an empty string is an empty list.
+fn list<T: std::str::FromStr>(text: &str) -> Result<Vec<T>, T::Err> {
+    text.split(',')
+        .filter(|part| !part.trim().is_empty())
+        .map(|part| part.trim().parse())
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -389,6 +411,20 @@ struct Tally {
     exhausted: std::collections::BTreeSet<Op>,
 }
 
+/// How the clients of a run pace their requests.
+#[derive(Debug, Clone, Copy)]
+enum Pace {
+    /// Each client sends its next request as soon as the previous one is answered: the
+    /// server's saturation throughput, where the latency is the queue (clients ÷ throughput).
+    ClosedLoop,
+    /// Requests are due at a fixed total rate (per second), shared out round-robin between
+    /// the clients, as the users of a portal arrive whether or not the previous one was
+    /// served. Latency is counted from when a request was due, not from when its client got to
+    /// send it, so a slow answer that holds up its client's next requests counts against those
+    /// too (no "coordinated omission", as in wrk2).
+    OpenLoop(f64),
+}
+
 /// `concurrency` clients for `seconds`, each picking its next operation from `mix`; client
 /// `n` sends to `bases[n % bases.len()]`.
 async fn drive(
@@ -397,9 +433,11 @@ async fn drive(
     sessions: Vec<Sessions>,
     mix: &'static [(Op, u32)],
     seconds: u64,
+    pace: Pace,
 ) -> anyhow::Result<(Tally, Duration)> {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
+    let clients = sessions.len();
     let mut handles = Vec::new();
     for (slot, sessions) in sessions.into_iter().enumerate() {
         let shared = Arc::clone(shared);
@@ -410,7 +448,24 @@ async fn drive(
             let total: u32 = mix.iter().map(|(_, weight)| weight).sum();
             let mut tally = Tally::default();
             let mut exhausted: Vec<Op> = Vec::new();
+            let mut round = 0_usize;
             while Instant::now() < deadline {
+                // Open loop: this client's next request is number `round × clients + slot` of
+                // the run, due at that number ÷ rate.
+                let due = match pace {
+                    Pace::ClosedLoop => None,
+                    Pace::OpenLoop(rate) => {
+                        let due = started
+                            + Duration::from_secs_f64((round * clients + slot) as f64 / rate);
+                        round += 1;
+                        if due >= deadline {
+                            break;
+                        }
+                        tokio::time::sleep_until(due.into()).await;
+                        Some(due)
+                    }
+                };
+                let waited = due.map_or(Duration::ZERO, |due| due.elapsed());
                 let mut pick = rng.gen_range(0..total);
                 let mut op = mix[0].0;
                 for (candidate, weight) in mix {
@@ -429,7 +484,9 @@ async fn drive(
                 match run_op(op, &base, &http, &shared, &sessions, slot, &mut rng).await? {
                     Some((elapsed, ok)) => {
                         if ok {
-                            tally.times.entry(op).or_default().push(elapsed);
+                            // `waited` is the time since the request was due (open loop),
+                            // measured just before `run_op` started its clock.
+                            tally.times.entry(op).or_default().push(waited + elapsed);
                         } else {
                             *tally.errors.entry(op).or_default() += 1;
                         }
@@ -751,7 +808,15 @@ async fn main() -> anyhow::Result<()> {
         for (name, bases) in &targets {
             let sessions = sessions_for(&state, &accounts, level).await?;
             let ceiling = healthz_alone(&shared, bases, name, level, args.seconds).await?;
-            let (mut mixed, elapsed) = drive(&shared, bases, sessions, &MIX, args.seconds).await?;
+            let (mut mixed, elapsed) = drive(
+                &shared,
+                bases,
+                sessions,
+                &MIX,
+                args.seconds,
+                Pace::ClosedLoop,
+            )
+            .await?;
             mixes.push(report(
                 &format!("{name}, {level} clients: mixed traffic"),
                 &mut mixed,
@@ -762,42 +827,54 @@ async fn main() -> anyhow::Result<()> {
         scaling.push((format!("mixed traffic, {level} clients"), mixes));
     }
 
-    // Submissions only, the drafts shared out evenly between the runs.
+    // Submissions only, the drafts shared out evenly between the runs: per target, one closed
+    // loop (saturation) and, with `--submit-rate`, one open loop at that offered rate.
     let level = args.submit_concurrency;
-    let share = submit_pool.len() / targets.len();
+    let mut paces = vec![Pace::ClosedLoop];
+    paces.extend(args.submit_rates.iter().copied().map(Pace::OpenLoop));
+    let share = submit_pool.len() / (targets.len() * paces.len());
     let mut submit_pool = submit_pool;
     let mut submissions = Vec::new();
     for (name, bases) in &targets {
-        {
-            let mut pool = shared
+        for &pace in &paces {
+            {
+                let mut pool = shared
+                    .submit_pool
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("poisoned"))?;
+                *pool = submit_pool.split_off(submit_pool.len() - share);
+            }
+            let ceiling = healthz_alone(&shared, bases, name, level, args.seconds).await?;
+            let sessions = sessions_for(&state, &accounts, level).await?;
+            let (mut only, elapsed) = drive(
+                &shared,
+                bases,
+                sessions,
+                &[(Op::Submission, 1)],
+                args.seconds,
+                pace,
+            )
+            .await?;
+            let title = match pace {
+                Pace::ClosedLoop => format!("{name}, {level} clients: submissions only"),
+                Pace::OpenLoop(rate) => format!(
+                    "{name}, {level} clients: submissions only, {rate:.0}/s offered (open loop)"
+                ),
+            };
+            let rate = report(&title, &mut only, elapsed, Some(ceiling));
+            if matches!(pace, Pace::ClosedLoop) {
+                submissions.push(rate);
+            }
+            let left = shared
                 .submit_pool
                 .lock()
-                .map_err(|_| anyhow::anyhow!("poisoned"))?;
-            *pool = submit_pool.split_off(submit_pool.len() - share);
-        }
-        let ceiling = healthz_alone(&shared, bases, name, level, args.seconds).await?;
-        let sessions = sessions_for(&state, &accounts, level).await?;
-        let (mut only, elapsed) = drive(
-            &shared,
-            bases,
-            sessions,
-            &[(Op::Submission, 1)],
-            args.seconds,
-        )
-        .await?;
-        submissions.push(report(
-            &format!("{name}, {level} clients: submissions only"),
-            &mut only,
-            elapsed,
-            Some(ceiling),
-        ));
-        let left = shared
-            .submit_pool
-            .lock()
-            .map_err(|_| anyhow::anyhow!("poisoned"))?
-            .len();
-        if left == 0 {
-            println!("(the pool of drafts ran out before the time was up: raise --submit-drafts)");
+                .map_err(|_| anyhow::anyhow!("poisoned"))?
+                .len();
+            if left == 0 {
+                println!(
+                    "(the pool of drafts ran out before the time was up: raise --submit-drafts)"
+                );
+            }
         }
     }
     scaling.push((format!("submissions only, {level} clients"), submissions));
@@ -835,6 +912,7 @@ async fn healthz_alone(
         anonymous(level),
         &[(Op::Healthz, 1)],
         seconds,
+        Pace::ClosedLoop,
     )
     .await?;
     Ok(report(
