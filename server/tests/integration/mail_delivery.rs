@@ -257,3 +257,59 @@ async fn a_worker_stopped_before_its_first_round_claims_nothing() {
         1
     );
 }
+
+/// Two workers (or nodes) claiming at once take different messages, and the second does not
+/// wait for the first's claim to commit: on PostgreSQL the first claim's transaction is still
+/// open while the second claims (`FOR UPDATE SKIP LOCKED`); on SQLite the write turn puts the
+/// second claim after the first, so the first commits before it.
+#[tokio::test]
+async fn two_claims_at_once_take_different_messages_without_waiting() {
+    let app = spawn_app().await;
+    for index in 0..4 {
+        enqueue(&app, &format!("user{index}@example.cn")).await;
+    }
+    let now = app::backend::now_ms();
+    let ids = |rows: &[notices::OutboxRow]| rows.iter().map(|row| row.id).collect::<Vec<_>>();
+    let all: Vec<i64> = sqlx::query_scalar("SELECT id FROM outbox ORDER BY id")
+        .fetch_all(app.state.db.pool())
+        .await
+        .expect("ids");
+
+    let mut first = app.state.db.begin_write().await.expect("first transaction");
+    let first_claim = notices::claim_due(&mut first, now, now + 60_000, 2)
+        .await
+        .expect("first claim");
+    let first_open = match app.state.db.kind() {
+        app::backend::db::DbKind::Postgres => Some(first),
+        app::backend::db::DbKind::Sqlite => {
+            first.commit().await.expect("first commit");
+            None
+        }
+    };
+    let second_claim = tokio::time::timeout(Duration::from_secs(5), async {
+        let mut second = app
+            .state
+            .db
+            .begin_write()
+            .await
+            .expect("second transaction");
+        let rows = notices::claim_due(&mut second, now, now + 60_000, 2)
+            .await
+            .expect("second claim");
+        second.commit().await.expect("second commit");
+        rows
+    })
+    .await
+    .expect("the second claim does not wait for the first to commit");
+    if let Some(first) = first_open {
+        first.commit().await.expect("first commit");
+    }
+
+    assert_eq!(ids(&first_claim), all[..2]);
+    assert_eq!(ids(&second_claim), all[2..]);
+    assert_eq!(
+        app.count("outbox WHERE claimed_until IS NOT NULL AND attempts = 1")
+            .await,
+        4
+    );
+}

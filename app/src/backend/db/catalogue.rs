@@ -179,7 +179,7 @@ pub async fn publish_item(
     else {
         return Ok(());
     };
-    let db = db_kind(conn);
+    let db = DbKind::of_connection(conn);
     let terms = row.index_terms(db);
     // The projection row (on PostgreSQL with its terms, which the GIN index reads).
     let (terms_column, terms_value, terms_update) = match db {
@@ -416,14 +416,6 @@ fn department_facet(department: &str, db: DbKind) -> String {
     }
 }
 
-fn db_kind(conn: &AnyConnection) -> DbKind {
-    if conn.backend_name().eq_ignore_ascii_case("postgresql") {
-        DbKind::Postgres
-    } else {
-        DbKind::Sqlite
-    }
-}
-
 /// The text terms of a lower-cased text, by characters: every bigram with at least one
 /// non-ASCII character (Chinese words are often two characters: 餐饮) and every trigram of
 /// ASCII characters (bigrams of Latin letters and digits are too common to narrow a search).
@@ -623,7 +615,7 @@ pub async fn search_items(
     query: &CatalogueQuery,
 ) -> DbResult<(Vec<ItemSummary>, u64, u64)> {
     let nothing = Ok((Vec::new(), 0, 0));
-    let db = db_kind(conn);
+    let db = DbKind::of_connection(conn);
     let words: Vec<Word> = search_words(&query.q).into_iter().map(Word::new).collect();
 
     // Filters: terms every match has in the index, and the same conditions on its flags.
@@ -1047,7 +1039,7 @@ pub async fn unpublish_item(conn: &mut AnyConnection, code: &str, now: i64) -> D
         .bind(code)
         .execute(&mut *conn)
         .await?;
-    if db_kind(conn) == DbKind::Sqlite {
+    if DbKind::of_connection(conn) == DbKind::Sqlite {
         replace_terms(conn, code, 0, &BTreeSet::new()).await?;
     }
     Ok(result.rows_affected() > 0)

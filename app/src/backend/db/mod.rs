@@ -45,6 +45,15 @@ impl DbKind {
         }
     }
 
+    /// The database a connection talks to.
+    pub fn of_connection(conn: &sqlx::AnyConnection) -> Self {
+        if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+            DbKind::Postgres
+        } else {
+            DbKind::Sqlite
+        }
+    }
+
     pub const fn label(self) -> &'static str {
         match self {
             DbKind::Sqlite => "sqlite",
