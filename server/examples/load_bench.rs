@@ -39,7 +39,7 @@
 //! cargo run --release -p server --example load_bench -- --database-url postgres://postgres@127.0.0.1:5432/postgres
 //! cargo build --release -p server --bin server --example load_bench && \
 //!     target/release/examples/load_bench --nodes 2 --database-url postgres://postgres@127.0.0.1:5432/postgres
-//! target/release/examples/load_bench --concurrency '' --tasks 0 --drafts 0 --submit-drafts 20000 --submit-rate 300,400,500
+//! target/release/examples/load_bench --concurrency '' --tasks 0 --drafts 0 --submit-drafts 24000 --submit-rate 300,400,500
 //! ```
 //! Figures go to `docs/benchmarks.md`.
 

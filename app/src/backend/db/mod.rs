@@ -199,6 +199,70 @@ pub struct Db {
     /// it, not the writes, bounded the submissions per second (376/s at 64 clients before,
     /// 611/s after, see docs/benchmarks.md "Load"). PostgreSQL writes on the shared pool.
     write_pool: Option<AnyPool>,
+    /// A SQLite file: stops [`run_checkpoints`] when the last clone of this `Db` is dropped or
+    /// [`Db::close`] runs.
+    checkpoints: Option<(
+        tokio_util::sync::CancellationToken,
+        std::sync::Arc<tokio_util::sync::DropGuard>,
+    )>,
+}
+
+/// How often the WAL of a SQLite file is checkpointed on a connection of its own (see
+/// [`run_checkpoints`]). At 500 submissions per second that is ≈ 1,000 pages a round, the
+/// amount SQLite's own checkpoint copied.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+
+/// SQLite's own checkpoint, run by whichever connection commits once the WAL holds this many
+/// pages (40 MB): only a safety net now, should [`run_checkpoints`] fall behind. At SQLite's
+/// default of 1,000 pages it ran about every 50 submissions inside the committing writer's
+/// turn, 14–18 ms each (an `fsync` of the WAL and one of the database), and every writer
+/// queued behind it: the tail of the submissions' latency (docs/benchmarks.md "Offered load").
+const AUTO_CHECKPOINT_PAGES: u32 = 10_000;
+
+/// Copies the WAL of a SQLite file back into the database every `every`, on the one connection
+/// of `pool`, until `stop`. `PASSIVE` takes no lock that writers or readers wait for: writers
+/// go on appending to the WAL meanwhile, and SQLite starts the WAL over once a checkpoint has
+/// copied all of it. Failures (a full disk, a read-only directory) are logged once when they
+/// start and once when they end, and retried every round.
+async fn run_checkpoints(
+    pool: AnyPool,
+    every: Duration,
+    stop: tokio_util::sync::CancellationToken,
+) {
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut failing = false;
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => break,
+            _ = ticker.tick() => {}
+        }
+        let started = std::time::Instant::now();
+        // Columns: busy (another process was checkpointing), WAL pages, pages copied so far.
+        let result = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&pool)
+            .await;
+        match result {
+            Ok((_, wal_pages, copied)) => {
+                if failing {
+                    tracing::info!("WAL checkpoints work again");
+                    failing = false;
+                }
+                tracing::trace!(
+                    wal_pages,
+                    copied,
+                    micros = started.elapsed().as_micros() as u64,
+                    "WAL checkpoint"
+                );
+            }
+            Err(error) if !failing => {
+                tracing::warn!(error = %error, "WAL checkpoint failed; retrying every round");
+                failing = true;
+            }
+            Err(_) => {}
+        }
+    }
+    pool.close().await;
 }
 
 /// The `VALUES` rows of a multi-row insert whose first column is the same `$1` in every row:
@@ -259,10 +323,11 @@ impl Db {
             DbKind::Sqlite => pool_options.after_connect(|connection, _meta| {
                 Box::pin(async move {
                     connection
-                        .execute(
+                        .execute(sqlx::AssertSqlSafe(format!(
                             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
-                        )
+                             PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
+                             PRAGMA wal_autocheckpoint = {AUTO_CHECKPOINT_PAGES};"
+                        )))
                         .await?;
                     Ok(())
                 })
@@ -293,6 +358,25 @@ impl Db {
             ),
             DbKind::Sqlite | DbKind::Postgres => None,
         };
+        // Its own connection, so that a checkpoint holds neither the write turn nor a reader's
+        // connection; opened lazily, so a database that cannot be opened fails below instead.
+        let checkpoints = match write_pool {
+            Some(_) => {
+                let checkpoint_pool = pool_options
+                    .clone()
+                    .max_connections(1)
+                    .test_before_acquire(false)
+                    .connect_lazy_with(options.clone());
+                let stop = tokio_util::sync::CancellationToken::new();
+                tokio::spawn(run_checkpoints(
+                    checkpoint_pool,
+                    CHECKPOINT_EVERY,
+                    stop.clone(),
+                ));
+                Some((stop.clone(), std::sync::Arc::new(stop.drop_guard())))
+            }
+            None => None,
+        };
         let pool = pool_options
             .connect_with(options)
             .await
@@ -307,6 +391,7 @@ impl Db {
             migrate_lock,
             write_turns: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
             write_pool,
+            checkpoints,
         })
     }
 
@@ -403,6 +488,9 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        if let Some((stop, _)) = &self.checkpoints {
+            stop.cancel();
+        }
         if let Some(write_pool) = &self.write_pool {
             write_pool.close().await;
         }

@@ -66,8 +66,9 @@ pub struct OutboxRow {
     pub created_at: i64,
 }
 
-/// Claims up to `limit` due messages until `claimed_until`: the `UPDATE … WHERE claimed_until`
-/// check makes the claim atomic, so two workers (or nodes) never take the same row.
+/// Claims up to `limit` due messages until `claimed_until`, atomically, so two workers (or
+/// nodes) never take the same row: on SQLite the `UPDATE … WHERE claimed_until` check inside
+/// the one write transaction, on PostgreSQL the row locks of the pick.
 ///
 /// On PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`: a worker that claims while
 /// another's claim is still open takes the next due rows instead of waiting for the same ones
