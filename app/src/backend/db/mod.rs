@@ -502,6 +502,47 @@ impl Db {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn a_sqlite_files_wal_is_copied_into_the_database_by_the_checkpoint_task_alone() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_nanos());
+        let dir = std::env::temp_dir().join(format!("bjm-wal-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temporary directory");
+        let file = dir.join("bjm.db");
+        let db = Db::connect(&format!("sqlite://{}", file.display()))
+            .await
+            .expect("opening the database");
+        let mut tx = db.begin_write().await.expect("write transaction");
+        sqlx::query("CREATE TABLE filler (body TEXT NOT NULL)")
+            .execute(&mut *tx)
+            .await
+            .expect("table");
+        // About 800 pages (3.2 MB) in the WAL: far under AUTO_CHECKPOINT_PAGES, so no COMMIT
+        // copies them into the database file; only the checkpoint task can.
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400) \
+             INSERT INTO filler SELECT hex(randomblob(3000)) FROM n",
+        )
+        .execute(&mut *tx)
+        .await
+        .expect("rows");
+        tx.commit().await.expect("commit");
+        let size = || std::fs::metadata(&file).map_or(0, |meta| meta.len());
+        // Rounds of 100 ms: 10 s is a hundred of them, so only a task that never runs fails.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while size() < 2_000_000 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let copied = size();
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            copied >= 2_000_000,
+            "the database file holds {copied} bytes: the WAL was not checkpointed"
+        );
+    }
+
     #[test]
     fn a_sqlite_file_gets_a_lock_file_beside_it_and_memory_none() {
         assert_eq!(
