@@ -846,6 +846,7 @@ async fn main() -> anyhow::Result<()> {
             }
             let ceiling = healthz_alone(&shared, bases, name, level, args.seconds).await?;
             let sessions = sessions_for(&state, &accounts, level).await?;
+            let grouped_before = state.db.group_commit_counts();
             let (mut only, elapsed) = drive(
                 &shared,
                 bases,
@@ -862,6 +863,16 @@ async fn main() -> anyhow::Result<()> {
                 ),
             };
             let rate = report(&title, &mut only, elapsed, Some(ceiling));
+            // This process's server only: with `--nodes` the others are not counted.
+            if let (Some((transactions_before, jobs_before)), Some((transactions, jobs))) =
+                (grouped_before, state.db.group_commit_counts())
+            {
+                let (transactions, jobs) = (transactions - transactions_before, jobs - jobs_before);
+                println!(
+                    "group commit: {jobs} submissions in {transactions} transactions ({:.1} per transaction)",
+                    jobs as f64 / transactions.max(1) as f64
+                );
+            }
             if matches!(pace, Pace::ClosedLoop) {
                 submissions.push(rate);
             }

@@ -9,6 +9,7 @@ pub mod back_office;
 pub mod cases;
 pub mod catalogue;
 pub mod credit;
+mod group_commit;
 pub mod identity;
 pub mod licences;
 pub mod materials;
@@ -24,8 +25,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use futures_util::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor as _};
+
+pub use group_commit::Written;
 
 /// Which database the pool talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,10 +205,32 @@ pub struct Db {
     write_pool: Option<AnyPool>,
     /// A SQLite file: stops [`run_checkpoints`] when the last clone of this `Db` is dropped or
     /// [`Db::close`] runs.
-    checkpoints: Option<(
-        tokio_util::sync::CancellationToken,
-        std::sync::Arc<tokio_util::sync::DropGuard>,
-    )>,
+    checkpoints: Option<std::sync::Arc<CheckpointTask>>,
+    /// A SQLite file: the queue of [`Db::write`]'s jobs, run in groups on `write_pool`.
+    group_commit: Option<std::sync::Arc<group_commit::GroupCommit>>,
+}
+
+/// The running [`run_checkpoints`] of a SQLite file: stopped by [`CheckpointTask::stop`] or
+/// when dropped, that is once the last clone of its [`Db`] is gone.
+#[derive(Debug)]
+struct CheckpointTask(tokio_util::sync::CancellationToken);
+
+impl CheckpointTask {
+    fn spawn(pool: AnyPool, every: Duration) -> Self {
+        let stop = tokio_util::sync::CancellationToken::new();
+        tokio::spawn(run_checkpoints(pool, every, stop.clone()));
+        Self(stop)
+    }
+
+    fn stop(&self) {
+        self.0.cancel();
+    }
+}
+
+impl Drop for CheckpointTask {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }
 
 /// How often the WAL of a SQLite file is checkpointed on a connection of its own (see
@@ -367,13 +393,10 @@ impl Db {
                     .max_connections(1)
                     .test_before_acquire(false)
                     .connect_lazy_with(options.clone());
-                let stop = tokio_util::sync::CancellationToken::new();
-                tokio::spawn(run_checkpoints(
+                Some(std::sync::Arc::new(CheckpointTask::spawn(
                     checkpoint_pool,
                     CHECKPOINT_EVERY,
-                    stop.clone(),
-                ));
-                Some((stop.clone(), std::sync::Arc::new(stop.drop_guard())))
+                )))
             }
             None => None,
         };
@@ -385,13 +408,21 @@ impl Db {
             DbKind::Sqlite => sqlite_migrate_lock(&url),
             DbKind::Postgres => None,
         };
+        let write_turns = std::sync::Arc::new(tokio::sync::Semaphore::new(1));
+        let group_commit = write_pool.as_ref().map(|write_pool| {
+            std::sync::Arc::new(group_commit::GroupCommit::spawn(
+                write_pool.clone(),
+                write_turns.clone(),
+            ))
+        });
         Ok(Self {
             pool,
             kind,
             migrate_lock,
-            write_turns: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+            write_turns,
             write_pool,
             checkpoints,
+            group_commit,
         })
     }
 
@@ -479,6 +510,42 @@ impl Db {
         Ok(tx)
     }
 
+    /// Runs `job` in a write transaction and commits its writes if it asks to keep them
+    /// ([`Written::Keep`]); `Ok` means they are on disk. On a SQLite file the job may share its
+    /// transaction with other jobs queued at the same moment, inside a savepoint of its own
+    /// (group commit, see `group_commit`), so it must not commit, roll back or start a
+    /// transaction itself; elsewhere it runs in a transaction of its own, as with
+    /// [`Db::begin_write`].
+    pub async fn write<T, E, F>(&self, job: F) -> Result<T, E>
+    where
+        F: for<'c> FnOnce(&'c mut sqlx::AnyConnection) -> BoxFuture<'c, Result<Written<T>, E>>
+            + Send
+            + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        if let Some(group_commit) = &self.group_commit {
+            return group_commit.write(job).await;
+        }
+        let mut tx = self.begin_write().await?;
+        match job(&mut tx).await? {
+            Written::Keep(value) => {
+                tx.commit().await.map_err(DbError::from)?;
+                Ok(value)
+            }
+            // Dropping the transaction rolls it back.
+            Written::Discard(value) => Ok(value),
+        }
+    }
+
+    /// Transactions committed by [`Db::write`]'s group commit and the jobs kept in them so far
+    /// (`None` where jobs are not grouped: PostgreSQL, SQLite in memory).
+    pub fn group_commit_counts(&self) -> Option<(u64, u64)> {
+        self.group_commit
+            .as_ref()
+            .map(|group_commit| group_commit.counts())
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query_scalar::<_, i64>("SELECT 1")
@@ -488,8 +555,8 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        if let Some((stop, _)) = &self.checkpoints {
-            stop.cancel();
+        if let Some(checkpoints) = &self.checkpoints {
+            checkpoints.stop();
         }
         if let Some(write_pool) = &self.write_pool {
             write_pool.close().await;

@@ -19,7 +19,7 @@ use crate::api::{
 };
 use crate::backend::audit::{self, Actor};
 use crate::backend::auth::session::CurrentUser;
-use crate::backend::db::{DbError, cases, catalogue, materials, notices};
+use crate::backend::db::{DbError, Written, cases, catalogue, materials, notices};
 use crate::backend::{AppState, now_ms, random_token};
 use crate::domain::application::FormLayout;
 use crate::domain::case::{CaseNumber, CaseStatus, CreditLevel, TargetKind, credit_level};
@@ -566,7 +566,8 @@ pub async fn submit(
 
 /// The write turn of [`submit`]: the case, its items, the draft linked to it (if unchanged
 /// since the checks), timeline entry, notification, mail, audit entry and first tasks, in one
-/// transaction.
+/// transaction — on a SQLite file shared with the other submissions queued at the same moment
+/// (group commit, [`crate::backend::db::Db::write`]).
 async fn write_submission(
     state: &AppState,
     actor: &Actor,
@@ -575,6 +576,34 @@ async fn write_submission(
     now: i64,
     checked: CheckedSubmission,
 ) -> ServiceResult<String> {
+    let job_state = state.clone();
+    let job_actor = actor.clone();
+    let applicant_id = user.user_id;
+    let number = state
+        .db
+        .write(move |conn| {
+            Box::pin(async move {
+                insert_submission(conn, &job_state, &job_actor, applicant_id, now, checked).await
+            })
+        })
+        .await?;
+    match number {
+        Some(number) => Ok(number),
+        // Submitted by another request, or changed, since the checks: nothing was kept.
+        None => submitted_meanwhile(state, user, draft_id).await,
+    }
+}
+
+/// The statements of [`write_submission`], on its transaction: the new case's number, or
+/// `None` (and nothing kept) when the draft was submitted or changed since the checks.
+async fn insert_submission(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    actor: &Actor,
+    applicant_id: i64,
+    now: i64,
+    checked: CheckedSubmission,
+) -> ServiceResult<Written<Option<String>>> {
     let CheckedSubmission {
         row,
         target,
@@ -587,9 +616,8 @@ async fn write_submission(
         credit,
         calendar,
     } = checked;
-    let mut tx = state.db.begin_write().await?;
     let year = i64::from(china_year(now));
-    let serial = cases::next_case_serial(&mut tx, year).await?;
+    let serial = cases::next_case_serial(conn, year).await?;
     let number = u32::try_from(serial)
         .ok()
         .and_then(|serial| CaseNumber::new(china_year(now), serial))
@@ -602,10 +630,10 @@ async fn write_submission(
         .max()
         .unwrap_or(0);
     let inserted = cases::insert_case(
-        &mut tx,
+        conn,
         cases::NewCase {
             number: number.as_str(),
-            applicant_id: user.user_id,
+            applicant_id,
             draft_id: row.id,
             target_kind: target.kind.code(),
             target_code: &target.code,
@@ -630,9 +658,8 @@ async fn write_submission(
         Ok(case) => case,
         Err(DbError::UniqueViolation { .. }) => {
             // A concurrent submission of the same draft committed first (`cases.draft_id` is
-            // unique): answer with its case.
-            drop(tx);
-            return submitted_meanwhile(state, user, draft_id).await;
+            // unique): its caller answers with that case.
+            return Ok(Written::Discard(None));
         }
         Err(other) => return Err(other.into()),
     };
@@ -642,34 +669,33 @@ async fn write_submission(
         .iter()
         .map(|(item, version)| (item.code.as_str(), *version))
         .collect();
-    cases::insert_case_items(&mut tx, case_id, &items).await?;
+    cases::insert_case_items(conn, case_id, &items).await?;
     let file_ids: Vec<&str> = files.iter().map(|file| file.id.as_str()).collect();
     let as_checked = cases::DraftAsChecked {
         revision: row.revision,
         file_ids: &file_ids,
         signature_id: signed.signature_id(),
     };
-    if !cases::mark_draft_submitted(&mut tx, row.id, case_id, &as_checked).await? {
+    if !cases::mark_draft_submitted(conn, row.id, case_id, &as_checked).await? {
         // Submitted by another request, or changed, since the checks: nothing is kept.
-        drop(tx);
-        return submitted_meanwhile(state, user, draft_id).await;
+        return Ok(Written::Discard(None));
     }
     cases::insert_event(
-        &mut tx,
+        conn,
         cases::NewEvent {
             case_id,
             at: now,
             kind: "submitted",
             actor_role: "applicant",
-            actor_user_id: Some(user.user_id),
+            actor_user_id: Some(applicant_id),
             note: None,
             deadline_at: None,
         },
     )
     .await?;
-    notices::notify(&mut tx, user.user_id, Some(case_id), "submitted", now).await?;
+    notices::notify(conn, applicant_id, Some(case_id), "submitted", now).await?;
     enqueue_case_mail_to(
-        &mut tx,
+        conn,
         mail_to.as_deref(),
         number.as_str(),
         &target.title,
@@ -678,7 +704,7 @@ async fn write_submission(
     )
     .await?;
     audit::record(
-        &mut tx,
+        conn,
         state,
         actor,
         "case.submit",
@@ -692,10 +718,9 @@ async fn write_submission(
         }),
     )
     .await?;
-    super::back_office::after_submission(&mut tx, state, &case, &target, credit, &calendar, now)
+    super::back_office::after_submission(conn, state, &case, &target, credit, &calendar, now)
         .await?;
-    tx.commit().await?;
-    Ok(number.as_str().to_owned())
+    Ok(Written::Keep(Some(number.as_str().to_owned())))
 }
 
 /// A submission whose draft was found submitted or changed in the write turn (after its

@@ -257,6 +257,18 @@ impl TestApp {
     }
 }
 
+/// Warnings and errors of the apps under test (`RUST_LOG` to change) go to the output of the
+/// test that caused them, shown when it fails: a 500's cause is logged, never answered.
+fn log_to_test_output() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // Once per test process; later calls find it installed.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .try_init();
+}
+
 /// Starts an app on `database_url`, or on a fresh database of the suite's backend.
 async fn spawn(
     database_url: Option<String>,
@@ -264,6 +276,7 @@ async fn spawn(
     data_dir_in: Option<&'static str>,
     configure: impl FnOnce(&mut Config),
 ) -> TestApp {
+    log_to_test_output();
     let backend = Backend::from_env();
     let data_dir = match data_dir_in {
         Some(parent) => tempfile::tempdir_in(parent),
