@@ -32,7 +32,9 @@
 //! they find the most the server does per second, and their latency is mostly the queue
 //! (clients ÷ throughput). With `--submit-rate R1,R2,…` further submissions-only runs offer R
 //! submissions per second from the same clients (open loop, latency counted from when each
-//! request was due): what the applicants of a busy day see while the server keeps up.
+//! request was due): what the applicants of a busy day see while the server keeps up. On a
+//! SQLite file each submissions-only run also prints how many submissions shared a transaction
+//! (the group commit of `Db::write`).
 //!
 //! ```sh
 //! cargo run --release -p server --example load_bench -- --concurrency 8,32,64 --seconds 10
