@@ -37,6 +37,21 @@ pub enum Written<T> {
     Discard(T),
 }
 
+/// A job for [`super::Db::write`]: the statements of one change, run on the transaction's
+/// connection, saying whether to keep what they wrote. It must not commit, roll back or begin
+/// a transaction itself.
+pub trait WriteJob<T, E>:
+    for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<Written<T>, E>> + Send + 'static
+{
+}
+
+impl<F, T, E> WriteJob<T, E> for F where
+    F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<Written<T>, E>>
+        + Send
+        + 'static
+{
+}
+
 /// A queued job, its reply channel and its types erased.
 trait QueuedWrite: Send {
     /// Runs the job on `conn`; the result waits in [`Ran`] until its fate is known.
@@ -59,9 +74,7 @@ struct Queued<F, T, E> {
 
 impl<F, T, E> QueuedWrite for Queued<F, T, E>
 where
-    F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<Written<T>, E>>
-        + Send
-        + 'static,
+    F: WriteJob<T, E>,
     T: Send + 'static,
     E: From<DbError> + Send + 'static,
 {
@@ -124,9 +137,7 @@ impl GroupCommit {
     /// Queues `job` and waits for its answer.
     pub(super) async fn write<T, E, F>(&self, job: F) -> Result<T, E>
     where
-        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<Written<T>, E>>
-            + Send
-            + 'static,
+        F: WriteJob<T, E>,
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {

@@ -25,11 +25,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use futures_util::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor as _};
 
-pub use group_commit::Written;
+pub use group_commit::{WriteJob, Written};
 
 /// Which database the pool talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -513,14 +512,11 @@ impl Db {
     /// Runs `job` in a write transaction and commits its writes if it asks to keep them
     /// ([`Written::Keep`]); `Ok` means they are on disk. On a SQLite file the job may share its
     /// transaction with other jobs queued at the same moment, inside a savepoint of its own
-    /// (group commit, see `group_commit`), so it must not commit, roll back or start a
-    /// transaction itself; elsewhere it runs in a transaction of its own, as with
-    /// [`Db::begin_write`].
+    /// (group commit, see `group_commit`); elsewhere it runs in a transaction of its own, as
+    /// with [`Db::begin_write`].
     pub async fn write<T, E, F>(&self, job: F) -> Result<T, E>
     where
-        F: for<'c> FnOnce(&'c mut sqlx::AnyConnection) -> BoxFuture<'c, Result<Written<T>, E>>
-            + Send
-            + 'static,
+        F: WriteJob<T, E>,
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
