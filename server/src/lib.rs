@@ -163,9 +163,23 @@ pub fn http_routes() -> Vec<HttpRoute> {
     routes
 }
 
+/// The page routes, generated once per process. Generating them runs the whole app with a
+/// process-global flag set that suspends every resource first polled meanwhile, for good
+/// (leptos issue #4773): a page rendered by another app of the same process at that moment
+/// never finished (seen in the integration tests, where each test builds its own router: a page
+/// of the authorization matrix answered 408 after 30 s, now and then, beside the other tests).
+/// Generated once, before any router of the process exists, it cannot overlap a render.
+pub fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static PAGE_ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    PAGE_ROUTES
+        .get_or_init(|| generate_route_list(app::App))
+        .clone()
+}
+
 /// The whole HTTP surface. Tests call this with their own state.
 pub fn build_router(state: AppState) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = page_routes();
     let leptos_options = state.leptos_options.clone();
     let page_state = state.clone();
     http_routes()

@@ -1,7 +1,7 @@
 //! The authorization matrix: every HTTP route of the router (`server::http_routes`), every page
-//! (`leptos_axum::generate_route_list`) and every server function (`server_fn_paths`, the
-//! registry Leptos serves `/api/…` from) is called by every kind of caller, against real
-//! resources of one applicant:
+//! (`server::page_routes`, as the router has them) and every server function
+//! (`server_fn_paths`, the registry Leptos serves `/api/…` from) is called by every kind of
+//! caller, against real resources of one applicant:
 //!
 //! visitor (signed out) · owner (the applicant whose drafts, cases, files and licences they
 //! are) · another applicant (IDOR) · front desk · approver of the department whose task it is ·
@@ -1382,7 +1382,7 @@ fn surfaces() -> BTreeSet<(String, String)> {
             format!("{} {}", route.method, route.path),
         ));
     }
-    for listing in leptos_axum::generate_route_list(app::App) {
+    for listing in server::page_routes() {
         all.insert(("page".to_owned(), listing.path().to_owned()));
     }
     for (path, _) in leptos::server_fn::axum::server_fn_paths() {
