@@ -162,8 +162,8 @@ fn writer_gone() -> DbError {
     DbError::Sqlx(sqlx::Error::WorkerCrashed)
 }
 
-/// The same kind of error for another job of a failed group: the status and message a caller
-/// gets depend on the variant only; the detail is logged once, here.
+/// The same kind of error for every job of a failed group: the status and message a caller
+/// gets depend on the variant only, and `run_group` logs the original once.
 fn for_every_job(error: &DbError) -> DbError {
     let copy = || sqlx::Error::Protocol(error.to_string());
     match error {
@@ -173,6 +173,8 @@ fn for_every_job(error: &DbError) -> DbError {
     }
 }
 
+/// The queue's task: one group at a time, each in the process's write turn, until every
+/// sender (every clone of the `Db`) is gone.
 async fn run_groups(
     mut queue: mpsc::UnboundedReceiver<Box<dyn QueuedWrite>>,
     pool: AnyPool,
