@@ -5,8 +5,8 @@
 
 use sqlx::{AnyConnection, FromRow};
 
-use super::DbResult;
 use super::cases::{CASE_COLUMNS, CaseRow};
+use super::{Batch, DbResult};
 
 /// A value bound to a dynamically built query.
 enum Bind {
@@ -367,25 +367,20 @@ pub async fn case_by_number(conn: &mut AnyConnection, number: &str) -> DbResult<
     .await?)
 }
 
-/// Records the departments that decide a case, in one statement.
-pub async fn insert_case_departments(
-    conn: &mut AnyConnection,
-    case_id: i64,
-    department_codes: &[&str],
-) -> DbResult<()> {
+/// Records the departments that decide a case, in one statement of `batch`.
+pub fn push_case_departments(batch: &mut Batch, case_id: i64, department_codes: &[&str]) {
     if department_codes.is_empty() {
-        return Ok(());
+        return;
     }
     let rows = super::rows_after_shared_first(department_codes.len(), 1);
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO case_departments (case_id, department_code) VALUES {rows}"
-    )))
-    .bind(case_id);
+    batch
+        .push(&format!(
+            "INSERT INTO case_departments (case_id, department_code) VALUES {rows}"
+        ))
+        .bind(case_id);
     for department_code in department_codes {
-        query = query.bind(*department_code);
+        batch.bind(*department_code);
     }
-    query.execute(conn).await?;
-    Ok(())
 }
 
 /// The next serial of a numbered document kind in `year`, inside the caller's transaction.

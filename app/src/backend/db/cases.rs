@@ -3,7 +3,7 @@
 
 use sqlx::{AnyConnection, FromRow};
 
-use super::DbResult;
+use super::{Batch, DbResult};
 
 /// A draft as stored.
 #[derive(Debug, Clone, FromRow)]
@@ -309,25 +309,20 @@ pub async fn insert_case(conn: &mut AnyConnection, case: NewCase<'_>) -> DbResul
     .await?)
 }
 
-/// Records the item versions a case is filed under, in one statement.
-pub async fn insert_case_items(
-    conn: &mut AnyConnection,
-    case_id: i64,
-    items: &[(&str, i64)],
-) -> DbResult<()> {
+/// Records the item versions a case is filed under, in one statement of `batch`.
+pub fn push_case_items(batch: &mut Batch, case_id: i64, items: &[(&str, i64)]) {
     if items.is_empty() {
-        return Ok(());
+        return;
     }
     let rows = super::rows_after_shared_first(items.len(), 2);
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO case_items (case_id, item_code, item_version) VALUES {rows}"
-    )))
-    .bind(case_id);
+    batch
+        .push(&format!(
+            "INSERT INTO case_items (case_id, item_code, item_version) VALUES {rows}"
+        ))
+        .bind(case_id);
     for (item_code, item_version) in items {
-        query = query.bind(*item_code).bind(*item_version);
+        batch.bind(*item_code).bind(*item_version);
     }
-    query.execute(conn).await?;
-    Ok(())
 }
 
 /// The item versions a case was filed under, in code order.
@@ -416,20 +411,23 @@ pub struct NewEvent<'a> {
 }
 
 pub async fn insert_event(conn: &mut AnyConnection, event: NewEvent<'_>) -> DbResult<()> {
-    sqlx::query(
-        "INSERT INTO case_events (case_id, at, kind, actor_role, actor_user_id, note, deadline_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(event.case_id)
-    .bind(event.at)
-    .bind(event.kind)
-    .bind(event.actor_role)
-    .bind(event.actor_user_id)
-    .bind(event.note)
-    .bind(event.deadline_at)
-    .execute(conn)
-    .await?;
-    Ok(())
+    Batch::run_now(conn, |batch| push_event(batch, event)).await
+}
+
+/// [`insert_event`] as one statement of `batch`.
+pub fn push_event(batch: &mut Batch, event: NewEvent<'_>) {
+    batch
+        .push(
+            "INSERT INTO case_events (case_id, at, kind, actor_role, actor_user_id, note, deadline_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(event.case_id)
+        .bind(event.at)
+        .bind(event.kind)
+        .bind(event.actor_role)
+        .bind(event.actor_user_id)
+        .bind(event.note)
+        .bind(event.deadline_at);
 }
 
 pub async fn events(conn: &mut AnyConnection, case_id: i64) -> DbResult<Vec<EventRow>> {

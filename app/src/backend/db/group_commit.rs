@@ -1,6 +1,7 @@
-//! Group commit for a SQLite file ([`super::Db::write`]): write jobs queue here, and one task
-//! runs the jobs that wait together in one transaction, each inside a savepoint of its own, so
-//! that they share one `BEGIN IMMEDIATE`, one `COMMIT` and one hand-over of the write turn.
+//! Group commit for a SQLite file ([`super::Db::write`]): write jobs queue here, and a thread
+//! of their own runs the jobs that wait together in one transaction, each inside a savepoint of
+//! its own, so that they share one `BEGIN IMMEDIATE`, one `COMMIT` and one hand-over of the
+//! write turn.
 //!
 //! Why: SQLite has one writer at a time, so a submission's time in the write turn bounds the
 //! submissions per second. Of the ≈ 1.1 ms a submission held the turn at 64 clients, ≈ 0.4 ms
@@ -12,16 +13,18 @@
 //! its savepoint and its neighbours keep theirs. Should the shared transaction itself break (a
 //! full disk, a failed `COMMIT`), every job of the group is told so with the error, and none of
 //! their writes is kept. A job that panics is rolled back like a failed one (its caller sees the
-//! writer gone), and the task goes on with the next.
+//! writer gone), and the thread goes on with the next.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use anyhow::Context as _;
 use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
 
 use super::DbError;
 
@@ -115,6 +118,8 @@ where
 pub(super) struct GroupCommit {
     jobs: mpsc::UnboundedSender<Box<dyn QueuedWrite>>,
     counts: Arc<Counts>,
+    /// Ends the thread after its current group ([`GroupCommit::stop`]).
+    stop: CancellationToken,
 }
 
 /// Committed transactions and the jobs kept in them, since the start.
@@ -125,13 +130,54 @@ struct Counts {
 }
 
 impl GroupCommit {
-    /// Starts the task that runs the jobs on `pool` (the writer connection), each group while
-    /// holding the process's write turn from `turns`. The task ends once this value is dropped.
-    pub(super) fn spawn(pool: AnyPool, turns: Arc<Semaphore>) -> Self {
+    /// Starts the thread that runs the jobs on `pool` (the writer connection), each group while
+    /// holding the process's write turn from `turns`. The thread ends once this value is
+    /// dropped.
+    ///
+    /// A thread of its own, with a runtime of its own, because every statement of a group is a
+    /// round trip to the connection's database thread: on the server's runtime the group's
+    /// task was woken after each one behind every request's task, and those waits, one writer
+    /// at a time, added up to the submissions per second (docs/benchmarks.md, "Writer thread
+    /// and batched statements"). Here the group goes on as soon as each answer arrives.
+    pub(super) fn start(pool: AnyPool, turns: Arc<Semaphore>) -> anyhow::Result<Self> {
         let (jobs, queue) = mpsc::unbounded_channel();
         let counts = Arc::new(Counts::default());
-        tokio::spawn(run_groups(queue, pool, turns, counts.clone()));
-        Self { jobs, counts }
+        let task_counts = counts.clone();
+        let stop = CancellationToken::new();
+        let stopped = stop.clone();
+        // The runtime is built, and dropped, on the thread itself: dropping a runtime inside
+        // the caller's (asynchronous) context would panic.
+        let (started, start) = std::sync::mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("db-writer".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                match runtime {
+                    Ok(runtime) => {
+                        let _ = started.send(Ok(()));
+                        runtime.block_on(run_groups(queue, pool, turns, task_counts, stopped));
+                    }
+                    Err(error) => {
+                        let _ = started.send(Err(error));
+                    }
+                }
+            })
+            .context("starting the database writer thread")?;
+        // Waits only for the runtime to be built (microseconds).
+        start
+            .recv()
+            .context("the database writer thread ended at its start")?
+            .context("building the database writer's runtime")?;
+        Ok(Self { jobs, counts, stop })
+    }
+
+    /// Ends the thread once its current group has ended; jobs still queued, or queued later,
+    /// are answered that the writer is gone. Without it the thread ends when the last clone
+    /// of its `Db` is dropped.
+    pub(super) fn stop(&self) {
+        self.stop.cancel();
     }
 
     /// Queues `job` and waits for its answer.
@@ -173,15 +219,25 @@ fn for_every_job(error: &DbError) -> DbError {
     }
 }
 
-/// The queue's task: one group at a time, each in the process's write turn, until every
-/// sender (every clone of the `Db`) is gone.
+/// The writer thread's task: one group at a time, each in the process's write turn, until
+/// `stop` or until every sender (every clone of the `Db`) is gone. A group is never cut off
+/// halfway: what its callers are told must be what happened to its transaction.
 async fn run_groups(
     mut queue: mpsc::UnboundedReceiver<Box<dyn QueuedWrite>>,
     pool: AnyPool,
     turns: Arc<Semaphore>,
     counts: Arc<Counts>,
+    stop: CancellationToken,
 ) {
-    while let Some(first) = queue.recv().await {
+    loop {
+        let first = tokio::select! {
+            biased;
+            () = stop.cancelled() => break,
+            next = queue.recv() => match next {
+                Some(job) => job,
+                None => break,
+            },
+        };
         // The semaphore is never closed, so acquiring fails only if it were.
         let turn = turns.acquire().await.ok();
         // Whatever queued while this group waited for its turn goes with it.
@@ -201,7 +257,7 @@ async fn run_groups(
 /// discarded its writes may be answered by reading what a neighbour wrote (the case of a draft
 /// submitted twice at once), so it too waits for the `COMMIT`.
 async fn run_group(pool: &AnyPool, group: Vec<Box<dyn QueuedWrite>>, counts: &Counts) {
-    let mut tx = match pool.begin_with("BEGIN IMMEDIATE").await {
+    let mut tx = match super::begin_immediate(pool).await {
         Ok(tx) => tx,
         Err(error) => {
             let error = DbError::from(error);
@@ -337,27 +393,13 @@ mod tests {
             .expect("rows")
     }
 
-    async fn database_with_jobs_table(url: &str) -> Db {
-        let db = Db::connect(url).await.expect("opening the database");
-        let mut tx = db.begin_write().await.expect("write transaction");
-        sqlx::query("CREATE TABLE jobs (n BIGINT NOT NULL)")
-            .execute(&mut *tx)
-            .await
-            .expect("table");
-        tx.commit().await.expect("commit");
-        db
-    }
-
     /// A new SQLite file in a directory of its own, with the `jobs` table.
     async fn sqlite_file_with_jobs_table() -> (Db, std::path::PathBuf) {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_nanos());
-        let dir = std::env::temp_dir().join(format!("bjm-group-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temporary directory");
-        let db =
-            database_with_jobs_table(&format!("sqlite://{}", dir.join("bjm.db").display())).await;
-        (db, dir)
+        super::super::tests::sqlite_file_with_table(
+            "bjm-group",
+            "CREATE TABLE jobs (n BIGINT NOT NULL)",
+        )
+        .await
     }
 
     #[tokio::test]
@@ -409,6 +451,19 @@ mod tests {
         assert!(matches!(job(&db, 8, Then::Discard).await, Ok(-8)));
         assert_eq!(rows(&db).await, vec![1, 2, 6, 7]);
         db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn once_the_database_is_closed_a_write_is_answered_that_the_writer_is_gone() {
+        let (db, dir) = sqlite_file_with_jobs_table().await;
+        assert!(matches!(job(&db, 1, Then::Keep).await, Ok(1)));
+        db.close().await;
+        let late = job(&db, 2, Then::Keep).await;
+        assert!(
+            matches!(late, Err(DbError::Sqlx(sqlx::Error::WorkerCrashed))),
+            "{late:?}"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod back_office;
+mod batch;
 pub mod cases;
 pub mod catalogue;
 pub mod credit;
@@ -28,6 +29,7 @@ use anyhow::Context as _;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor as _};
 
+pub use batch::Batch;
 pub use group_commit::{WriteJob, Written};
 
 /// Which database the pool talks to.
@@ -186,6 +188,14 @@ impl std::ops::DerefMut for Tx {
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Begins a SQLite write transaction with the write lock taken up front, so that writers of
+/// other processes queue on the busy timeout instead of failing on a lock upgrade.
+async fn begin_immediate(
+    pool: &AnyPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}
 
 /// A pool for one database plus the knowledge of which one it is.
 #[derive(Debug, Clone)]
@@ -408,12 +418,13 @@ impl Db {
             DbKind::Postgres => None,
         };
         let write_turns = std::sync::Arc::new(tokio::sync::Semaphore::new(1));
-        let group_commit = write_pool.as_ref().map(|write_pool| {
-            std::sync::Arc::new(group_commit::GroupCommit::spawn(
+        let group_commit = match &write_pool {
+            Some(write_pool) => Some(std::sync::Arc::new(group_commit::GroupCommit::start(
                 write_pool.clone(),
                 write_turns.clone(),
-            ))
-        });
+            )?)),
+            None => None,
+        };
         Ok(Self {
             pool,
             kind,
@@ -487,9 +498,7 @@ impl Db {
     }
 
     /// Starts a transaction that will write. On SQLite it first waits for this process's write
-    /// turn (fair, see [`Tx`]), then takes the write lock up front (`BEGIN IMMEDIATE`) so that
-    /// writers of other processes queue on the busy timeout instead of failing on a lock
-    /// upgrade.
+    /// turn (fair, see [`Tx`]), then takes the write lock up front ([`begin_immediate`]).
     pub async fn begin_write(&self) -> DbResult<Tx> {
         let tx = match self.kind {
             DbKind::Sqlite => {
@@ -497,7 +506,7 @@ impl Db {
                 let turn = self.write_turns.clone().acquire_owned().await.ok();
                 let pool = self.write_pool.as_ref().unwrap_or(&self.pool);
                 Tx {
-                    inner: pool.begin_with("BEGIN IMMEDIATE").await?,
+                    inner: begin_immediate(pool).await?,
                     _write_turn: turn,
                 }
             }
@@ -550,9 +559,14 @@ impl Db {
             .is_ok()
     }
 
+    /// Stops the background work (checkpoints, the group-commit thread, whose queued jobs are
+    /// answered that the writer is gone) and closes the connections.
     pub async fn close(&self) {
         if let Some(checkpoints) = &self.checkpoints {
             checkpoints.stop();
+        }
+        if let Some(group_commit) = &self.group_commit {
+            group_commit.stop();
         }
         if let Some(write_pool) = &self.write_pool {
             write_pool.close().await;
@@ -565,22 +579,32 @@ impl Db {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn a_sqlite_files_wal_is_copied_into_the_database_by_the_checkpoint_task_alone() {
+    /// A new SQLite file `bjm.db`, in a directory of its own, holding the table `create`
+    /// makes: the database and the directory, which the test removes at its end.
+    pub(in crate::backend::db) async fn sqlite_file_with_table(
+        prefix: &str,
+        create: &'static str,
+    ) -> (Db, std::path::PathBuf) {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.as_nanos());
-        let dir = std::env::temp_dir().join(format!("bjm-wal-{}-{nanos}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("{prefix}-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temporary directory");
-        let file = dir.join("bjm.db");
-        let db = Db::connect(&format!("sqlite://{}", file.display()))
+        let db = Db::connect(&format!("sqlite://{}", dir.join("bjm.db").display()))
             .await
             .expect("opening the database");
         let mut tx = db.begin_write().await.expect("write transaction");
-        sqlx::query("CREATE TABLE filler (body TEXT NOT NULL)")
-            .execute(&mut *tx)
-            .await
-            .expect("table");
+        sqlx::query(create).execute(&mut *tx).await.expect("table");
+        tx.commit().await.expect("commit");
+        (db, dir)
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_files_wal_is_copied_into_the_database_by_the_checkpoint_task_alone() {
+        let (db, dir) =
+            sqlite_file_with_table("bjm-wal", "CREATE TABLE filler (body TEXT NOT NULL)").await;
+        let file = dir.join("bjm.db");
+        let mut tx = db.begin_write().await.expect("write transaction");
         // About 800 pages (3.2 MB) in the WAL: far under AUTO_CHECKPOINT_PAGES, so no COMMIT
         // copies them into the database file; only the checkpoint task can.
         sqlx::query(

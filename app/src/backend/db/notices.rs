@@ -4,7 +4,7 @@
 
 use sqlx::{AnyConnection, FromRow};
 
-use super::{DbKind, DbResult};
+use super::{Batch, DbKind, DbResult};
 
 pub struct NewMessage<'a> {
     pub channel: &'a str,
@@ -16,19 +16,23 @@ pub struct NewMessage<'a> {
     pub now: i64,
 }
 
-pub async fn enqueue(conn: &mut AnyConnection, message: NewMessage<'_>) -> DbResult<i64> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO outbox (channel, recipient, subject, body, sensitive, created_at, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-    )
-    .bind(message.channel)
-    .bind(message.recipient)
-    .bind(message.subject)
-    .bind(message.body)
-    .bind(i64::from(message.sensitive))
-    .bind(message.now)
-    .fetch_one(conn)
-    .await?)
+pub async fn enqueue(conn: &mut AnyConnection, message: NewMessage<'_>) -> DbResult<()> {
+    Batch::run_now(conn, |batch| push_message(batch, message)).await
+}
+
+/// [`enqueue`] as one statement of `batch`.
+pub fn push_message(batch: &mut Batch, message: NewMessage<'_>) {
+    batch
+        .push(
+            "INSERT INTO outbox (channel, recipient, subject, body, sensitive, created_at, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(message.channel)
+        .bind(message.recipient)
+        .bind(message.subject)
+        .bind(message.body)
+        .bind(i64::from(message.sensitive))
+        .bind(message.now);
 }
 
 /// A mail with an HTML part beside the plain text (attachments are added with
@@ -200,16 +204,28 @@ pub async fn notify(
     kind: &str,
     now: i64,
 ) -> DbResult<()> {
-    sqlx::query(
-        "INSERT INTO notifications (user_id, case_id, kind, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(user_id)
-    .bind(case_id)
-    .bind(kind)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    Batch::run_now(conn, |batch| {
+        push_notification(batch, user_id, case_id, kind, now);
+    })
+    .await
+}
+
+/// [`notify`] as one statement of `batch`.
+pub fn push_notification(
+    batch: &mut Batch,
+    user_id: i64,
+    case_id: Option<i64>,
+    kind: &str,
+    now: i64,
+) {
+    batch
+        .push(
+            "INSERT INTO notifications (user_id, case_id, kind, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(user_id)
+        .bind(case_id)
+        .bind(kind)
+        .bind(now);
 }
 
 /// A notification with the number of the case it is about.

@@ -19,7 +19,7 @@ use crate::api::{
 };
 use crate::backend::audit::{self, Actor};
 use crate::backend::auth::session::CurrentUser;
-use crate::backend::db::{DbError, Written, cases, catalogue, materials, notices};
+use crate::backend::db::{Batch, DbError, Written, cases, catalogue, materials, notices};
 use crate::backend::{AppState, now_ms, random_token};
 use crate::domain::application::FormLayout;
 use crate::domain::case::{CaseNumber, CaseStatus, CreditLevel, TargetKind, credit_level};
@@ -664,12 +664,6 @@ async fn insert_submission(
         Err(other) => return Err(other.into()),
     };
     let case_id = case.id;
-    let items: Vec<(&str, i64)> = target
-        .items
-        .iter()
-        .map(|(item, version)| (item.code.as_str(), *version))
-        .collect();
-    cases::insert_case_items(conn, case_id, &items).await?;
     let file_ids: Vec<&str> = files.iter().map(|file| file.id.as_str()).collect();
     let as_checked = cases::DraftAsChecked {
         revision: row.revision,
@@ -680,8 +674,17 @@ async fn insert_submission(
         // Submitted by another request, or changed, since the checks: nothing is kept.
         return Ok(Written::Discard(None));
     }
-    cases::insert_event(
-        conn,
+    // What follows only adds rows nobody reads back in this transaction: sent together (one
+    // round trip on SQLite, see `Batch`) by `after_submission`, with the case's departments.
+    let mut written = Batch::for_connection(conn);
+    let items: Vec<(&str, i64)> = target
+        .items
+        .iter()
+        .map(|(item, version)| (item.code.as_str(), *version))
+        .collect();
+    cases::push_case_items(&mut written, case_id, &items);
+    cases::push_event(
+        &mut written,
         cases::NewEvent {
             case_id,
             at: now,
@@ -691,18 +694,16 @@ async fn insert_submission(
             note: None,
             deadline_at: None,
         },
-    )
-    .await?;
-    notices::notify(conn, applicant_id, Some(case_id), "submitted", now).await?;
-    enqueue_case_mail_to(
-        conn,
+    );
+    notices::push_notification(&mut written, applicant_id, Some(case_id), "submitted", now);
+    push_case_mail_to(
+        &mut written,
         mail_to.as_deref(),
         number.as_str(),
         &target.title,
         "submitted",
         now,
-    )
-    .await?;
+    );
     audit::record(
         conn,
         state,
@@ -718,8 +719,10 @@ async fn insert_submission(
         }),
     )
     .await?;
-    super::back_office::after_submission(conn, state, &case, &target, credit, &calendar, now)
-        .await?;
+    super::back_office::after_submission(
+        conn, written, state, &case, &target, credit, &calendar, now,
+    )
+    .await?;
     Ok(Written::Keep(Some(number.as_str().to_owned())))
 }
 
@@ -782,7 +785,11 @@ pub(crate) async fn enqueue_case_mail(
     now: i64,
 ) -> ServiceResult<()> {
     let recipient = case_mail_recipient(conn, user_id).await?;
-    enqueue_case_mail_to(conn, recipient.as_deref(), number, title, kind, now).await
+    Batch::run_now(conn, |batch| {
+        push_case_mail_to(batch, recipient.as_deref(), number, title, kind, now);
+    })
+    .await?;
+    Ok(())
 }
 
 /// The address case mail goes to: the login of an account registered with an email address.
@@ -796,21 +803,22 @@ async fn case_mail_recipient(
     Ok(Some(user.login).filter(|login| login.contains('@')))
 }
 
-/// [`enqueue_case_mail`] to a recipient looked up before (none: no mail).
-async fn enqueue_case_mail_to(
-    conn: &mut sqlx::AnyConnection,
+/// [`enqueue_case_mail`] to a recipient looked up before (none: no mail), as a statement of
+/// `batch`.
+fn push_case_mail_to(
+    batch: &mut Batch,
     recipient: Option<&str>,
     number: &str,
     title: &Text,
     kind: &str,
     now: i64,
-) -> ServiceResult<()> {
+) {
     let Some(recipient) = recipient else {
-        return Ok(());
+        return;
     };
     let (subject, body) = crate::i18n::case_mail(kind, number, title);
-    notices::enqueue(
-        conn,
+    notices::push_message(
+        batch,
         notices::NewMessage {
             channel: "email",
             recipient,
@@ -819,9 +827,7 @@ async fn enqueue_case_mail_to(
             sensitive: false,
             now,
         },
-    )
-    .await?;
-    Ok(())
+    );
 }
 
 /// Withdraws a case before any decision on it.

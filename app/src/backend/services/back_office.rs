@@ -23,7 +23,7 @@ use crate::api::{
 use crate::backend::audit::{self, Actor};
 use crate::backend::auth::session::CurrentUser;
 use crate::backend::db::back_office as db;
-use crate::backend::db::{DbError, cases, identity as identity_db};
+use crate::backend::db::{Batch, DbError, cases, identity as identity_db};
 use crate::backend::pdf::Block;
 use crate::backend::{AppState, now_ms, random_token, sha256_hex};
 use crate::domain::Role;
@@ -279,10 +279,16 @@ fn body_block(text: String) -> Block {
 
 // --- Submission: departments and instant approval -------------------------------------------
 
-/// Called in the submission's transaction: records the departments the case needs and, when
-/// every instant-approval rule passes, accepts and approves it as the `system` actor.
+/// Called in the submission's transaction: records the departments the case needs, sending
+/// them with the submission's other rows not yet written (`written`), and, when every
+/// instant-approval rule passes, accepts and approves the case as the `system` actor.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "called once, by the submission, with what it has at hand"
+)]
 pub async fn after_submission(
     conn: &mut AnyConnection,
+    mut written: Batch,
     state: &AppState,
     case: &cases::CaseRow,
     target: &Target,
@@ -292,7 +298,8 @@ pub async fn after_submission(
 ) -> ServiceResult<()> {
     let days = department_days(&target.items);
     let departments: Vec<&str> = days.keys().map(String::as_str).collect();
-    db::insert_case_departments(conn, case.id, &departments).await?;
+    db::push_case_departments(&mut written, case.id, &departments);
+    written.run(conn).await?;
     let facts = InstantFacts {
         items: target
             .items
