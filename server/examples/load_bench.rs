@@ -413,6 +413,90 @@ struct Tally {
     exhausted: std::collections::BTreeSet<Op>,
 }
 
+impl Tally {
+    /// Requests answered, successfully or not.
+    fn answered(&self) -> usize {
+        self.times.values().map(Vec::len).sum::<usize>() + self.errors.values().sum::<usize>()
+    }
+}
+
+/// CPU time (user + system) used by this process (the clients, and the router when it runs
+/// in-process) and by the node processes, read before and after a run: how the machine's
+/// cores were shared out, and what one request costs each side. On two cores the load
+/// generator's share is taken from the server, so the ceiling a run can reach is
+/// cores ÷ (client + server CPU per request).
+struct CpuClock {
+    nodes: Vec<u32>,
+}
+
+/// CPU time read at one moment: this process, and the nodes together.
+#[derive(Clone, Copy)]
+struct CpuReading {
+    this_process: Duration,
+    nodes: Duration,
+}
+
+impl CpuClock {
+    fn read(&self) -> anyhow::Result<CpuReading> {
+        let mut nodes = Duration::ZERO;
+        for &pid in &self.nodes {
+            nodes += process_cpu_time(pid)?;
+        }
+        Ok(CpuReading {
+            this_process: process_cpu_time(std::process::id())?,
+            nodes,
+        })
+    }
+
+    /// One line on the CPU a run of `requests` requests used since `before`.
+    fn report(&self, before: CpuReading, elapsed: Duration, requests: usize) -> anyhow::Result<()> {
+        let after = self.read()?;
+        let this_process = after.this_process.saturating_sub(before.this_process);
+        let nodes = after.nodes.saturating_sub(before.nodes);
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let per_request = |cpu: Duration| ms(cpu) / requests.max(1) as f64;
+        let busy = (this_process + nodes).as_secs_f64() / elapsed.as_secs_f64();
+        if self.nodes.is_empty() {
+            println!(
+                "CPU: {:.2} s in this process (clients and server) = {:.3} ms per request; {busy:.2} of {cores} cores busy",
+                this_process.as_secs_f64(),
+                per_request(this_process),
+            );
+        } else {
+            println!(
+                "CPU: server nodes {:.2} s = {:.3} ms per request; clients (this process) {:.2} s = {:.3} ms per request; {busy:.2} of {cores} cores busy",
+                nodes.as_secs_f64(),
+                per_request(nodes),
+                this_process.as_secs_f64(),
+                per_request(this_process),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// User + system CPU time of process `pid` so far, from `/proc/<pid>/stat` (Linux).
+fn process_cpu_time(pid: u32) -> anyhow::Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .with_context(|| format!("reading /proc/{pid}/stat (the CPU figures need Linux)"))?;
+    // The command name, field 2, may hold spaces and parentheses: count from its last `)`.
+    // Fields 14 and 15 of proc(5), utime and stime, are then the 12th and 13th.
+    let after_name = stat
+        .rsplit_once(')')
+        .context("no command name in /proc/<pid>/stat")?
+        .1;
+    let mut fields = after_name.split_whitespace().skip(11);
+    let mut ticks = 0_u64;
+    for _ in 0..2 {
+        ticks += fields
+            .next()
+            .context("/proc/<pid>/stat is too short")?
+            .parse::<u64>()?;
+    }
+    // Clock ticks of USER_HZ, which Linux fixes at 100 per second for user space.
+    Ok(Duration::from_millis(ticks * 10))
+}
+
 /// How the clients of a run pace their requests.
 #[derive(Debug, Clone, Copy)]
 enum Pace {
@@ -783,6 +867,9 @@ async fn main() -> anyhow::Result<()> {
         state.config.public_origin(),
     )
     .await?;
+    let cpu = CpuClock {
+        nodes: nodes.children.iter().map(std::process::Child::id).collect(),
+    };
     // The sets of servers each run is made against: this process, or one node and then all.
     let targets: Vec<(String, Vec<String>)> = match nodes.bases.len() {
         0 => vec![(label.to_owned(), vec![format!("http://{addr}")])],
@@ -809,7 +896,8 @@ async fn main() -> anyhow::Result<()> {
         let mut mixes = Vec::new();
         for (name, bases) in &targets {
             let sessions = sessions_for(&state, &accounts, level).await?;
-            let ceiling = healthz_alone(&shared, bases, name, level, args.seconds).await?;
+            let ceiling = healthz_alone(&shared, bases, name, level, args.seconds, &cpu).await?;
+            let cpu_before = cpu.read()?;
             let (mut mixed, elapsed) = drive(
                 &shared,
                 bases,
@@ -825,6 +913,7 @@ async fn main() -> anyhow::Result<()> {
                 elapsed,
                 Some(ceiling),
             ));
+            cpu.report(cpu_before, elapsed, mixed.answered())?;
         }
         scaling.push((format!("mixed traffic, {level} clients"), mixes));
     }
@@ -846,9 +935,10 @@ async fn main() -> anyhow::Result<()> {
                     .map_err(|_| anyhow::anyhow!("poisoned"))?;
                 *pool = submit_pool.split_off(submit_pool.len() - share);
             }
-            let ceiling = healthz_alone(&shared, bases, name, level, args.seconds).await?;
+            let ceiling = healthz_alone(&shared, bases, name, level, args.seconds, &cpu).await?;
             let sessions = sessions_for(&state, &accounts, level).await?;
             let grouped_before = state.db.group_commit_counts();
+            let cpu_before = cpu.read()?;
             let (mut only, elapsed) = drive(
                 &shared,
                 bases,
@@ -865,6 +955,7 @@ async fn main() -> anyhow::Result<()> {
                 ),
             };
             let rate = report(&title, &mut only, elapsed, Some(ceiling));
+            cpu.report(cpu_before, elapsed, only.answered())?;
             // This process's server only: with `--nodes` the others are not counted.
             if let (Some((transactions_before, jobs_before)), Some((transactions, jobs))) =
                 (grouped_before, state.db.group_commit_counts())
@@ -918,7 +1009,9 @@ async fn healthz_alone(
     name: &str,
     level: usize,
     seconds: u64,
+    cpu: &CpuClock,
 ) -> anyhow::Result<f64> {
+    let cpu_before = cpu.read()?;
     let (mut alone, elapsed) = drive(
         shared,
         bases,
@@ -928,12 +1021,14 @@ async fn healthz_alone(
         Pace::ClosedLoop,
     )
     .await?;
-    Ok(report(
+    let rate = report(
         &format!("{name}, {level} clients: `/healthz` alone"),
         &mut alone,
         elapsed,
         None,
-    ))
+    );
+    cpu.report(cpu_before, elapsed, alone.answered())?;
+    Ok(rate)
 }
 
 /// `server serve` processes of the release build (`target/release/server`, beside this
@@ -984,7 +1079,11 @@ impl Nodes {
                 .env("BJM_DEMO", "false")
                 .env("BJM_REGISTRATIONS_PER_IP_PER_HOUR", "100000")
                 .env("BJM_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", "100000")
-                .env("RUST_LOG", "warn")
+                // `BJM_BENCH_NODE_LOG=sqlx::query=debug` shows each statement a request runs.
+                .env(
+                    "RUST_LOG",
+                    std::env::var("BJM_BENCH_NODE_LOG").unwrap_or_else(|_| "warn".to_owned()),
+                )
                 .stdout(log.try_clone()?)
                 .stderr(log)
                 .stdin(std::process::Stdio::null())

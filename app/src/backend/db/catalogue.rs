@@ -929,6 +929,61 @@ pub async fn item_version(
     Ok(row)
 }
 
+/// The current published versions of these items, by code, in one statement (a bundle's items
+/// at submission). Codes without a current version are absent from the map.
+pub async fn current_item_versions(
+    conn: &mut AnyConnection,
+    codes: &[&str],
+) -> DbResult<std::collections::HashMap<String, StoredVersion>> {
+    let codes: Vec<&str> = codes
+        .iter()
+        .copied()
+        .filter(|code| !unstorable(code))
+        .collect();
+    if codes.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let placeholders: Vec<String> = (1..=codes.len()).map(|index| format!("${index}")).collect();
+    let sql = format!(
+        "SELECT i.code, v.version, v.spec, v.published_at, v.created_at, v.created_by FROM service_items i \
+         JOIN service_item_versions v ON v.code = i.code AND v.version = i.current_version \
+         WHERE i.code IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, CodedVersion>(sqlx::AssertSqlSafe(sql));
+    for code in &codes {
+        query = query.bind(*code);
+    }
+    Ok(query
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|row| {
+            (
+                row.code,
+                StoredVersion {
+                    version: row.version,
+                    spec: row.spec,
+                    published_at: row.published_at,
+                    created_at: row.created_at,
+                    created_by: row.created_by,
+                },
+            )
+        })
+        .collect())
+}
+
+/// A [`StoredVersion`] with the code of its item, as [`current_item_versions`] reads it.
+#[derive(FromRow)]
+struct CodedVersion {
+    code: String,
+    version: i64,
+    spec: String,
+    published_at: Option<i64>,
+    created_at: i64,
+    created_by: String,
+}
+
 /// The published versions of an item, newest first.
 pub async fn published_versions(conn: &mut AnyConnection, code: &str) -> DbResult<Vec<(i64, i64)>> {
     if unstorable(code) {

@@ -6,7 +6,10 @@
 //! Why: SQLite has one writer at a time, so a submission's time in the write turn bounds the
 //! submissions per second. Of the ≈ 1.1 ms a submission held the turn at 64 clients, ≈ 0.4 ms
 //! were the `BEGIN`, the `COMMIT` and taking the writer connection (docs/benchmarks.md, "Load").
-//! A savepoint costs two round trips (`SAVEPOINT`, `RELEASE`), fewer than those.
+//! A savepoint costs one round trip: the `RELEASE` of one job and the `SAVEPOINT` of the next
+//! go together, and the `COMMIT` ends the last one. Inside the group the audit log's last hash
+//! is remembered from job to job ([`crate::backend::audit::within_group`]), so that only the
+//! group's first audit entry reads it.
 //!
 //! What each job is told is what is on disk: a job's result reaches its caller only once the
 //! shared `COMMIT` has succeeded. A job that fails or discards its writes is rolled back to
@@ -249,7 +252,7 @@ async fn run_groups(
                 Err(_) => break,
             }
         }
-        run_group(&pool, group, &counts).await;
+        crate::backend::audit::within_group(run_group(&pool, group, &counts)).await;
         drop(turn);
     }
 }
@@ -274,32 +277,39 @@ async fn run_group(pool: &AnyPool, group: Vec<Box<dyn QueuedWrite>>, counts: &Co
     let mut ran: Vec<Ran> = Vec::with_capacity(group.len());
     let mut waiting = group.into_iter();
     let mut broken: Option<DbError> = None;
+    // How the previous job ends and the next one begins, sent together in one round trip
+    // before the next job (SQLite runs the statements of one query string in order): the
+    // savepoint of a job kept is released, that of a job failed, discarded or panicked is
+    // rolled back first, and the others go on. The last job's `RELEASE` is the `COMMIT`,
+    // which ends every savepoint still open.
+    let mut between = Between::First;
     for job in waiting.by_ref() {
         if alone {
             ran.extend(run_caught(job, &mut tx).await);
             break;
         }
-        let mut savepoint = match sqlx::Connection::begin(&mut *tx).await {
-            Ok(savepoint) => savepoint,
-            Err(error) => {
-                let error = DbError::from(error);
-                job.fail(for_every_job(&error));
-                broken = Some(error);
-                break;
-            }
-        };
-        let outcome = run_caught(job, &mut savepoint).await;
-        let ended = if outcome.as_ref().is_some_and(|outcome| outcome.keep) {
-            savepoint.commit().await
-        } else {
-            // Failed, discarded or panicked: rolled back to the savepoint, the others go on.
-            savepoint.rollback().await
-        };
-        ran.extend(outcome);
-        if let Err(error) = ended {
-            broken = Some(DbError::from(error));
+        if let Err(error) = sqlx::raw_sql(between.statements()).execute(&mut *tx).await {
+            let error = DbError::from(error);
+            job.fail(for_every_job(&error));
+            broken = Some(error);
             break;
         }
+        let outcome = run_caught(job, &mut tx).await;
+        between = if outcome.as_ref().is_some_and(|outcome| outcome.keep) {
+            Between::AfterKept
+        } else {
+            // The audit log's last entry may have been one of the job's, now rolled back.
+            crate::backend::audit::forget_group_tail();
+            Between::AfterRolledBack
+        };
+        ran.extend(outcome);
+    }
+    if broken.is_none()
+        && !alone
+        && matches!(between, Between::AfterRolledBack)
+        && let Err(error) = sqlx::raw_sql("ROLLBACK TO job").execute(&mut *tx).await
+    {
+        broken = Some(DbError::from(error));
     }
     // Alone, a job that panicked or kept nothing leaves nothing to commit.
     let nothing_kept = alone && !ran.iter().any(|outcome| outcome.keep);
@@ -338,6 +348,25 @@ async fn run_group(pool: &AnyPool, group: Vec<Box<dyn QueuedWrite>>, counts: &Co
             for job in waiting {
                 job.fail(for_every_job(&error));
             }
+        }
+    }
+}
+
+/// Where a group stands between two of its jobs (see [`run_group`]).
+#[derive(Clone, Copy)]
+enum Between {
+    First,
+    AfterKept,
+    AfterRolledBack,
+}
+
+impl Between {
+    /// The statements that end the previous job's savepoint and begin the next one's.
+    fn statements(self) -> &'static str {
+        match self {
+            Between::First => "SAVEPOINT job",
+            Between::AfterKept => "RELEASE job; SAVEPOINT job",
+            Between::AfterRolledBack => "ROLLBACK TO job; RELEASE job; SAVEPOINT job",
         }
     }
 }
@@ -451,6 +480,111 @@ mod tests {
         // And one alone that discards leaves nothing.
         assert!(matches!(job(&db, 8, Then::Discard).await, Ok(-8)));
         assert_eq!(rows(&db).await, vec![1, 2, 6, 7]);
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Like [`job`], with an audit entry appended after the row.
+    async fn audited_job(db: &Db, n: i64, then: Then) -> Result<i64, DbError> {
+        use crate::backend::audit;
+        db.write(move |conn| {
+            Box::pin(async move {
+                sqlx::query("INSERT INTO jobs (n) VALUES ($1)")
+                    .bind(n)
+                    .execute(&mut *conn)
+                    .await?;
+                audit::append(
+                    conn,
+                    super::super::DbKind::Sqlite,
+                    &audit::Actor::system("test"),
+                    "test.job",
+                    &format!("job:{n}"),
+                    serde_json::json!({ "n": n }),
+                    n,
+                )
+                .await?;
+                match then {
+                    Then::Keep => Ok(Written::Keep(n)),
+                    Then::Discard => Ok(Written::Discard(-n)),
+                    Then::Fail => Err(DbError::NotFound),
+                    Then::Panic => panic!("job {n} panics on purpose"),
+                }
+            })
+        })
+        .await
+    }
+
+    /// Runs `plan` as one group (the write turn held until all have queued); the answers.
+    async fn as_one_group(db: &Db, plan: &[Then], audited: bool) -> Vec<Result<i64, DbError>> {
+        let held = db.begin_write().await.expect("write turn");
+        let jobs = futures_util::future::join_all(plan.iter().zip(1..).map(|(then, n)| {
+            let db = db.clone();
+            let then = *then;
+            async move {
+                if audited {
+                    audited_job(&db, n, then).await
+                } else {
+                    job(&db, n, then).await
+                }
+            }
+        }));
+        let release = async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            held.rollback().await.expect("release the turn");
+        };
+        tokio::join!(jobs, release).0
+    }
+
+    #[tokio::test]
+    async fn a_group_whose_last_job_discards_keeps_the_others_and_nothing_of_that_one() {
+        let (db, dir) = sqlite_file_with_jobs_table().await;
+        let answers = as_one_group(&db, &[Then::Keep, Then::Keep, Then::Discard], false).await;
+        assert!(matches!(answers[2], Ok(-3)), "{:?}", answers[2]);
+        assert_eq!(rows(&db).await, vec![1, 2]);
+        assert_eq!(db.group_commit_counts(), Some((1, 2)));
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn audit_entries_of_a_group_chain_on_each_other_also_across_a_job_rolled_back() {
+        use crate::backend::audit;
+        let (db, dir) = super::super::tests::sqlite_file_with_table(
+            "bjm-group-audit",
+            "CREATE TABLE jobs (n BIGINT NOT NULL); \
+             CREATE TABLE audit_log (id INTEGER PRIMARY KEY, at BIGINT NOT NULL, \
+             actor_user_id BIGINT, actor_label TEXT NOT NULL, action TEXT NOT NULL, \
+             subject TEXT NOT NULL, detail TEXT NOT NULL, ip TEXT, \
+             prev_hash TEXT NOT NULL UNIQUE, hash TEXT NOT NULL UNIQUE)",
+        )
+        .await;
+        // Entries 1 and 2 kept; 3 discarded after its entry, 4 failed after its entry (each the
+        // group's last entry at that moment); 5 chains on 2; 6 discarded as the last job.
+        let plan = [
+            Then::Keep,
+            Then::Keep,
+            Then::Discard,
+            Then::Fail,
+            Then::Keep,
+            Then::Discard,
+        ];
+        let answers = as_one_group(&db, &plan, true).await;
+        assert!(matches!(answers[4], Ok(5)), "{:?}", answers[4]);
+        assert_eq!(rows(&db).await, vec![1, 2, 5]);
+        // A job alone after the group reads the tail from the table.
+        assert!(matches!(audited_job(&db, 7, Then::Keep).await, Ok(7)));
+
+        let mut conn = db.pool().acquire().await.expect("connection");
+        assert_eq!(
+            audit::verify_chain(&mut conn).await.expect("chain holds"),
+            4
+        );
+        let subjects: Vec<String> = sqlx::query_scalar("SELECT subject FROM audit_log ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await
+            .expect("entries");
+        assert_eq!(subjects, ["job:1", "job:2", "job:5", "job:7"]);
+        drop(conn);
         db.close().await;
         let _ = std::fs::remove_dir_all(&dir);
     }

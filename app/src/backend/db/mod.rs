@@ -594,7 +594,10 @@ mod tests {
             .await
             .expect("opening the database");
         let mut tx = db.begin_write().await.expect("write transaction");
-        sqlx::query(create).execute(&mut *tx).await.expect("table");
+        sqlx::raw_sql(create)
+            .execute(&mut *tx)
+            .await
+            .expect("table");
         tx.commit().await.expect("commit");
         (db, dir)
     }

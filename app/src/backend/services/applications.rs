@@ -80,13 +80,13 @@ pub async fn load_target(
                 .await?
                 .ok_or(DbError::NotFound)?;
             let bundle: BundleSpec = decode(&stored.spec)?;
+            let codes: Vec<&str> = bundle.items.iter().map(String::as_str).collect();
+            let current = catalogue::current_item_versions(conn, &codes).await?;
             let mut items = Vec::with_capacity(bundle.items.len());
             for item_code in &bundle.items {
                 // A bundle is published only with published items; a withdrawn one makes the
                 // bundle unavailable rather than silently smaller.
-                let stored_item = catalogue::item_version(conn, item_code, None)
-                    .await?
-                    .ok_or(DbError::NotFound)?;
+                let stored_item = current.get(item_code).ok_or(DbError::NotFound)?;
                 items.push((
                     decode::<ServiceItemSpec>(&stored_item.spec)?,
                     stored_item.version,
@@ -515,7 +515,9 @@ async fn check_submission(
         return Ok(Checked::CreditBlocked(row.id, blocking));
     }
     let calendar = super::back_office::load_calendar(conn).await?;
-    let mail_to = case_mail_recipient(conn, user.user_id).await?;
+    // The account's login, read with the identity above: the case mails go to it when it is
+    // an email address (as `case_mail_recipient` would find).
+    let mail_to = known.email;
     Ok(Checked::Ready(Box::new(CheckedSubmission {
         row,
         target,
