@@ -21,7 +21,9 @@
 //! | licence verification | 15 | `GET /api/v1/licences/verify?token=…` |
 //!
 //! and finally a "submissions only" run. Per operation: count, throughput, p50 / p99; the
-//! ratio of the mix's total throughput to `/healthz` alone.
+//! ratio of the mix's total throughput to `/healthz` alone; the CPU time the run took, per
+//! request, of the server nodes and of this process apart (with `--nodes`; the two together
+//! without), read from `/proc`.
 //!
 //! With `--nodes N` the requests go to N `server serve` processes of the release build instead
 //! of the in-process router, all on the prepared database and sharing its data directory (keys,
