@@ -23,7 +23,7 @@
 //! and finally a "submissions only" run. Per operation: count, throughput, p50 / p99; the
 //! ratio of the mix's total throughput to `/healthz` alone; the CPU time the run took, per
 //! request, of the server nodes and of this process apart (with `--nodes`; the two together
-//! without), read from `/proc`.
+//! without) and of every other process (the database server), read from `/proc`.
 //!
 //! With `--nodes N` the requests go to N `server serve` processes of the release build instead
 //! of the in-process router, all on the prepared database and sharing its data directory (keys,
@@ -436,6 +436,8 @@ struct CpuClock {
 struct CpuReading {
     this_process: Duration,
     nodes: Duration,
+    /// All cores of the machine together, busy (not idle, waiting for I/O or stolen).
+    machine: Duration,
 }
 
 impl CpuClock {
@@ -447,6 +449,7 @@ impl CpuClock {
         Ok(CpuReading {
             this_process: process_cpu_time(std::process::id())?,
             nodes,
+            machine: machine_busy_time()?,
         })
     }
 
@@ -455,26 +458,54 @@ impl CpuClock {
         let after = self.read()?;
         let this_process = after.this_process.saturating_sub(before.this_process);
         let nodes = after.nodes.saturating_sub(before.nodes);
+        let machine = after.machine.saturating_sub(before.machine);
+        // The database server (PostgreSQL), and whatever else ran meanwhile.
+        let rest = machine.saturating_sub(this_process + nodes);
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let per_request = |cpu: Duration| ms(cpu) / requests.max(1) as f64;
-        let busy = (this_process + nodes).as_secs_f64() / elapsed.as_secs_f64();
-        if self.nodes.is_empty() {
-            println!(
-                "CPU: {:.2} s in this process (clients and server) = {:.3} ms per request; {busy:.2} of {cores} cores busy",
+        let busy = machine.as_secs_f64() / elapsed.as_secs_f64();
+        let ours = if self.nodes.is_empty() {
+            format!(
+                "{:.2} s in this process (clients and server) = {:.3} ms per request",
                 this_process.as_secs_f64(),
                 per_request(this_process),
-            );
+            )
         } else {
-            println!(
-                "CPU: server nodes {:.2} s = {:.3} ms per request; clients (this process) {:.2} s = {:.3} ms per request; {busy:.2} of {cores} cores busy",
+            format!(
+                "server nodes {:.2} s = {:.3} ms per request; clients (this process) {:.2} s = {:.3} ms per request",
                 nodes.as_secs_f64(),
                 per_request(nodes),
                 this_process.as_secs_f64(),
                 per_request(this_process),
-            );
-        }
+            )
+        };
+        println!(
+            "CPU: {ours}; other processes (the database server, …) {:.2} s = {:.3} ms per request; {busy:.2} of {cores} cores busy",
+            rest.as_secs_f64(),
+            per_request(rest),
+        );
         Ok(())
     }
+}
+
+/// The time all cores of the machine have been busy so far, from the first line of `/proc/stat`
+/// (Linux): user, nice, system, irq and softirq; not idle, I/O wait or time stolen by a
+/// hypervisor.
+fn machine_busy_time() -> anyhow::Result<Duration> {
+    let stat = std::fs::read_to_string("/proc/stat").context("reading /proc/stat")?;
+    let all = stat
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("cpu "))
+        .context("no `cpu` line in /proc/stat")?;
+    let ticks: Vec<u64> = all
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    let field = |index: usize| ticks.get(index).copied().unwrap_or(0);
+    // user 0, nice 1, system 2, idle 3, iowait 4, irq 5, softirq 6, steal 7.
+    let busy = field(0) + field(1) + field(2) + field(5) + field(6);
+    Ok(Duration::from_millis(busy * 10))
 }
 
 /// User + system CPU time of process `pid` so far, from `/proc/<pid>/stat` (Linux).
