@@ -399,12 +399,30 @@ mod tests {
     }
 
     async fn job(db: &Db, n: i64, then: Then) -> Result<i64, DbError> {
+        job_with_audit(db, n, then, false).await
+    }
+
+    /// Inserts row `n` (and, if `audited`, appends an audit entry after it), then does `then`.
+    async fn job_with_audit(db: &Db, n: i64, then: Then, audited: bool) -> Result<i64, DbError> {
+        use crate::backend::audit;
         db.write(move |conn| {
             Box::pin(async move {
                 sqlx::query("INSERT INTO jobs (n) VALUES ($1)")
                     .bind(n)
                     .execute(&mut *conn)
                     .await?;
+                if audited {
+                    audit::append(
+                        conn,
+                        super::super::DbKind::Sqlite,
+                        &audit::Actor::system("test"),
+                        "test.job",
+                        &format!("job:{n}"),
+                        serde_json::json!({ "n": n }),
+                        n,
+                    )
+                    .await?;
+                }
                 match then {
                     Then::Keep => Ok(Written::Keep(n)),
                     Then::Discard => Ok(Written::Discard(-n)),
@@ -484,49 +502,13 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
-    /// Like [`job`], with an audit entry appended after the row.
-    async fn audited_job(db: &Db, n: i64, then: Then) -> Result<i64, DbError> {
-        use crate::backend::audit;
-        db.write(move |conn| {
-            Box::pin(async move {
-                sqlx::query("INSERT INTO jobs (n) VALUES ($1)")
-                    .bind(n)
-                    .execute(&mut *conn)
-                    .await?;
-                audit::append(
-                    conn,
-                    super::super::DbKind::Sqlite,
-                    &audit::Actor::system("test"),
-                    "test.job",
-                    &format!("job:{n}"),
-                    serde_json::json!({ "n": n }),
-                    n,
-                )
-                .await?;
-                match then {
-                    Then::Keep => Ok(Written::Keep(n)),
-                    Then::Discard => Ok(Written::Discard(-n)),
-                    Then::Fail => Err(DbError::NotFound),
-                    Then::Panic => panic!("job {n} panics on purpose"),
-                }
-            })
-        })
-        .await
-    }
-
     /// Runs `plan` as one group (the write turn held until all have queued); the answers.
     async fn as_one_group(db: &Db, plan: &[Then], audited: bool) -> Vec<Result<i64, DbError>> {
         let held = db.begin_write().await.expect("write turn");
         let jobs = futures_util::future::join_all(plan.iter().zip(1..).map(|(then, n)| {
             let db = db.clone();
             let then = *then;
-            async move {
-                if audited {
-                    audited_job(&db, n, then).await
-                } else {
-                    job(&db, n, then).await
-                }
-            }
+            async move { job_with_audit(&db, n, then, audited).await }
         }));
         let release = async {
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -572,7 +554,10 @@ mod tests {
         assert!(matches!(answers[4], Ok(5)), "{:?}", answers[4]);
         assert_eq!(rows(&db).await, vec![1, 2, 5]);
         // A job alone after the group reads the tail from the table.
-        assert!(matches!(audited_job(&db, 7, Then::Keep).await, Ok(7)));
+        assert!(matches!(
+            job_with_audit(&db, 7, Then::Keep, true).await,
+            Ok(7)
+        ));
 
         let mut conn = db.pool().acquire().await.expect("connection");
         assert_eq!(
