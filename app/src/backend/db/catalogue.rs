@@ -906,25 +906,15 @@ pub async fn item_version(
         return Ok(None);
     }
     let row = match version {
-        Some(version) => {
-            sqlx::query_as(
-                "SELECT version, spec, published_at, created_at, created_by FROM service_item_versions \
+        Some(version) => sqlx::query_as(
+            "SELECT version, spec, published_at, created_at, created_by FROM service_item_versions \
                  WHERE code = $1 AND version = $2",
-            )
-            .bind(code)
-            .bind(version)
-            .fetch_optional(conn)
-            .await?
-        }
-        None => {
-            sqlx::query_as(
-                "SELECT v.version, v.spec, v.published_at, v.created_at, v.created_by FROM service_items i \
-                 JOIN service_item_versions v ON v.code = i.code AND v.version = i.current_version WHERE i.code = $1",
-            )
-            .bind(code)
-            .fetch_optional(conn)
-            .await?
-        }
+        )
+        .bind(code)
+        .bind(version)
+        .fetch_optional(conn)
+        .await?,
+        None => current_item_versions(conn, &[code]).await?.remove(code),
     };
     Ok(row)
 }
@@ -958,18 +948,7 @@ pub async fn current_item_versions(
         .fetch_all(conn)
         .await?
         .into_iter()
-        .map(|row| {
-            (
-                row.code,
-                StoredVersion {
-                    version: row.version,
-                    spec: row.spec,
-                    published_at: row.published_at,
-                    created_at: row.created_at,
-                    created_by: row.created_by,
-                },
-            )
-        })
+        .map(|row| (row.code, row.stored))
         .collect())
 }
 
@@ -977,11 +956,8 @@ pub async fn current_item_versions(
 #[derive(FromRow)]
 struct CodedVersion {
     code: String,
-    version: i64,
-    spec: String,
-    published_at: Option<i64>,
-    created_at: i64,
-    created_by: String,
+    #[sqlx(flatten)]
+    stored: StoredVersion,
 }
 
 /// The published versions of an item, newest first.

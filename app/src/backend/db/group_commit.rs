@@ -306,8 +306,8 @@ async fn run_group(pool: &AnyPool, group: Vec<Box<dyn QueuedWrite>>, counts: &Co
     }
     if broken.is_none()
         && !alone
-        && matches!(between, Between::AfterRolledBack)
-        && let Err(error) = sqlx::raw_sql("ROLLBACK TO job").execute(&mut *tx).await
+        && let Some(closing) = between.closing()
+        && let Err(error) = sqlx::raw_sql(closing).execute(&mut *tx).await
     {
         broken = Some(DbError::from(error));
     }
@@ -367,6 +367,15 @@ impl Between {
             Between::First => "SAVEPOINT job",
             Between::AfterKept => "RELEASE job; SAVEPOINT job",
             Between::AfterRolledBack => "ROLLBACK TO job; RELEASE job; SAVEPOINT job",
+        }
+    }
+
+    /// What must run before the `COMMIT` after the group's last job: the rollback of its
+    /// writes if it was not kept (a kept one's savepoint the `COMMIT` ends).
+    fn closing(self) -> Option<&'static str> {
+        match self {
+            Between::AfterRolledBack => Some("ROLLBACK TO job"),
+            Between::First | Between::AfterKept => None,
         }
     }
 }
