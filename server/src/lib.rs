@@ -62,6 +62,7 @@ pub async fn build_state(
         metrics: Arc::new(
             app::backend::metrics::Metrics::new().context("registering the metrics")?,
         ),
+        calendar: Arc::default(),
         leptos_options,
     };
     if state.config.demo {

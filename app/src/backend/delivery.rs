@@ -420,7 +420,7 @@ pub async fn deliver_due_until(
     // the round records outcomes (the pool could run dry).
     let mut prepared = Vec::with_capacity(claimed.len());
     {
-        let mut conn = state.db.pool().acquire().await?;
+        let mut conn = state.db.read().await?;
         for row in claimed {
             let attachments = licences::attachments(&mut conn, row.id).await?;
             prepared.push((row, attachments));

@@ -254,7 +254,7 @@ pub async fn seed(state: &AppState) -> ServiceResult<()> {
     tx.commit().await?;
 
     for account in ACCOUNTS {
-        let mut conn = state.db.pool().acquire().await?;
+        let mut conn = state.db.read().await?;
         if accounts::find_by_login(&mut conn, account.login)
             .await?
             .is_some()
@@ -293,7 +293,7 @@ pub async fn seed(state: &AppState) -> ServiceResult<()> {
     // The demo inspector covers every street of the district (and the district hall, where
     // cases without a street land).
     {
-        let mut conn = state.db.pool().acquire().await?;
+        let mut conn = state.db.read().await?;
         for account in ACCOUNTS
             .iter()
             .filter(|account| account.role == Role::Inspector)
@@ -318,7 +318,7 @@ async fn seed_history(state: &AppState) -> ServiceResult<()> {
     if cases == 0 {
         return Ok(());
     }
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     if crate::backend::history::exists(&mut conn).await? {
         return Ok(());
     }
@@ -384,7 +384,7 @@ async fn seed_registry_and_credit(state: &AppState) -> ServiceResult<()> {
             demo_resident_id(birth, sequence).map(|id| (id, (*name).to_owned()))
         })
         .collect();
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let known = super::db::identity::find_registry_person(&mut conn, people[0].0.as_str())
         .await?
         .is_some();
@@ -503,7 +503,7 @@ async fn seed_applicant(
 /// The demo logins with each staff account's current TOTP code, for the home page.
 pub async fn logins(state: &AppState) -> ServiceResult<Vec<DemoLogin>> {
     let now_secs = u64::try_from(now_ms() / 1000).unwrap_or(0);
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let mut result = Vec::with_capacity(ACCOUNTS.len());
     for account in ACCOUNTS {
         let Some(row) = accounts::find_by_login(&mut conn, account.login).await? else {

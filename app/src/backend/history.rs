@@ -104,7 +104,7 @@ pub async fn generate_with_progress(
 ) -> anyhow::Result<u64> {
     anyhow::ensure!(plan.days > 0, "the history needs at least one day");
     let kind = state.db.kind();
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let applicant = account(&mut conn, APPLICANT_LOGIN, "历史数据申请人", "applicant").await?;
     let existing_desk: Option<i64> =
         sqlx::query_scalar("SELECT MIN(id) FROM users WHERE role = 'front_desk'")

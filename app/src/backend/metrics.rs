@@ -239,7 +239,7 @@ struct Figures {
 }
 
 async fn read_figures(db: &Db) -> Result<Figures, super::db::DbError> {
-    let mut conn = db.pool().acquire().await?;
+    let mut conn = db.read().await?;
     let now = now_ms();
     Ok(Figures {
         outbox: ops::outbox_backlog(&mut conn).await?,

@@ -21,6 +21,8 @@ pub struct AppState {
     pub files: Arc<dyn FileStore>,
     /// Prometheus metrics (`/metrics`), one registry per state.
     pub metrics: Arc<super::metrics::Metrics>,
+    /// The working calendar as last read, for the submissions (see its revision check).
+    pub calendar: Arc<super::services::back_office::CalendarCache>,
     pub leptos_options: leptos::config::LeptosOptions,
 }
 

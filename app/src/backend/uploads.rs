@@ -142,9 +142,9 @@ pub async fn upload(
 
     // The draft must be the caller's and open; the material one its form lists.
     let (draft, accepted) = {
-        let mut conn = match state.db.pool().acquire().await {
+        let mut conn = match state.db.read().await {
             Ok(conn) => conn,
-            Err(error) => return failure(super::db::DbError::from(error)),
+            Err(error) => return failure(error),
         };
         let found = if user.role == Role::FrontDesk {
             cases::draft_filed_by(&mut conn, user.user_id, &query.draft).await
@@ -370,9 +370,9 @@ pub async fn upload_identity_photo(
         return too_large(max_mb);
     }
     let level = {
-        let mut conn = match state.db.pool().acquire().await {
+        let mut conn = match state.db.read().await {
             Ok(conn) => conn,
-            Err(error) => return failure(super::db::DbError::from(error)),
+            Err(error) => return failure(error),
         };
         match super::db::identity::identity(&mut conn, user.user_id).await {
             Ok(row) => super::services::identity::level_of(&row),
@@ -449,9 +449,9 @@ pub async fn download_identity_photo(
         return error_response(&AppError::Unauthenticated);
     };
     let row = {
-        let mut conn = match state.db.pool().acquire().await {
+        let mut conn = match state.db.read().await {
             Ok(conn) => conn,
-            Err(error) => return failure(super::db::DbError::from(error)),
+            Err(error) => return failure(error),
         };
         match super::db::identity::photo_by_public_id(&mut conn, &public_id).await {
             Ok(Some(row)) => row,
@@ -616,9 +616,9 @@ pub async fn download(
         return error_response(&AppError::Unauthenticated);
     };
     let row = {
-        let mut conn = match state.db.pool().acquire().await {
+        let mut conn = match state.db.read().await {
             Ok(conn) => conn,
-            Err(error) => return failure(super::db::DbError::from(error)),
+            Err(error) => return failure(error),
         };
         let row = match materials::by_public_id(&mut conn, &public_id).await {
             Ok(Some(row)) => row,

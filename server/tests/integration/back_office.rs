@@ -798,6 +798,73 @@ async fn the_admin_keeps_the_working_day_calendar() {
 }
 
 #[tokio::test]
+async fn a_calendar_change_made_on_another_node_reaches_the_calendar_a_submission_is_checked_with()
+{
+    use app::backend::db::back_office::calendar_revision;
+    use app::backend::services::back_office::CalendarCache;
+    let app = spawn_app_with_demo().await;
+    let other = app.spawn_node(|_| {}).await;
+    app.signed_in_admin().await;
+    other
+        .login_staff(
+            &other.client,
+            "admin@qixia.test.cn",
+            crate::common::PASSWORD,
+        )
+        .await;
+    let day = app::domain::calendar::Day::parse("2027-02-08").expect("day");
+    let calendars = CalendarCache::default();
+    let mut conn = app.state.db.read().await.expect("connection");
+    let revision = calendar_revision(&mut conn).await.expect("revision");
+    assert!(revision.is_some(), "the migration made the counter row");
+    let before = calendars
+        .at_revision(&mut conn, revision)
+        .await
+        .expect("calendar");
+    assert!(before.is_working_day(day));
+    let kept = calendars
+        .at_revision(&mut conn, revision)
+        .await
+        .expect("calendar");
+    assert!(
+        std::sync::Arc::ptr_eq(&before, &kept),
+        "the same revision is served from memory"
+    );
+
+    // Set, renamed (an update of the row) and removed on the other node: each moves the
+    // revision, and the next check here reads the calendar again.
+    let mut seen = revision;
+    for (path, form, holiday) in [
+        (
+            "admin/calendar/set",
+            vec![("day", "2027-02-08"), ("kind", "holiday"), ("name", "春节")],
+            true,
+        ),
+        (
+            "admin/calendar/set",
+            vec![
+                ("day", "2027-02-08"),
+                ("kind", "holiday"),
+                ("name", "春节假期"),
+            ],
+            true,
+        ),
+        ("admin/calendar/remove", vec![("day", "2027-02-08")], false),
+    ] {
+        let changed = other.post_fn(path, &form).await;
+        assert_eq!(changed.status, 200, "{path}: {}", changed.body);
+        let revision = calendar_revision(&mut conn).await.expect("revision");
+        assert!(revision > seen, "{path} {form:?} moved the revision");
+        seen = revision;
+        let calendar = calendars
+            .at_revision(&mut conn, revision)
+            .await
+            .expect("calendar");
+        assert_eq!(calendar.is_working_day(day), !holiday, "{path} {form:?}");
+    }
+}
+
+#[tokio::test]
 async fn a_worker_files_for_a_walk_in_applicant_who_confirms_and_signs_on_their_own_phone() {
     use crate::common::journey::{Device, filled, save, sign_letter, submit, upload_required};
     let app = spawn_app_with_demo().await;

@@ -52,7 +52,7 @@ pub async fn resolve(
     refresh: Option<&str>,
 ) -> DbResult<Resolution> {
     let now = now_ms();
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     if let Some(token) = access {
         match state.keys.verify(token) {
             Ok(claims) => {

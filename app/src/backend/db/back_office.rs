@@ -934,6 +934,16 @@ pub async fn calendar(conn: &mut AnyConnection) -> DbResult<Vec<CalendarRow>> {
     .await?)
 }
 
+/// The revision of `working_calendar`: moved by every change of it (triggers, see the
+/// migration `calendar_revision`); `None` if its row is missing.
+pub async fn calendar_revision(conn: &mut AnyConnection) -> DbResult<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT revision FROM working_calendar_revision WHERE id = 1")
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
 pub async fn upsert_calendar_day(
     conn: &mut AnyConnection,
     day: &str,

@@ -85,6 +85,54 @@ pub async fn draft_filed_by(
     .await?)
 }
 
+/// A draft as a submission checks it: its row, the newest signature of its commitment letter
+/// and the working calendar's revision, read in one statement (every statement is a round trip
+/// on SQLite).
+#[derive(Debug, Clone, FromRow)]
+pub struct DraftToSubmitRow {
+    #[sqlx(flatten)]
+    pub draft: DraftRow,
+    /// The draft's newest signature, as [`super::signatures::latest_of_draft`] finds it.
+    pub signature_id: Option<i64>,
+    /// The SHA-256 of the letter that signature is over.
+    pub signature_letter_sha256: Option<String>,
+    /// The revision of `working_calendar` (moved by every change of it, see its migration).
+    pub calendar_revision: Option<i64>,
+}
+
+/// Who may submit a draft: its applicant, or the front-desk worker filing it (until submitted).
+#[derive(Debug, Clone, Copy)]
+pub enum DraftHolder {
+    Applicant(i64),
+    FilingWorker(i64),
+}
+
+/// The draft `public_id` of `holder` with its newest signature (see [`DraftToSubmitRow`]).
+pub async fn draft_to_submit(
+    conn: &mut AnyConnection,
+    holder: DraftHolder,
+    public_id: &str,
+) -> DbResult<Option<DraftToSubmitRow>> {
+    let (condition, holder_id) = match holder {
+        DraftHolder::Applicant(id) => ("applicant_id = $2", id),
+        DraftHolder::FilingWorker(id) => ("filed_by = $2 AND case_id IS NULL", id),
+    };
+    let newest = "FROM commitment_signatures s WHERE s.draft_id = drafts.id \
+        ORDER BY s.signed_at DESC, s.id DESC LIMIT 1";
+    Ok(
+        sqlx::query_as::<_, DraftToSubmitRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {DRAFT_COLUMNS}, (SELECT s.id {newest}) AS signature_id, \
+         (SELECT s.letter_sha256 {newest}) AS signature_letter_sha256, \
+         (SELECT revision FROM working_calendar_revision WHERE id = 1) AS calendar_revision \
+         FROM drafts WHERE public_id = $1 AND {condition}"
+        )))
+        .bind(public_id)
+        .bind(holder_id)
+        .fetch_optional(conn)
+        .await?,
+    )
+}
+
 /// The drafts a worker filed for walk-in applicants, newest first.
 pub async fn filings_of(conn: &mut AnyConnection, worker_id: i64) -> DbResult<Vec<DraftRow>> {
     Ok(sqlx::query_as::<_, DraftRow>(sqlx::AssertSqlSafe(format!(

@@ -64,6 +64,30 @@ pub async fn identity(conn: &mut AnyConnection, user_id: i64) -> DbResult<Identi
     .unwrap_or_default())
 }
 
+/// An account's login with its identity row (empty when it has none), in one statement: the
+/// submission checks need both, and every statement is a round trip on SQLite.
+#[derive(Debug, Clone, FromRow)]
+pub struct LoginIdentityRow {
+    pub login: String,
+    #[sqlx(flatten)]
+    pub identity: IdentityRow,
+}
+
+/// The login and identity of the account `user_id`, `None` when there is no such account.
+pub async fn login_identity(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> DbResult<Option<LoginIdentityRow>> {
+    Ok(sqlx::query_as::<_, LoginIdentityRow>(
+        "SELECT u.login, i.contact_confirmed_at, i.resident_id, i.legal_name, \
+         i.registry_matched_at, i.person_checked_at \
+         FROM users u LEFT JOIN applicant_identities i ON i.user_id = u.id WHERE u.id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
 /// Records that the applicant confirmed their phone or email (level 1).
 pub async fn confirm_contact(conn: &mut AnyConnection, user_id: i64, now: i64) -> DbResult<()> {
     sqlx::query(

@@ -18,6 +18,7 @@ pub mod notices;
 pub mod ops;
 pub mod org;
 pub mod rate_limit;
+mod readers;
 pub mod sessions;
 pub mod signatures;
 pub mod statistics;
@@ -31,6 +32,7 @@ use sqlx::{AnyPool, Executor as _};
 
 pub use batch::Batch;
 pub use group_commit::{WriteJob, Written};
+pub use readers::ReadConnection;
 
 /// Which database the pool talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,6 +191,25 @@ impl std::ops::DerefMut for Tx {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
+/// Sets up a new SQLite connection: WAL, foreign keys, the busy timeout, `NORMAL` syncing (the
+/// WAL is synced at checkpoints) and the automatic checkpoint's threshold.
+async fn configure_sqlite(connection: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    connection
+        .execute(sqlx::AssertSqlSafe(format!(
+            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+             PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
+             PRAGMA wal_autocheckpoint = {AUTO_CHECKPOINT_PAGES};"
+        )))
+        .await?;
+    Ok(())
+}
+
+/// The most read connections open at once on a SQLite file.
+const SQLITE_READERS: u32 = 8;
+
+/// How long a request waits for a connection before it is answered 503.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Begins a SQLite write transaction with the write lock taken up front, so that writers of
 /// other processes queue on the busy timeout instead of failing on a lock upgrade.
 async fn begin_immediate(
@@ -217,6 +238,8 @@ pub struct Db {
     checkpoints: Option<std::sync::Arc<CheckpointTask>>,
     /// A SQLite file: the queue of [`Db::write`]'s jobs, run in groups on `write_pool`.
     group_commit: Option<std::sync::Arc<group_commit::GroupCommit>>,
+    /// A SQLite file: the connections [`Db::read`] hands out, instead of the pool's.
+    readers: Option<std::sync::Arc<readers::SqliteReaders>>,
 }
 
 /// The running [`run_checkpoints`] of a SQLite file: stopped by [`CheckpointTask::stop`] or
@@ -344,10 +367,10 @@ impl Db {
         let options = AnyConnectOptions::from_str(&url).context("parsing DATABASE_URL")?;
         let pool_options = AnyPoolOptions::new()
             .max_connections(match kind {
-                DbKind::Sqlite => 8,
+                DbKind::Sqlite => SQLITE_READERS,
                 DbKind::Postgres => 16,
             })
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             // A transaction whose COMMIT and ROLLBACK both failed (seen on a full disk) leaves
             // sqlx counting it as open on the connection, and every later `begin` there fails
             // ("non-zero transaction depth"). Such a connection is closed, not handed out.
@@ -355,18 +378,13 @@ impl Db {
                 Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(connection)) })
             });
         let pool_options = match kind {
-            DbKind::Sqlite => pool_options.after_connect(|connection, _meta| {
-                Box::pin(async move {
-                    connection
-                        .execute(sqlx::AssertSqlSafe(format!(
-                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
-                             PRAGMA wal_autocheckpoint = {AUTO_CHECKPOINT_PAGES};"
-                        )))
-                        .await?;
-                    Ok(())
-                })
-            }),
+            // A SQLite connection is a file opened by this process: no server can drop it while
+            // it is idle, so the ping sqlx sends before handing it out (a round trip to the
+            // connection's thread on every acquire) would find nothing. sqlx still pings it when
+            // it comes back to the pool, which catches one left broken by its last user.
+            DbKind::Sqlite => pool_options
+                .test_before_acquire(false)
+                .after_connect(|connection, _meta| Box::pin(configure_sqlite(connection))),
             // Queue pages are short indexed walks with a LIMIT: launching parallel workers costs
             // more than it saves on them (measured: 40 ms instead of 8 ms on 2 cores).
             DbKind::Postgres => pool_options.after_connect(|connection, _meta| {
@@ -409,6 +427,9 @@ impl Db {
             }
             None => None,
         };
+        let readers = write_pool.as_ref().map(|_| {
+            readers::SqliteReaders::new(options.clone(), SQLITE_READERS as usize, ACQUIRE_TIMEOUT)
+        });
         let pool = pool_options
             .connect_with(options)
             .await
@@ -433,6 +454,7 @@ impl Db {
             write_pool,
             checkpoints,
             group_commit,
+            readers,
         })
     }
 
@@ -495,6 +517,16 @@ impl Db {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// A connection to read on (it may also write, but writes belong in [`Db::begin_write`] or
+    /// [`Db::write`]): on a SQLite file one of its read connections ([`readers`]), otherwise
+    /// one of the pool's.
+    pub async fn read(&self) -> DbResult<ReadConnection> {
+        Ok(match &self.readers {
+            Some(readers) => ReadConnection::Sqlite(readers.acquire().await?),
+            None => ReadConnection::Pooled(self.pool.acquire().await?),
+        })
     }
 
     /// Starts a transaction that will write. On SQLite it first waits for this process's write
@@ -570,6 +602,9 @@ impl Db {
         }
         if let Some(write_pool) = &self.write_pool {
             write_pool.close().await;
+        }
+        if let Some(readers) = &self.readers {
+            readers.close().await;
         }
         self.pool.close().await;
     }

@@ -116,7 +116,7 @@ pub async fn login(
     limits::ensure_login_not_locked(state, login.as_str()).await?;
 
     let user = {
-        let mut conn = state.db.pool().acquire().await?;
+        let mut conn = state.db.read().await?;
         accounts::find_by_login(&mut conn, login.as_str()).await?
     };
     let stored_hash = user
@@ -217,7 +217,7 @@ pub async fn login_second_factor(
         return Err(AppError::BadSecondFactor.into());
     }
     let user = {
-        let mut conn = state.db.pool().acquire().await?;
+        let mut conn = state.db.read().await?;
         accounts::find_by_id(&mut conn, challenge_row.user_id).await?
     };
     let Some(user) = user.filter(|user| user.is_active()) else {
@@ -297,7 +297,7 @@ pub async fn change_password(
     new_password: &str,
 ) -> ServiceResult<()> {
     let row = {
-        let mut conn = state.db.pool().acquire().await?;
+        let mut conn = state.db.read().await?;
         accounts::find_by_id(&mut conn, user.user_id)
             .await?
             .ok_or(DbError::NotFound)?
@@ -345,7 +345,7 @@ pub async fn change_password(
 
 /// The signed-in user's own view of their account.
 pub async fn session_user(state: &AppState, user: &CurrentUser) -> ServiceResult<SessionUser> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let member = accounts::with_org(&mut conn, user.user_id).await?;
     let login_masked = LoginId::parse(&member.login)
         .map(|id| id.masked())

@@ -230,14 +230,24 @@ async fn own_draft(
     user: &CurrentUser,
     draft_id: &str,
 ) -> ServiceResult<cases::DraftRow> {
-    let row = match user.role {
-        // A worker reaches only the drafts they are filing for someone, until submitted.
-        crate::domain::Role::FrontDesk => {
-            cases::draft_filed_by(conn, user.user_id, draft_id).await?
+    let row = match holder_of(user) {
+        cases::DraftHolder::FilingWorker(worker) => {
+            cases::draft_filed_by(conn, worker, draft_id).await?
         }
-        _ => cases::draft_of(conn, user.user_id, draft_id).await?,
+        cases::DraftHolder::Applicant(applicant) => {
+            cases::draft_of(conn, applicant, draft_id).await?
+        }
     };
     Ok(row.ok_or(DbError::NotFound)?)
+}
+
+/// Whose drafts `user` reaches: a front-desk worker only the drafts they are filing for
+/// someone, until submitted; anyone else their own.
+fn holder_of(user: &CurrentUser) -> cases::DraftHolder {
+    match user.role {
+        crate::domain::Role::FrontDesk => cases::DraftHolder::FilingWorker(user.user_id),
+        _ => cases::DraftHolder::Applicant(user.user_id),
+    }
 }
 
 fn target_kind_of(row: &cases::DraftRow) -> ServiceResult<TargetKind> {
@@ -251,7 +261,7 @@ pub async fn load(
     user: &CurrentUser,
     draft_id: &str,
 ) -> ServiceResult<ApplicationDraft> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let row = own_draft(&mut conn, user, draft_id).await?;
     let target = load_target(&mut conn, target_kind_of(&row)?, &row.target_code).await?;
     // The applicant's identity, also when a worker fills the draft in for them.
@@ -429,7 +439,7 @@ struct CheckedSubmission {
     mail_to: Option<String>,
     findings: Vec<crate::domain::case::CreditFinding>,
     credit: CreditLevel,
-    calendar: crate::domain::calendar::WorkingCalendar,
+    calendar: std::sync::Arc<crate::domain::calendar::WorkingCalendar>,
 }
 
 enum Checked {
@@ -452,10 +462,18 @@ async fn case_number_of(conn: &mut sqlx::AnyConnection, case_id: i64) -> Service
 /// the form rules, the materials, the signed letter, the credit check and the calendar.
 async fn check_submission(
     conn: &mut sqlx::AnyConnection,
+    calendars: &super::back_office::CalendarCache,
     user: &CurrentUser,
     draft_id: &str,
 ) -> ServiceResult<Checked> {
-    let row = own_draft(conn, user, draft_id).await?;
+    let cases::DraftToSubmitRow {
+        draft: row,
+        signature_id,
+        signature_letter_sha256,
+        calendar_revision,
+    } = cases::draft_to_submit(conn, holder_of(user), draft_id)
+        .await?
+        .ok_or(DbError::NotFound)?;
     if let Some(case_id) = row.case_id {
         return Ok(Checked::Submitted(case_number_of(conn, case_id).await?));
     }
@@ -489,7 +507,8 @@ async fn check_submission(
             .missing_materials(files.iter().map(|file| file.material_name.as_str())),
     );
     let letter = super::commitments::letter_for(&target, &known);
-    let signed = super::commitments::letter_signed(conn, row.id, letter.as_deref()).await?;
+    let newest_signature = signature_id.zip(signature_letter_sha256.as_deref());
+    let signed = super::commitments::signed_by(letter.as_deref(), newest_signature);
     if !signed.is_signed() {
         problems.push(crate::domain::application::FormProblem {
             name: COMMITMENT.into(),
@@ -514,7 +533,7 @@ async fn check_submission(
             .collect();
         return Ok(Checked::CreditBlocked(row.id, blocking));
     }
-    let calendar = super::back_office::load_calendar(conn).await?;
+    let calendar = calendars.at_revision(conn, calendar_revision).await?;
     // The account's login, read with the identity above: the case mails go to it when it is
     // an email address (as `case_mail_recipient` would find).
     let mail_to = known.email;
@@ -552,8 +571,8 @@ pub async fn submit(
 ) -> ServiceResult<String> {
     let now = now_ms();
     let checked = {
-        let mut conn = state.db.pool().acquire().await?;
-        check_submission(&mut conn, user, draft_id).await?
+        let mut conn = state.db.read().await?;
+        check_submission(&mut conn, &state.calendar, user, draft_id).await?
     };
     let checked = match checked {
         Checked::Submitted(number) => return Ok(number),
@@ -736,7 +755,7 @@ async fn submitted_meanwhile(
     user: &CurrentUser,
     draft_id: &str,
 ) -> ServiceResult<String> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let row = own_draft(&mut conn, user, draft_id).await?;
     let case_id = row.case_id.ok_or(AppError::ChangedMeanwhile)?;
     case_number_of(&mut conn, case_id).await
@@ -902,7 +921,7 @@ pub async fn withdraw(
 
 /// 我的办件: the applicant's cases and open drafts.
 pub async fn mine(state: &AppState, user: &CurrentUser) -> ServiceResult<MyApplications> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let cases = cases::cases_of(&mut conn, user.user_id)
         .await?
         .into_iter()
@@ -951,7 +970,7 @@ pub async fn case_detail(
     number: &str,
 ) -> ServiceResult<CaseDetail> {
     let number = CaseNumber::parse(number).ok_or(DbError::NotFound)?;
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let case = cases::case_of(&mut conn, user.user_id, number.as_str())
         .await?
         .ok_or(DbError::NotFound)?;
@@ -1107,7 +1126,7 @@ pub async fn notifications(
     state: &AppState,
     user: &CurrentUser,
 ) -> ServiceResult<(Vec<Notification>, i64)> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let list = notices::notifications(&mut conn, user.user_id, 50)
         .await?
         .into_iter()
@@ -1123,7 +1142,7 @@ pub async fn notifications(
 }
 
 pub async fn mark_notifications_read(state: &AppState, user: &CurrentUser) -> ServiceResult<()> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     notices::mark_all_read(&mut conn, user.user_id, now_ms()).await?;
     Ok(())
 }

@@ -53,6 +53,47 @@ pub async fn load_calendar(conn: &mut AnyConnection) -> ServiceResult<WorkingCal
     })))
 }
 
+/// The working calendar kept in memory with the revision it was read at. Every change of
+/// `working_calendar` moves the revision (a trigger does, on whichever node the change is
+/// made), and a submission reads the revision in a statement it runs anyway: the 40-odd
+/// calendar rows are read again only when it moved.
+#[derive(Default)]
+pub struct CalendarCache(std::sync::Mutex<Option<(i64, std::sync::Arc<WorkingCalendar>)>>);
+
+impl CalendarCache {
+    /// The calendar at `revision` (read just before), from memory when that is the one kept.
+    /// Without a revision (the counter row is missing) the calendar is read and not kept.
+    pub async fn at_revision(
+        &self,
+        conn: &mut AnyConnection,
+        revision: Option<i64>,
+    ) -> ServiceResult<std::sync::Arc<WorkingCalendar>> {
+        let Some(revision) = revision else {
+            return Ok(std::sync::Arc::new(load_calendar(conn).await?));
+        };
+        if let Some((kept_at, calendar)) = self.kept().as_ref()
+            && *kept_at == revision
+        {
+            return Ok(calendar.clone());
+        }
+        // Read after the revision: the rows are as new as `revision` or newer, so keeping them
+        // under it at worst reads them once more than needed, never serves an older calendar.
+        let calendar = std::sync::Arc::new(load_calendar(conn).await?);
+        let mut kept = self.kept();
+        if kept.as_ref().is_none_or(|(kept_at, _)| *kept_at < revision) {
+            *kept = Some((revision, calendar.clone()));
+        }
+        Ok(calendar)
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, Option<(i64, std::sync::Arc<WorkingCalendar>)>> {
+        // Nothing panics while holding the lock; a poisoned one still holds a whole value.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// The instant a limit ending on `day` runs out: the start of the next day.
 fn end_of(day: Day) -> i64 {
     day.next().china_start_ms()
@@ -653,7 +694,7 @@ pub async fn desk_queue(
     query: &DeskQueueQuery,
 ) -> ServiceResult<DeskQueuePage> {
     let now = now_ms();
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let calendar = load_calendar(&mut conn).await?;
     let blank = |value: &Option<String>| {
         value
@@ -1321,7 +1362,7 @@ pub async fn task_queue(
     query: &TaskQueueQuery,
 ) -> ServiceResult<TaskQueuePage> {
     let now = now_ms();
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let department = approver_department(&mut conn, approver).await?;
     let calendar = load_calendar(&mut conn).await?;
     let filter = db::TaskFilter {
@@ -1983,7 +2024,7 @@ pub async fn document(
     user: &CurrentUser,
     document_id: &str,
 ) -> ServiceResult<(String, Vec<u8>)> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let (case_id, kind, pdf) = db::document_pdf(&mut conn, document_id)
         .await?
         .ok_or(DbError::NotFound)?;
@@ -2026,7 +2067,7 @@ pub async fn document(
 // --- Calendar administration ----------------------------------------------------------------
 
 pub async fn calendar_days(state: &AppState) -> ServiceResult<Vec<crate::api::CalendarDay>> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(db::calendar(&mut conn)
         .await?
         .into_iter()
@@ -2103,7 +2144,7 @@ pub async fn remove_calendar_day(state: &AppState, actor: &Actor, day: &str) -> 
 
 /// Walks the audit chain (admin page and CLI).
 pub async fn verify_audit(state: &AppState) -> ServiceResult<crate::api::AuditVerification> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     // The entry count comes from the walk when it succeeds; only a broken chain needs a count.
     let broken = |id: i64, how: &str| (id, how.to_owned());
     let first_broken = match audit::verify_chain(&mut conn).await {
@@ -2257,7 +2298,7 @@ pub async fn my_filings(
     state: &AppState,
     worker: &CurrentUser,
 ) -> ServiceResult<Vec<crate::api::FilingSummary>> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let mut filings = Vec::new();
     for row in cases::filings_of(&mut conn, worker.user_id).await? {
         let identity = identity_db::identity(&mut conn, row.applicant_id).await?;

@@ -66,7 +66,7 @@ pub async fn import_with_progress(
     progress: &(dyn Fn() + Sync),
 ) -> ServiceResult<ImportReport> {
     let index = {
-        let mut conn = state.db.pool().acquire().await?;
+        let mut conn = state.db.read().await?;
         OrgIndex::load(&mut conn).await?
     };
     let mut rejected = unreadable.to_vec();
@@ -184,7 +184,7 @@ pub async fn search(
     state: &AppState,
     query: &CatalogueQuery,
 ) -> ServiceResult<CatalogueSearchResult> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let (items, total, fully_online) = catalogue::search_items(&mut conn, query).await?;
     let bundles = catalogue::search_bundles(&mut conn, &query.q)
         .await?
@@ -281,7 +281,7 @@ pub async fn item_guide_version(
     code: &str,
     version: Option<i64>,
 ) -> ServiceResult<ItemGuide> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let stored = catalogue::item_version(&mut conn, code, version)
         .await?
         .filter(|stored| stored.published_at.is_some())
@@ -302,7 +302,7 @@ pub async fn item_guide_version(
 
 /// The guide of a bundle: its current version with each member item's current version.
 pub async fn bundle_guide(state: &AppState, code: &str) -> ServiceResult<BundleGuide> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let stored = catalogue::current_bundle(&mut conn, code)
         .await?
         .ok_or(DbError::NotFound)?;
@@ -335,7 +335,7 @@ pub async fn bundle_guide(state: &AppState, code: &str) -> ServiceResult<BundleG
 
 /// Every published bundle.
 pub async fn bundles(state: &AppState) -> ServiceResult<Vec<BundleSummary>> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(published_bundles(&mut conn)
         .await?
         .iter()
@@ -346,7 +346,7 @@ pub async fn bundles(state: &AppState) -> ServiceResult<Vec<BundleSummary>> {
 /// The published catalogue (current versions), in the import format: exporting and importing it
 /// again changes nothing.
 pub async fn export(state: &AppState) -> ServiceResult<Catalogue> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let items = catalogue::current_items(&mut conn)
         .await?
         .iter()

@@ -105,7 +105,7 @@ fn row(row: catalogue::AdminRow) -> AdminCatalogueRow {
 
 /// The editor's list: items (one page) and bundles of every state matching `q`.
 pub async fn list(state: &AppState, q: &str, page: u32) -> ServiceResult<AdminCatalogue> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let page = page.max(1);
     let (items, total) = catalogue::admin_list(&mut conn, false, q, page, ADMIN_PER_PAGE).await?;
     let (bundles, _) = catalogue::admin_list(&mut conn, true, q, 1, 1000).await?;
@@ -129,7 +129,7 @@ async fn published_bundles(conn: &mut sqlx::AnyConnection) -> ServiceResult<Vec<
 
 /// An item with its latest version and history, for the editor.
 pub async fn item(state: &AppState, code: &str) -> ServiceResult<AdminItem> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let latest = catalogue::latest_item(&mut conn, code)
         .await?
         .ok_or(DbError::NotFound)?;
@@ -391,7 +391,7 @@ pub async fn unpublish_item(state: &AppState, actor: &Actor, code: &str) -> Serv
 
 /// A bundle with its latest version and history, for the editor.
 pub async fn bundle(state: &AppState, code: &str) -> ServiceResult<AdminBundle> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let latest = catalogue::latest_bundle(&mut conn, code)
         .await?
         .ok_or(DbError::NotFound)?;
@@ -557,7 +557,7 @@ pub async fn shared_field_choices(
     state: &AppState,
     item_codes: &[String],
 ) -> ServiceResult<Vec<SharedFieldChoice>> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let mut seen: Vec<(String, crate::domain::catalogue::Text, Vec<FieldType>)> = Vec::new();
     let distinct: Vec<&String> = item_codes
         .iter()

@@ -86,7 +86,7 @@ pub async fn letter(
     user: &CurrentUser,
     draft_id: &str,
 ) -> ServiceResult<CommitmentLetter> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let draft = cases::draft_of(&mut conn, user.user_id, draft_id)
         .await?
         .ok_or(DbError::NotFound)?;
@@ -157,22 +157,18 @@ impl LetterSigned {
     }
 }
 
-/// Whether a draft's current letter (see [`letter_for`]) is signed, and by which signature.
-pub async fn letter_signed(
-    conn: &mut sqlx::AnyConnection,
-    draft_id: i64,
-    letter: Option<&str>,
-) -> ServiceResult<LetterSigned> {
-    let Some(letter) = letter else {
-        return Ok(LetterSigned::NotNeeded);
-    };
-    if letter.is_empty() {
-        return Ok(LetterSigned::No);
+/// Whether `letter` (see [`letter_for`]) is signed by the draft's newest signature, given as its
+/// id and the SHA-256 of the letter it is over.
+pub fn signed_by(letter: Option<&str>, newest: Option<(i64, &str)>) -> LetterSigned {
+    match (letter, newest) {
+        (None, _) => LetterSigned::NotNeeded,
+        (Some(letter), Some((id, sha256)))
+            if !letter.is_empty() && sha256 == sha256_hex(letter) =>
+        {
+            LetterSigned::By(id)
+        }
+        (Some(_), _) => LetterSigned::No,
     }
-    Ok(match signatures::latest_of_draft(conn, draft_id).await? {
-        Some(row) if row.letter_sha256 == sha256_hex(letter) => LetterSigned::By(row.id),
-        Some(_) | None => LetterSigned::No,
-    })
 }
 
 fn refuse(field: Field, problem: Problem) -> crate::backend::error::ServiceError {
@@ -280,7 +276,7 @@ pub async fn sign(
     // Another applicant's draft does not exist for this user, whatever else the request holds:
     // checked before the mark is read and before a code attempt is spent.
     {
-        let mut conn = state.db.pool().acquire().await?;
+        let mut conn = state.db.read().await?;
         cases::draft_of(&mut conn, user.user_id, &request.draft_id)
             .await?
             .filter(|draft| draft.case_id.is_none())
@@ -442,7 +438,7 @@ pub async fn verify(
     state: &AppState,
     record_id: &str,
 ) -> ServiceResult<Result<signatures::SignatureRow, RecordProblem>> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let row = signatures::by_public_id(&mut conn, record_id)
         .await?
         .ok_or(DbError::NotFound)?;
@@ -492,7 +488,7 @@ fn check_record(
 pub async fn pdf(state: &AppState, user: &CurrentUser, record_id: &str) -> ServiceResult<Vec<u8>> {
     use crate::backend::pdf::Block;
     use crate::domain::Role;
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let row = signatures::by_public_id(&mut conn, record_id)
         .await?
         .ok_or(DbError::NotFound)?;
@@ -570,6 +566,25 @@ mod tests {
             &signature
         ));
         assert!(!verify_es256("not base64", &message, &signature));
+    }
+
+    #[test]
+    fn a_letter_is_signed_only_by_a_newest_signature_over_that_very_text() {
+        let letter = "告知承诺书\n本人承诺……";
+        let hash = sha256_hex(letter);
+        assert_eq!(signed_by(None, None), LetterSigned::NotNeeded);
+        assert_eq!(
+            signed_by(Some(letter), Some((7, &hash))),
+            LetterSigned::By(7)
+        );
+        let older = sha256_hex("告知承诺书\n旧版");
+        assert_eq!(signed_by(Some(letter), Some((7, &older))), LetterSigned::No);
+        assert_eq!(signed_by(Some(letter), None), LetterSigned::No);
+        // Not yet signable (identity unverified): nothing signs an empty letter.
+        assert_eq!(
+            signed_by(Some(""), Some((7, &sha256_hex("")))),
+            LetterSigned::No
+        );
     }
 
     #[test]

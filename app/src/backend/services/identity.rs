@@ -74,11 +74,25 @@ async fn account_login(
     Ok((user, login))
 }
 
+/// The account's login with its identity row, read together (one statement).
+async fn login_and_identity(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+) -> ServiceResult<(LoginId, identity::IdentityRow)> {
+    let row = identity::login_identity(conn, user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let login = LoginId::parse(&row.login).map_err(|_| {
+        tracing::error!(user_id, "stored login does not parse");
+        AppError::Internal
+    })?;
+    Ok((login, row.identity))
+}
+
 /// What the account page shows.
 pub async fn status(state: &AppState, user: &CurrentUser) -> ServiceResult<IdentityStatus> {
-    let mut conn = state.db.pool().acquire().await?;
-    let (_, login) = account_login(&mut conn, user.user_id).await?;
-    let row = identity::identity(&mut conn, user.user_id).await?;
+    let mut conn = state.db.read().await?;
+    let (login, row) = login_and_identity(&mut conn, user.user_id).await?;
     let findings = match &row.resident_id {
         Some(resident_id) => credit::findings(&mut conn, std::slice::from_ref(resident_id)).await?,
         None => Vec::new(),
@@ -132,8 +146,7 @@ pub async fn known_identity(
     conn: &mut sqlx::AnyConnection,
     user_id: i64,
 ) -> ServiceResult<(KnownIdentity, Option<IdentityLevel>, identity::IdentityRow)> {
-    let (_, login) = account_login(conn, user_id).await?;
-    let row = identity::identity(conn, user_id).await?;
+    let (login, row) = login_and_identity(conn, user_id).await?;
     let (phone, email) = match &login {
         LoginId::Phone(phone) => (Some(phone.as_str().to_owned()), None),
         LoginId::Email(email) => (None, Some(email.as_str().to_owned())),
@@ -451,7 +464,7 @@ pub async fn request_person_check(
 pub async fn pending_person_checks(
     state: &AppState,
 ) -> ServiceResult<Vec<crate::api::PersonCheckReview>> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(identity::pending_checks(&mut conn)
         .await?
         .into_iter()

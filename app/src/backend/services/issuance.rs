@@ -704,7 +704,7 @@ pub async fn issuance_of_case(
     user: &CurrentUser,
     number: &str,
 ) -> ServiceResult<IssuanceView> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let case = own_case(&mut conn, user, number).await?;
     issuance_in(&mut conn, &case, true).await
 }
@@ -750,7 +750,7 @@ pub async fn licence_pdf(
     user: &CurrentUser,
     public_id: &str,
 ) -> ServiceResult<(String, Vec<u8>)> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let licence = db::licence_by_public_id(&mut conn, public_id)
         .await?
         .ok_or(DbError::NotFound)?;
@@ -914,7 +914,7 @@ pub async fn choose_delivery(
 
 /// The front desk's paper queue: parcels to send and licences waiting for pickup.
 pub async fn paper_queue(state: &AppState) -> ServiceResult<Vec<PaperEntry>> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(db::paper_queue(&mut conn, 200)
         .await?
         .into_iter()
@@ -1242,7 +1242,7 @@ pub async fn verify_token(state: &AppState, input: &str) -> ServiceResult<Verifi
             return Ok(not_authentic());
         }
     };
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let Some(row) = db::licence_by_number(&mut conn, &claims.lty, &claims.lno).await? else {
         return Ok(not_authentic());
     };
@@ -1267,7 +1267,7 @@ pub async fn verify_pdf(state: &AppState, bytes: &[u8]) -> ServiceResult<Verific
     if !bytes.starts_with(b"%PDF-") {
         return Ok(not_authentic());
     }
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let Some(row) = db::licence_by_pdf_sha256(&mut conn, &sha256_hex(bytes)).await? else {
         return Ok(not_authentic());
     };
@@ -1365,7 +1365,7 @@ pub const FEED_PAGE: i64 = 100;
 /// The approvals after `since`, for a machine client holding a feed token.
 pub async fn approvals_feed(state: &AppState, bearer: &str, since: i64) -> ServiceResult<FeedPage> {
     let now = now_ms();
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     if db::use_api_token(
         &mut conn,
         &sha256_hex(bearer.trim().as_bytes()),

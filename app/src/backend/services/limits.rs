@@ -17,7 +17,7 @@ fn retry_after(now: i64, window_ms: i64) -> u64 {
 /// Counts a request against a bucket; refuses it when the bucket is over its limit.
 async fn hit(state: &AppState, bucket: &str, limit: i64, window_ms: i64) -> ServiceResult<()> {
     let now = now_ms();
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let hits = rate_limit::hit(&mut conn, bucket, window_ms, now).await?;
     if hits > limit {
         return Err(AppError::RateLimited {
@@ -57,7 +57,7 @@ fn failure_bucket(login: &str) -> String {
 /// Refuses a sign-in for an account (known or not) that already failed too often this minute.
 pub async fn ensure_login_not_locked(state: &AppState, login: &str) -> ServiceResult<()> {
     let now = now_ms();
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let failures = rate_limit::count(&mut conn, &failure_bucket(login), MINUTE_MS, now).await?;
     if failures >= state.config.login_failures_per_account_per_minute {
         return Err(AppError::RateLimited {
@@ -70,7 +70,7 @@ pub async fn ensure_login_not_locked(state: &AppState, login: &str) -> ServiceRe
 
 pub async fn record_login_failure(state: &AppState, login: &str) -> ServiceResult<()> {
     let now = now_ms();
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     rate_limit::hit(&mut conn, &failure_bucket(login), MINUTE_MS, now).await?;
     Ok(())
 }

@@ -33,7 +33,7 @@ async fn check_binding(
     service_centre_id: Option<i64>,
 ) -> ServiceResult<()> {
     let Some(role) = role else { return Ok(()) };
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     match (role.binding(), department_id) {
         (Binding::Department, None) => {
             errors.push(FieldError::new(Field::Department, Problem::MissingBinding))
@@ -214,11 +214,11 @@ pub async fn remove(state: &AppState, actor: &Actor, user_id: i64) -> ServiceRes
 }
 
 pub async fn list(state: &AppState) -> ServiceResult<Vec<StaffMember>> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(accounts::list_staff(&mut conn).await?)
 }
 
 pub async fn organisation(state: &AppState) -> ServiceResult<Organisation> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(org::list(&mut conn).await?)
 }

@@ -59,7 +59,7 @@ pub async fn refresh(state: &AppState) -> ServiceResult<Refresh> {
     match refresh_days(state, progress, started).await {
         Ok(done) => Ok(done),
         Err(error) => {
-            if let Ok(mut conn) = state.db.pool().acquire().await {
+            if let Ok(mut conn) = state.db.read().await {
                 let _ = db::release_lease(&mut conn).await;
             }
             Err(error)
@@ -72,7 +72,7 @@ async fn refresh_days(
     progress: db::RefreshState,
     started: i64,
 ) -> ServiceResult<Refresh> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     // Read before the changed days, so anything written meanwhile is after the watermark.
     let watermark = db::last_event_id(&mut conn).await?;
     let since = if progress.last_started == 0 {
@@ -106,7 +106,7 @@ pub async fn recompute_day(state: &AppState, day: Day) -> ServiceResult<usize> {
     let start = day.china_start_ms();
     let end = day.next().china_start_ms();
     let (cases, work) = {
-        let mut conn = state.db.pool().acquire().await?;
+        let mut conn = state.db.read().await?;
         (
             db::cohort(&mut conn, start, end).await?,
             db::work(&mut conn, start, end).await?,
@@ -203,7 +203,7 @@ pub async fn report(
 ) -> ServiceResult<StatisticsReport> {
     let from = period.from.to_string();
     let to = period.to.to_string();
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let rows: Vec<SumRow> = db::sums(&mut conn, &from, &to).await?;
     let sums: BTreeMap<(String, String, String), i64> = rows
         .into_iter()

@@ -55,7 +55,7 @@ pub async fn queue(
     state: &AppState,
     inspector: &CurrentUser,
 ) -> ServiceResult<Vec<InspectionEntry>> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let names = street_names(&mut conn).await?;
     Ok(db::inspection_queue(&mut conn, inspector.user_id, 200)
         .await?
@@ -89,7 +89,7 @@ pub async fn view(
     inspector: &CurrentUser,
     id: &str,
 ) -> ServiceResult<InspectionView> {
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.read().await?;
     let task = own_task(&mut conn, inspector, id).await?;
     let names = street_names(&mut conn).await?;
     let case = cases::case_by_id(&mut conn, task.case_id)
