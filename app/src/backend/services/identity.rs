@@ -67,10 +67,7 @@ async fn account_login(
     let user = accounts::find_by_id(conn, user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    let login = LoginId::parse(&user.login).map_err(|_| {
-        tracing::error!(user_id, "stored login does not parse");
-        AppError::Internal
-    })?;
+    let login = stored_login(user_id, &user.login)?;
     Ok((user, login))
 }
 
@@ -82,11 +79,15 @@ async fn login_and_identity(
     let row = identity::login_identity(conn, user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    let login = LoginId::parse(&row.login).map_err(|_| {
+    Ok((stored_login(user_id, &row.login)?, row.identity))
+}
+
+/// A login as stored: one that no longer parses is a fault of this server, not of the user.
+fn stored_login(user_id: i64, login: &str) -> ServiceResult<LoginId> {
+    Ok(LoginId::parse(login).map_err(|_| {
         tracing::error!(user_id, "stored login does not parse");
         AppError::Internal
-    })?;
-    Ok((login, row.identity))
+    })?)
 }
 
 /// What the account page shows.
