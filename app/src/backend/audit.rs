@@ -4,7 +4,7 @@
 
 use sqlx::{AnyConnection, FromRow};
 
-use super::db::{DbError, DbKind, DbResult};
+use super::db::{Batch, DbError, DbKind, DbResult};
 use super::sha256_hex;
 
 /// The `prev_hash` of the first entry.
@@ -113,7 +113,27 @@ pub async fn append(
     detail: serde_json::Value,
     now: i64,
 ) -> DbResult<String> {
-    if kind == DbKind::Postgres {
+    let mut entry = Batch::new(kind);
+    let hash = push_append(conn, &mut entry, actor, action, subject, detail, now).await?;
+    entry.run(conn).await?;
+    Ok(hash)
+}
+
+/// Queues the insert of one entry in `batch`, to go with the other writes of the change (one
+/// round trip less in a submission's write turn). Takes the chain's place at once: on
+/// PostgreSQL the append lock, and the predecessor's hash (read, or remembered in a group
+/// commit). So the batch must run before anything else appends: an entry appended meanwhile
+/// would chain onto the same predecessor.
+pub async fn push_append(
+    conn: &mut AnyConnection,
+    batch: &mut Batch,
+    actor: &Actor,
+    action: &str,
+    subject: &str,
+    detail: serde_json::Value,
+    now: i64,
+) -> DbResult<String> {
+    if DbKind::of_connection(conn) == DbKind::Postgres {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(APPEND_LOCK_KEY)
             .execute(&mut *conn)
@@ -141,21 +161,20 @@ pub async fn append(
         &detail,
         actor.ip.as_deref(),
     );
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_user_id, actor_label, action, subject, detail, ip, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(now)
-    .bind(actor.user_id)
-    .bind(&actor.label)
-    .bind(action)
-    .bind(subject)
-    .bind(&detail)
-    .bind(actor.ip.as_deref())
-    .bind(&prev_hash)
-    .bind(&hash)
-    .execute(&mut *conn)
-    .await?;
+    batch
+        .push(
+            "INSERT INTO audit_log (at, actor_user_id, actor_label, action, subject, detail, ip, \
+             prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(actor.label.as_str())
+        .bind(action)
+        .bind(subject)
+        .bind(detail.as_str())
+        .bind(actor.ip.as_deref())
+        .bind(prev_hash.as_str())
+        .bind(hash.as_str());
     let _ = GROUP_TAIL.try_with(|tail| *tail.borrow_mut() = Some(hash.clone()));
     Ok(hash)
 }

@@ -146,11 +146,8 @@ pub async fn upload(
             Ok(conn) => conn,
             Err(error) => return failure(error),
         };
-        let found = if user.role == Role::FrontDesk {
-            cases::draft_filed_by(&mut conn, user.user_id, &query.draft).await
-        } else {
-            cases::draft_of(&mut conn, user.user_id, &query.draft).await
-        };
+        let holder = cases::DraftHolder::of(user.user_id, user.role);
+        let found = cases::draft_of(&mut conn, holder, &query.draft).await;
         let draft = match found {
             Ok(Some(draft)) => draft,
             Ok(None) => return error_response(&AppError::NotFound),

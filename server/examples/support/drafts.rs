@@ -54,9 +54,13 @@ pub async fn complete_materials_and_signature(
 ) -> anyhow::Result<()> {
     use app::backend::db::{cases, materials, signatures};
     let mut conn = state.db.pool().acquire().await?;
-    let draft = cases::draft_of(&mut conn, user_id, draft_public_id)
-        .await?
-        .context("draft")?;
+    let draft = cases::draft_of(
+        &mut conn,
+        cases::DraftHolder::Applicant(user_id),
+        draft_public_id,
+    )
+    .await?
+    .context("draft")?;
     let target = applications::load_target(&mut conn, kind, code)
         .await
         .map_err(|error| anyhow::anyhow!("target: {error}"))?;

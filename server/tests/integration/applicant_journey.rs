@@ -13,7 +13,8 @@ use crate::common::journey::{
     start, submit, upload, upload_required, verified_applicant,
 };
 use crate::common::{
-    Options, browser, error_kind, field_problems, spawn_app_with, spawn_app_with_demo,
+    Options, Reply, TestApp, browser, error_kind, field_problems, spawn_app_with,
+    spawn_app_with_demo,
 };
 
 const BUNDLE: &str = "YJS-CANYIN";
@@ -391,29 +392,89 @@ async fn applicants_never_reach_each_others_drafts_or_cases() {
 async fn submitting_one_draft_many_times_at_once_files_one_case() {
     let app = spawn_app_with_demo().await;
     let client = verified_applicant(&app, "double@example.cn", Some("王开店")).await;
-    let draft_id = start(&app, &client, "item", ITEM).await;
-    let loaded = draft(&app, &client, &draft_id).await;
-    let saved = save(&app, &client, &draft_id, 1, &filled(&loaded)).await;
-    assert_eq!(saved.status, 200, "{}", saved.body);
-    upload_required(&app, &client, &loaded).await;
+    let draft_id = item_draft_ready_to_submit(&app, &client).await;
     let replies = {
         let one = || submit(&app, &client, &draft_id);
         let (a, b, c, d, e, f) = tokio::join!(one(), one(), one(), one(), one(), one());
         [a, b, c, d, e, f]
     };
-    let numbers: Vec<String> = replies
-        .iter()
-        .map(|reply| {
-            assert_eq!(reply.status, 200, "{}", reply.body);
-            reply.json().as_str().expect("number").to_owned()
-        })
-        .collect();
+    let numbers = case_numbers_answered(&replies);
     assert!(
         numbers.windows(2).all(|pair| pair[0] == pair[1]),
         "{numbers:?}"
     );
     assert_eq!(app.count("cases").await, 1);
     assert_eq!(app.count("audit_log WHERE action = 'case.submit'").await, 1);
+}
+
+/// Submissions that arrive together share one write transaction on SQLite (group commit), and
+/// each files its case, takes its number and links its draft in one batch of statements: every
+/// one still gets a number of its own, in one unbroken series, its draft points at that case,
+/// and the audit chain links every entry.
+#[tokio::test]
+async fn drafts_submitted_at_the_same_moment_get_consecutive_numbers_and_one_unbroken_audit_chain()
+{
+    let app = spawn_app_with_demo().await;
+    let client = verified_applicant(&app, "many@example.cn", Some("王开店")).await;
+    let mut drafts = Vec::new();
+    for _ in 0..8 {
+        drafts.push(item_draft_ready_to_submit(&app, &client).await);
+    }
+    let replies =
+        futures_util::future::join_all(drafts.iter().map(|id| submit(&app, &client, id))).await;
+    let numbers = case_numbers_answered(&replies);
+    let mut serials: Vec<u32> = numbers
+        .iter()
+        .map(|number| {
+            let serial = number.rsplit('-').next().expect("serial");
+            serial.parse().expect("six digits")
+        })
+        .collect();
+    serials.sort_unstable();
+    assert_eq!(serials, (1..=8).collect::<Vec<u32>>(), "{numbers:?}");
+    let pool = app.state.db.pool();
+    for (draft_id, number) in drafts.iter().zip(&numbers) {
+        let linked: String = sqlx::query_scalar(
+            "SELECT c.number FROM drafts d JOIN cases c ON c.id = d.case_id AND c.draft_id = d.id \
+             WHERE d.public_id = $1",
+        )
+        .bind(draft_id)
+        .fetch_one(pool)
+        .await
+        .expect("the draft is linked to its case");
+        assert_eq!(&linked, number);
+        let audited = app
+            .count(&format!(
+                "audit_log WHERE action = 'case.submit' AND subject = 'case:{number}'"
+            ))
+            .await;
+        assert_eq!(audited, 1, "{number}");
+    }
+    let mut conn = pool.acquire().await.expect("connection");
+    app::backend::audit::verify_chain(&mut conn)
+        .await
+        .expect("the audit chain holds");
+}
+
+/// A new draft of the item, filled in and with its materials: ready to submit.
+async fn item_draft_ready_to_submit(app: &TestApp, client: &reqwest::Client) -> String {
+    let draft_id = start(app, client, "item", ITEM).await;
+    let loaded = draft(app, client, &draft_id).await;
+    let saved = save(app, client, &draft_id, 1, &filled(&loaded)).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    upload_required(app, client, &loaded).await;
+    draft_id
+}
+
+/// The case numbers submissions answered with, each of them 200.
+fn case_numbers_answered(replies: &[Reply]) -> Vec<String> {
+    replies
+        .iter()
+        .map(|reply| {
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            reply.json().as_str().expect("number").to_owned()
+        })
+        .collect()
 }
 
 /// The submission checks the draft on a pooled connection and then, in its write turn, links

@@ -1,5 +1,7 @@
-//! Writes whose results nobody reads, sent together ([`Batch`]): on SQLite in one round trip
-//! to the connection's database thread, on PostgreSQL one statement after the other.
+//! Statements sent together ([`Batch`]): on SQLite in one round trip to the connection's
+//! database thread, on PostgreSQL one statement after the other. Mostly writes whose results
+//! nobody reads ([`Batch::run`]); a batch whose statements return rows gives them all, in
+//! order ([`Batch::fetch_rows`]).
 //!
 //! Why: on a SQLite file every write holds the one write turn, and each statement of it is a
 //! round trip to the thread that runs the connection; a submission's dozen statements, one
@@ -9,7 +11,7 @@
 //! after those before it. PostgreSQL's extended protocol takes one statement per query, so
 //! there a batch is the statements in order, as before.
 
-use sqlx::any::AnyArguments;
+use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, AnyConnection, Arguments as _, Encode, Type};
 
 use super::{DbError, DbKind, DbResult};
@@ -90,6 +92,30 @@ impl Batch {
     /// transaction: a batch neither begins nor commits). Nothing runs if a value could not be
     /// encoded or a statement got more or fewer values than it has placeholders.
     pub async fn run(self, conn: &mut AnyConnection) -> DbResult<()> {
+        for query in self.checked()? {
+            sqlx::query_with(sqlx::AssertSqlSafe(query.sql), query.arguments)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Runs the statements like [`Batch::run`] and gives the rows they return (`SELECT`s,
+    /// `RETURNING` clauses), statement after statement, each statement's in its own order.
+    pub async fn fetch_rows(self, conn: &mut AnyConnection) -> DbResult<Vec<AnyRow>> {
+        let mut rows = Vec::new();
+        for query in self.checked()? {
+            rows.extend(
+                sqlx::query_with(sqlx::AssertSqlSafe(query.sql), query.arguments)
+                    .fetch_all(&mut *conn)
+                    .await?,
+            );
+        }
+        Ok(rows)
+    }
+
+    /// The queries, once every value was encoded and every statement got its values.
+    fn checked(self) -> DbResult<Vec<Query>> {
         if let Some(error) = self.failed {
             return Err(DbError::Sqlx(sqlx::Error::Encode(error)));
         }
@@ -105,12 +131,7 @@ impl Batch {
                 query.sql
             ))));
         }
-        for query in self.queries {
-            sqlx::query_with(sqlx::AssertSqlSafe(query.sql), query.arguments)
-                .execute(&mut *conn)
-                .await?;
-        }
-        Ok(())
+        Ok(self.queries)
     }
 }
 
@@ -210,6 +231,35 @@ mod tests {
                 (3, "three".to_owned())
             ]
         );
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn on_sqlite_the_rows_of_every_statement_come_back_in_statement_order() {
+        let (db, dir) = database_with_table().await;
+        let mut batch = Batch::new(db.kind());
+        batch
+            .push("INSERT INTO batched (n, label) VALUES ($1, $2), ($3, $2) RETURNING n")
+            .bind(2_i64)
+            .bind("first")
+            .bind(1_i64);
+        // Sees the rows the statement before it wrote.
+        batch
+            .push("SELECT COUNT(*) AS n FROM batched WHERE label = $1")
+            .bind("first");
+        batch
+            .push("UPDATE batched SET label = $2 WHERE n = $1 RETURNING n")
+            .bind(5_i64)
+            .bind("none such");
+        let mut tx = db.begin_write().await.expect("write transaction");
+        let rows = batch.fetch_rows(&mut tx).await.expect("the batch runs");
+        tx.commit().await.expect("commit");
+        let numbers: Vec<i64> = rows
+            .iter()
+            .map(|row| sqlx::Row::try_get::<i64, _>(row, 0).expect("a number"))
+            .collect();
+        assert_eq!(numbers, vec![2, 1, 2]);
         db.close().await;
         let _ = std::fs::remove_dir_all(&dir);
     }

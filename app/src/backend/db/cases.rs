@@ -3,7 +3,9 @@
 
 use sqlx::{AnyConnection, FromRow};
 
-use super::{Batch, DbResult};
+use super::{Batch, DbError, DbKind, DbResult};
+use crate::domain::Role;
+use crate::domain::case::{CASE_PREFIX, CaseNumber};
 
 /// A draft as stored.
 #[derive(Debug, Clone, FromRow)]
@@ -55,32 +57,18 @@ pub async fn insert_draft(conn: &mut AnyConnection, draft: NewDraft<'_>) -> DbRe
     .await?)
 }
 
-/// A draft of this applicant (another applicant's draft is not found).
+/// The draft `public_id` if `holder` holds it (another's draft is not found).
 pub async fn draft_of(
     conn: &mut AnyConnection,
-    applicant_id: i64,
+    holder: DraftHolder,
     public_id: &str,
 ) -> DbResult<Option<DraftRow>> {
+    let (condition, holder_id) = holder.condition();
     Ok(sqlx::query_as::<_, DraftRow>(sqlx::AssertSqlSafe(format!(
-        "SELECT {DRAFT_COLUMNS} FROM drafts WHERE public_id = $1 AND applicant_id = $2"
+        "SELECT {DRAFT_COLUMNS} FROM drafts WHERE public_id = $1 AND {condition}"
     )))
     .bind(public_id)
-    .bind(applicant_id)
-    .fetch_optional(conn)
-    .await?)
-}
-
-/// An unsubmitted draft a front-desk worker is filling in for an applicant.
-pub async fn draft_filed_by(
-    conn: &mut AnyConnection,
-    worker_id: i64,
-    public_id: &str,
-) -> DbResult<Option<DraftRow>> {
-    Ok(sqlx::query_as::<_, DraftRow>(sqlx::AssertSqlSafe(format!(
-        "SELECT {DRAFT_COLUMNS} FROM drafts WHERE public_id = $1 AND filed_by = $2 AND case_id IS NULL"
-    )))
-    .bind(public_id)
-    .bind(worker_id)
+    .bind(holder_id)
     .fetch_optional(conn)
     .await?)
 }
@@ -88,49 +76,77 @@ pub async fn draft_filed_by(
 /// A draft as a submission checks it: its row, the newest signature of its commitment letter
 /// and the working calendar's revision, read in one statement (every statement is a round trip
 /// on SQLite).
-#[derive(Debug, Clone, FromRow)]
-pub struct DraftToSubmitRow {
-    #[sqlx(flatten)]
+#[derive(Debug, Clone)]
+pub struct DraftToSubmit {
     pub draft: DraftRow,
-    /// The draft's newest signature, as [`super::signatures::latest_of_draft`] finds it.
-    pub signature_id: Option<i64>,
-    /// The SHA-256 of the letter that signature is over.
-    pub signature_letter_sha256: Option<String>,
+    /// The draft's newest signature, as [`super::signatures::latest_of_draft`] finds it: its id
+    /// and the SHA-256 of the letter it is over.
+    pub newest_signature: Option<(i64, String)>,
     /// The revision of `working_calendar` (moved by every change of it, see its migration).
     pub calendar_revision: Option<i64>,
 }
 
-/// Who may submit a draft: its applicant, or the front-desk worker filing it (until submitted).
+#[derive(FromRow)]
+struct DraftToSubmitRow {
+    #[sqlx(flatten)]
+    draft: DraftRow,
+    signature_id: Option<i64>,
+    signature_letter_sha256: Option<String>,
+    calendar_revision: Option<i64>,
+}
+
+/// Whose a draft is: its applicant's, or the front-desk worker's filing it for a walk-in
+/// applicant (代办), until submitted.
 #[derive(Debug, Clone, Copy)]
 pub enum DraftHolder {
     Applicant(i64),
     FilingWorker(i64),
 }
 
-/// The draft `public_id` of `holder` with its newest signature (see [`DraftToSubmitRow`]).
+impl DraftHolder {
+    /// The drafts a signed-in user reaches: a front-desk worker only those they are filing for
+    /// someone; anyone else their own.
+    pub fn of(user_id: i64, role: Role) -> Self {
+        match role {
+            Role::FrontDesk => Self::FilingWorker(user_id),
+            _ => Self::Applicant(user_id),
+        }
+    }
+
+    /// The condition on `drafts` that keeps the holder's, with the holder's id as `$2`.
+    fn condition(self) -> (&'static str, i64) {
+        match self {
+            Self::Applicant(id) => ("applicant_id = $2", id),
+            Self::FilingWorker(id) => ("filed_by = $2 AND case_id IS NULL", id),
+        }
+    }
+}
+
+/// The draft `public_id` of `holder` with its newest signature (see [`DraftToSubmit`]).
 pub async fn draft_to_submit(
     conn: &mut AnyConnection,
     holder: DraftHolder,
     public_id: &str,
-) -> DbResult<Option<DraftToSubmitRow>> {
-    let (condition, holder_id) = match holder {
-        DraftHolder::Applicant(id) => ("applicant_id = $2", id),
-        DraftHolder::FilingWorker(id) => ("filed_by = $2 AND case_id IS NULL", id),
-    };
+) -> DbResult<Option<DraftToSubmit>> {
+    let (condition, holder_id) = holder.condition();
     let newest = "FROM commitment_signatures s WHERE s.draft_id = drafts.id \
         ORDER BY s.signed_at DESC, s.id DESC LIMIT 1";
-    Ok(
-        sqlx::query_as::<_, DraftToSubmitRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT {DRAFT_COLUMNS}, (SELECT s.id {newest}) AS signature_id, \
+    let row = sqlx::query_as::<_, DraftToSubmitRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {DRAFT_COLUMNS}, (SELECT s.id {newest}) AS signature_id, \
          (SELECT s.letter_sha256 {newest}) AS signature_letter_sha256, \
          (SELECT revision FROM working_calendar_revision WHERE id = 1) AS calendar_revision \
          FROM drafts WHERE public_id = $1 AND {condition}"
-        )))
-        .bind(public_id)
-        .bind(holder_id)
-        .fetch_optional(conn)
-        .await?,
-    )
+    )))
+    .bind(public_id)
+    .bind(holder_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|row| DraftToSubmit {
+        draft: row.draft,
+        // Both columns come from the same row of `commitment_signatures`, or neither.
+        newest_signature: row.signature_id.zip(row.signature_letter_sha256),
+        calendar_revision: row.calendar_revision,
+    }))
 }
 
 /// The drafts a worker filed for walk-in applicants, newest first.
@@ -204,8 +220,23 @@ pub async fn mark_draft_submitted(
     case_id: i64,
     checked: &DraftAsChecked<'_>,
 ) -> DbResult<bool> {
+    let mut batch = Batch::for_connection(conn);
+    push_draft_link(&mut batch, draft_id, Some(case_id), checked);
+    Ok(!batch.fetch_rows(conn).await?.is_empty())
+}
+
+/// Queues the statement of [`mark_draft_submitted`]; it returns one row when it linked the
+/// draft. Without `case_id`, the draft is linked to the case filed from it in the same
+/// transaction (`cases.draft_id` is unique).
+fn push_draft_link(
+    batch: &mut Batch,
+    draft_id: i64,
+    case_id: Option<i64>,
+    checked: &DraftAsChecked<'_>,
+) {
     let mut sql = String::from(
-        "UPDATE drafts SET case_id = $2 WHERE id = $1 AND case_id IS NULL AND revision = $3 \
+        "UPDATE drafts SET case_id = COALESCE($2, (SELECT id FROM cases WHERE draft_id = $1)) \
+         WHERE id = $1 AND case_id IS NULL AND revision = $3 \
          AND (SELECT COUNT(*) FROM materials WHERE draft_id = $1 AND removed_at IS NULL) = $4",
     );
     let mut next = 5;
@@ -227,32 +258,20 @@ pub async fn mark_draft_submitted(
              AND removed_at IS NULL AND public_id NOT IN ({list}))"
         ));
     }
+    sql.push_str(" RETURNING id");
     let file_count = i64::try_from(checked.file_ids.len()).unwrap_or(i64::MAX);
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+    batch
+        .push(&sql)
         .bind(draft_id)
         .bind(case_id)
         .bind(checked.revision)
         .bind(file_count);
     if let Some(signature_id) = checked.signature_id {
-        query = query.bind(signature_id);
+        batch.bind(signature_id);
     }
     for file_id in checked.file_ids {
-        query = query.bind(*file_id);
+        batch.bind(*file_id);
     }
-    let result = query.execute(conn).await?;
-    Ok(result.rows_affected() == 1)
-}
-
-/// The next serial of `year` (1 for the first case of the year), inside the caller's write
-/// transaction so that numbers are never handed out twice or skipped by a rollback.
-pub async fn next_case_serial(conn: &mut AnyConnection, year: i64) -> DbResult<i64> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO case_numbers (year, last) VALUES ($1, 1) \
-         ON CONFLICT (year) DO UPDATE SET last = case_numbers.last + 1 RETURNING last",
-    )
-    .bind(year)
-    .fetch_one(conn)
-    .await?)
 }
 
 /// A case as stored.
@@ -301,8 +320,8 @@ pub(crate) const CASE_COLUMNS: &str = "id, number, applicant_id, draft_id, targe
     promised_days, accept_due_at, deadline_on, deadline_at, clock_paused_at, refusal_reason, \
     refusal_note, decided_at";
 
+/// A case as filed from a draft, before it has its number.
 pub struct NewCase<'a> {
-    pub number: &'a str,
     pub applicant_id: i64,
     pub draft_id: i64,
     pub target_kind: &'a str,
@@ -324,37 +343,105 @@ pub struct NewCase<'a> {
     pub now: i64,
 }
 
-/// Inserts a case and answers with it as stored.
-pub async fn insert_case(conn: &mut AnyConnection, case: NewCase<'_>) -> DbResult<CaseRow> {
-    Ok(sqlx::query_as::<_, CaseRow>(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO cases (number, applicant_id, draft_id, target_kind, target_code, bundle_version, \
-         title_zh, title_en, status, form_values, identity_level, credit_level, credit_detail, \
-         needs_front_desk, submitted_at, updated_at, waiting_since, promised_days, accept_due_at, \
-         filed_by, centre_code) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $15, $16, $17, \
-         $18, $19) RETURNING {CASE_COLUMNS}"
-    )))
-    .bind(case.number)
-    .bind(case.applicant_id)
-    .bind(case.draft_id)
-    .bind(case.target_kind)
-    .bind(case.target_code)
-    .bind(case.bundle_version)
-    .bind(case.title_zh)
-    .bind(case.title_en)
-    .bind(case.status)
-    .bind(case.form_values)
-    .bind(case.identity_level)
-    .bind(case.credit_level)
-    .bind(case.credit_detail)
-    .bind(i64::from(case.needs_front_desk))
-    .bind(case.now)
-    .bind(case.promised_days)
-    .bind(case.accept_due_at)
-    .bind(case.filed_by)
-    .bind(case.centre_code)
-    .fetch_one(conn)
-    .await?)
+/// What [`insert_submitted_case`] did.
+#[derive(Debug)]
+pub enum SubmittedCase {
+    /// The case, numbered, and its draft linked to it.
+    Filed {
+        case: Box<CaseRow>,
+        number: CaseNumber,
+    },
+    /// The draft was submitted, or changed, since the checks ([`DraftAsChecked`]): the case
+    /// was written but must not be kept (the caller rolls back).
+    DraftChanged,
+}
+
+/// Files a case from a draft in the caller's write transaction: takes the next case number of
+/// `year` (never handed out twice or skipped by a rollback, as the counter is in the same
+/// transaction), inserts the case under it and links the draft to it if the draft is still as
+/// checked. One [`Batch`]: one round trip on SQLite, where a submission's time in the write
+/// turn bounds the submissions per second. Fails with [`DbError::UniqueViolation`] when the
+/// draft became a case meanwhile (`cases.draft_id` is unique).
+pub async fn insert_submitted_case(
+    conn: &mut AnyConnection,
+    year: u32,
+    case: NewCase<'_>,
+    checked: &DraftAsChecked<'_>,
+) -> DbResult<SubmittedCase> {
+    let mut batch = Batch::for_connection(conn);
+    batch
+        .push(
+            "INSERT INTO case_numbers (year, last) VALUES ($1, 1) \
+             ON CONFLICT (year) DO UPDATE SET last = case_numbers.last + 1 RETURNING last",
+        )
+        .bind(i64::from(year));
+    // The number as `CaseNumber::new` writes it, checked against it below: it is needed in
+    // the same round trip as the serial it is made of.
+    let serial = "(SELECT last FROM case_numbers WHERE year = $2)";
+    let number = match DbKind::of_connection(conn) {
+        DbKind::Sqlite => format!("printf('%s-%d-%06d', $1, $2, {serial})"),
+        DbKind::Postgres => format!("$1 || '-' || $2::text || '-' || lpad({serial}::text, 6, '0')"),
+    };
+    batch
+        .push(&format!(
+            "INSERT INTO cases (number, applicant_id, draft_id, target_kind, target_code, \
+             bundle_version, title_zh, title_en, status, form_values, identity_level, \
+             credit_level, credit_detail, needs_front_desk, submitted_at, updated_at, \
+             waiting_since, promised_days, accept_due_at, filed_by, centre_code) \
+             VALUES ({number}, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, \
+             $16, $17, $18, $19, $20) RETURNING {CASE_COLUMNS}"
+        ))
+        .bind(CASE_PREFIX)
+        .bind(i64::from(year))
+        .bind(case.applicant_id)
+        .bind(case.draft_id)
+        .bind(case.target_kind)
+        .bind(case.target_code)
+        .bind(case.bundle_version)
+        .bind(case.title_zh)
+        .bind(case.title_en)
+        .bind(case.status)
+        .bind(case.form_values)
+        .bind(case.identity_level)
+        .bind(case.credit_level)
+        .bind(case.credit_detail)
+        .bind(i64::from(case.needs_front_desk))
+        .bind(case.now)
+        .bind(case.promised_days)
+        .bind(case.accept_due_at)
+        .bind(case.filed_by)
+        .bind(case.centre_code);
+    push_draft_link(&mut batch, case.draft_id, None, checked);
+    let rows = batch.fetch_rows(conn).await?;
+    // By position: the serial, the case, and the draft's id if it was linked.
+    let (Some(serial), Some(case_row)) = (rows.first(), rows.get(1)) else {
+        return Err(unexpected("no serial or no case row"));
+    };
+    let serial: i64 = sqlx::Row::try_get(serial, 0)?;
+    let case = CaseRow::from_row(case_row)?;
+    let number = u32::try_from(serial)
+        .ok()
+        .and_then(|serial| CaseNumber::new(year, serial))
+        .filter(|number| number.as_str() == case.number)
+        .ok_or_else(|| {
+            unexpected(&format!(
+                "case number {} for serial {serial} of {year}",
+                case.number
+            ))
+        })?;
+    Ok(match rows.len() {
+        3 => SubmittedCase::Filed {
+            case: Box::new(case),
+            number,
+        },
+        _ => SubmittedCase::DraftChanged,
+    })
+}
+
+/// A result the statements cannot have given (a bug, or a serial beyond the number's six
+/// digits).
+fn unexpected(what: &str) -> DbError {
+    DbError::Sqlx(sqlx::Error::Protocol(format!("filing a case: {what}")))
 }
 
 /// Records the item versions a case is filed under, in one statement of `batch`.

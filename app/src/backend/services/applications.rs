@@ -230,24 +230,13 @@ async fn own_draft(
     user: &CurrentUser,
     draft_id: &str,
 ) -> ServiceResult<cases::DraftRow> {
-    let row = match holder_of(user) {
-        cases::DraftHolder::FilingWorker(worker) => {
-            cases::draft_filed_by(conn, worker, draft_id).await?
-        }
-        cases::DraftHolder::Applicant(applicant) => {
-            cases::draft_of(conn, applicant, draft_id).await?
-        }
-    };
-    Ok(row.ok_or(DbError::NotFound)?)
+    Ok(cases::draft_of(conn, holder_of(user), draft_id)
+        .await?
+        .ok_or(DbError::NotFound)?)
 }
 
-/// Whose drafts `user` reaches: a front-desk worker only the drafts they are filing for
-/// someone, until submitted; anyone else their own.
 fn holder_of(user: &CurrentUser) -> cases::DraftHolder {
-    match user.role {
-        crate::domain::Role::FrontDesk => cases::DraftHolder::FilingWorker(user.user_id),
-        _ => cases::DraftHolder::Applicant(user.user_id),
-    }
+    cases::DraftHolder::of(user.user_id, user.role)
 }
 
 fn target_kind_of(row: &cases::DraftRow) -> ServiceResult<TargetKind> {
@@ -466,10 +455,9 @@ async fn check_submission(
     user: &CurrentUser,
     draft_id: &str,
 ) -> ServiceResult<Checked> {
-    let cases::DraftToSubmitRow {
+    let cases::DraftToSubmit {
         draft: row,
-        signature_id,
-        signature_letter_sha256,
+        newest_signature,
         calendar_revision,
     } = cases::draft_to_submit(conn, holder_of(user), draft_id)
         .await?
@@ -507,7 +495,9 @@ async fn check_submission(
             .missing_materials(files.iter().map(|file| file.material_name.as_str())),
     );
     let letter = super::commitments::letter_for(&target, &known);
-    let newest_signature = signature_id.zip(signature_letter_sha256.as_deref());
+    let newest_signature = newest_signature
+        .as_ref()
+        .map(|(id, letter_sha256)| (*id, letter_sha256.as_str()));
     let signed = super::commitments::signed_by(letter.as_deref(), newest_signature);
     if !signed.is_signed() {
         problems.push(crate::domain::application::FormProblem {
@@ -637,12 +627,6 @@ async fn insert_submission(
         credit,
         calendar,
     } = checked;
-    let year = i64::from(china_year(now));
-    let serial = cases::next_case_serial(conn, year).await?;
-    let number = u32::try_from(serial)
-        .ok()
-        .and_then(|serial| CaseNumber::new(china_year(now), serial))
-        .ok_or_else(|| anyhow::anyhow!("case number {serial} of {year} out of range"))?;
     let values_json = serde_json::to_string(&values).map_err(anyhow::Error::from)?;
     let promised_days = target
         .items
@@ -650,10 +634,16 @@ async fn insert_submission(
         .map(|(item, _)| i64::from(item.promised_days))
         .max()
         .unwrap_or(0);
-    let inserted = cases::insert_case(
+    let file_ids: Vec<&str> = files.iter().map(|file| file.id.as_str()).collect();
+    let as_checked = cases::DraftAsChecked {
+        revision: row.revision,
+        file_ids: &file_ids,
+        signature_id: signed.signature_id(),
+    };
+    let filed = cases::insert_submitted_case(
         conn,
+        china_year(now),
         cases::NewCase {
-            number: number.as_str(),
             applicant_id,
             draft_id: row.id,
             target_kind: target.kind.code(),
@@ -673,10 +663,13 @@ async fn insert_submission(
             centre_code: row.filed_centre.as_deref(),
             now,
         },
+        &as_checked,
     )
     .await;
-    let case = match inserted {
-        Ok(case) => case,
+    let (case, number) = match filed {
+        Ok(cases::SubmittedCase::Filed { case, number }) => (*case, number),
+        // Submitted by another request, or changed, since the checks: nothing is kept.
+        Ok(cases::SubmittedCase::DraftChanged) => return Ok(Written::Discard(None)),
         Err(DbError::UniqueViolation { .. }) => {
             // A concurrent submission of the same draft committed first (`cases.draft_id` is
             // unique): its caller answers with that case.
@@ -685,18 +678,9 @@ async fn insert_submission(
         Err(other) => return Err(other.into()),
     };
     let case_id = case.id;
-    let file_ids: Vec<&str> = files.iter().map(|file| file.id.as_str()).collect();
-    let as_checked = cases::DraftAsChecked {
-        revision: row.revision,
-        file_ids: &file_ids,
-        signature_id: signed.signature_id(),
-    };
-    if !cases::mark_draft_submitted(conn, row.id, case_id, &as_checked).await? {
-        // Submitted by another request, or changed, since the checks: nothing is kept.
-        return Ok(Written::Discard(None));
-    }
     // What follows only adds rows nobody reads back in this transaction: sent together (one
-    // round trip on SQLite, see `Batch`) by `after_submission`, with the case's departments.
+    // round trip on SQLite, see `Batch`) by `after_submission`, with the case's departments,
+    // before anything else is written.
     let mut written = Batch::for_connection(conn);
     let items: Vec<(&str, i64)> = target
         .items
@@ -725,9 +709,9 @@ async fn insert_submission(
         "submitted",
         now,
     );
-    audit::record(
+    audit::push_append(
         conn,
-        state,
+        &mut written,
         actor,
         "case.submit",
         &format!("case:{}", number.as_str()),
@@ -738,6 +722,7 @@ async fn insert_submission(
             "items": target.items.iter().map(|(item, version)| format!("{}@{version}", item.code)).collect::<Vec<_>>(),
             "credit": credit.code(),
         }),
+        now_ms(),
     )
     .await?;
     super::back_office::after_submission(

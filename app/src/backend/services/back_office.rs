@@ -321,8 +321,9 @@ fn body_block(text: String) -> Block {
 // --- Submission: departments and instant approval -------------------------------------------
 
 /// Called in the submission's transaction: records the departments the case needs, sending
-/// them with the submission's other rows not yet written (`written`), and, when every
-/// instant-approval rule passes, accepts and approves the case as the `system` actor.
+/// them with the submission's other rows not yet written (`written`, its audit entry among
+/// them, so it runs first: see [`audit::push_append`]), and, when every instant-approval rule
+/// passes, accepts and approves the case as the `system` actor.
 #[expect(
     clippy::too_many_arguments,
     reason = "called once, by the submission, with what it has at hand"

@@ -87,9 +87,13 @@ pub async fn letter(
     draft_id: &str,
 ) -> ServiceResult<CommitmentLetter> {
     let mut conn = state.db.read().await?;
-    let draft = cases::draft_of(&mut conn, user.user_id, draft_id)
-        .await?
-        .ok_or(DbError::NotFound)?;
+    let draft = cases::draft_of(
+        &mut conn,
+        cases::DraftHolder::Applicant(user.user_id),
+        draft_id,
+    )
+    .await?
+    .ok_or(DbError::NotFound)?;
     let letter = current_letter(&mut conn, user.user_id, &draft).await?;
     letter_of(&mut conn, draft.id, letter).await
 }
@@ -265,6 +269,21 @@ pub async fn send_code(
     identity::send_code(state, actor, user, CodePurpose::SignCommitment).await
 }
 
+/// The applicant's draft `draft_id` while it is not submitted: a letter is signed for a draft
+/// only.
+async fn open_draft_of(
+    conn: &mut sqlx::AnyConnection,
+    user: &CurrentUser,
+    draft_id: &str,
+) -> ServiceResult<cases::DraftRow> {
+    Ok(
+        cases::draft_of(conn, cases::DraftHolder::Applicant(user.user_id), draft_id)
+            .await?
+            .filter(|draft| draft.case_id.is_none())
+            .ok_or(DbError::NotFound)?,
+    )
+}
+
 /// Signs the draft's commitment letter: see the module documentation for every check.
 pub async fn sign(
     state: &AppState,
@@ -275,13 +294,7 @@ pub async fn sign(
 ) -> ServiceResult<SignedCommitment> {
     // Another applicant's draft does not exist for this user, whatever else the request holds:
     // checked before the mark is read and before a code attempt is spent.
-    {
-        let mut conn = state.db.read().await?;
-        cases::draft_of(&mut conn, user.user_id, &request.draft_id)
-            .await?
-            .filter(|draft| draft.case_id.is_none())
-            .ok_or(DbError::NotFound)?;
-    }
+    open_draft_of(&mut *state.db.read().await?, user, &request.draft_id).await?;
     let (mark_kind, mark) = checked_mark(&request.mark_kind, &request.mark)?;
     let code_id = identity::check_code(
         state,
@@ -292,10 +305,7 @@ pub async fn sign(
     .await?;
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
-    let draft = cases::draft_of(&mut tx, user.user_id, &request.draft_id)
-        .await?
-        .filter(|draft| draft.case_id.is_none())
-        .ok_or(DbError::NotFound)?;
+    let draft = open_draft_of(&mut tx, user, &request.draft_id).await?;
     let (known, level, _) = identity::known_identity(&mut tx, user.user_id).await?;
     if level.is_none_or(|level| level < IdentityLevel::L2) {
         return Err(AppError::IdentityTooLow {
