@@ -114,7 +114,7 @@ pub async fn append(
     now: i64,
 ) -> DbResult<String> {
     let mut entry = Batch::new(kind);
-    let hash = push_append(conn, &mut entry, actor, action, subject, detail, now).await?;
+    let hash = push_append(conn, &mut entry, actor, action, subject, &detail, now).await?;
     entry.run(conn).await?;
     Ok(hash)
 }
@@ -130,7 +130,7 @@ pub async fn push_append(
     actor: &Actor,
     action: &str,
     subject: &str,
-    detail: serde_json::Value,
+    detail: &serde_json::Value,
     now: i64,
 ) -> DbResult<String> {
     if DbKind::of_connection(conn) == DbKind::Postgres {

@@ -416,19 +416,24 @@ fn credit_subjects(
 }
 
 /// What the checks of a submission found, read before the write turn: everything the case
-/// is made of.
+/// is made of, with what is serialised for its rows serialised already (the write turn is one
+/// at a time for the whole server: what can be done before it is done before it).
 struct CheckedSubmission {
     row: cases::DraftRow,
     target: Target,
     level: Option<IdentityLevel>,
-    values: BTreeMap<String, RawValue>,
+    /// The form's values as stored in `cases.form_values`.
+    values_json: String,
     files: Vec<UploadedFile>,
     signed: super::commitments::LetterSigned,
     /// Where the "submitted" mail goes (none for phone accounts).
     mail_to: Option<String>,
-    findings: Vec<crate::domain::case::CreditFinding>,
+    /// The credit findings as stored in `cases.credit_detail`.
+    credit_detail: String,
     credit: CreditLevel,
     calendar: std::sync::Arc<crate::domain::calendar::WorkingCalendar>,
+    /// The detail of the `case.submit` audit entry.
+    audit_detail: serde_json::Value,
 }
 
 enum Checked {
@@ -527,17 +532,25 @@ async fn check_submission(
     // The account's login, read with the identity above: the case mails go to it when it is
     // an email address (as `case_mail_recipient` would find).
     let mail_to = known.email;
+    let audit_detail = json!({
+        "draft": row.id,
+        "target": target.kind.code(),
+        "code": &target.code,
+        "items": target.items.iter().map(|(item, version)| format!("{}@{version}", item.code)).collect::<Vec<_>>(),
+        "credit": credit.code(),
+    });
     Ok(Checked::Ready(Box::new(CheckedSubmission {
+        values_json: serde_json::to_string(&values).map_err(anyhow::Error::from)?,
+        credit_detail: serde_json::to_string(&findings).map_err(anyhow::Error::from)?,
         row,
         target,
         level,
-        values,
         files,
         signed,
         mail_to,
-        findings,
         credit,
         calendar,
+        audit_detail,
     })))
 }
 
@@ -590,14 +603,29 @@ async fn write_submission(
     let job_state = state.clone();
     let job_actor = actor.clone();
     let applicant_id = user.user_id;
+    // Shared with the job rather than moved into it, so that the checks' catalogue specs,
+    // files and strings are freed here, on the request's thread, once the job has run — not by
+    // the writer thread inside the write turn (freeing another thread's allocations there
+    // took a quarter of the writer's time, docs/benchmarks.md).
+    let checked = std::sync::Arc::new(checked);
+    let job_checked = checked.clone();
     let number = state
         .db
         .write(move |conn| {
             Box::pin(async move {
-                insert_submission(conn, &job_state, &job_actor, applicant_id, now, checked).await
+                insert_submission(
+                    conn,
+                    &job_state,
+                    &job_actor,
+                    applicant_id,
+                    now,
+                    &job_checked,
+                )
+                .await
             })
         })
         .await?;
+    drop(checked);
     match number {
         Some(number) => Ok(number),
         // Submitted by another request, or changed, since the checks: nothing was kept.
@@ -613,21 +641,22 @@ async fn insert_submission(
     actor: &Actor,
     applicant_id: i64,
     now: i64,
-    checked: CheckedSubmission,
+    checked: &CheckedSubmission,
 ) -> ServiceResult<Written<Option<String>>> {
     let CheckedSubmission {
         row,
         target,
         level,
-        values,
+        values_json,
         files,
         signed,
         mail_to,
-        findings,
+        credit_detail,
         credit,
         calendar,
+        audit_detail,
     } = checked;
-    let values_json = serde_json::to_string(&values).map_err(anyhow::Error::from)?;
+    let credit = *credit;
     let promised_days = target
         .items
         .iter()
@@ -652,13 +681,13 @@ async fn insert_submission(
             title_zh: &target.title.zh,
             title_en: &target.title.en,
             status: CaseStatus::Submitted.code(),
-            form_values: &values_json,
+            form_values: values_json,
             identity_level: level.map_or("none", identity_level_code),
             credit_level: credit.code(),
-            credit_detail: &serde_json::to_string(&findings).map_err(anyhow::Error::from)?,
+            credit_detail,
             needs_front_desk: credit == CreditLevel::Warn,
             promised_days,
-            accept_due_at: super::back_office::acceptance_due_at(&calendar, now),
+            accept_due_at: super::back_office::acceptance_due_at(calendar, now),
             filed_by: row.filed_by,
             centre_code: row.filed_centre.as_deref(),
             now,
@@ -715,18 +744,12 @@ async fn insert_submission(
         actor,
         "case.submit",
         &format!("case:{}", number.as_str()),
-        json!({
-            "draft": row.id,
-            "target": target.kind.code(),
-            "code": &target.code,
-            "items": target.items.iter().map(|(item, version)| format!("{}@{version}", item.code)).collect::<Vec<_>>(),
-            "credit": credit.code(),
-        }),
+        audit_detail,
         now_ms(),
     )
     .await?;
     super::back_office::after_submission(
-        conn, written, state, &case, &target, credit, &calendar, now,
+        conn, written, state, &case, target, credit, calendar, now,
     )
     .await?;
     Ok(Written::Keep(Some(number.as_str().to_owned())))
