@@ -106,14 +106,13 @@ pub fn forget_group_tail() {
 /// Appends one entry; call inside the transaction of the change.
 pub async fn append(
     conn: &mut AnyConnection,
-    kind: DbKind,
     actor: &Actor,
     action: &str,
     subject: &str,
     detail: serde_json::Value,
     now: i64,
 ) -> DbResult<String> {
-    let mut entry = Batch::new(kind);
+    let mut entry = Batch::for_connection(conn);
     let hash = push_append(conn, &mut entry, actor, action, subject, &detail, now).await?;
     entry.run(conn).await?;
     Ok(hash)

@@ -232,7 +232,6 @@ pub async fn generate_with_progress(
     let mut tx = state.db.begin_write().await?;
     audit::append(
         &mut tx,
-        kind,
         &Actor::system("history"),
         "history.generated",
         "cases",

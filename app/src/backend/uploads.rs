@@ -146,8 +146,7 @@ pub async fn upload(
             Ok(conn) => conn,
             Err(error) => return failure(error),
         };
-        let holder = cases::DraftHolder::of(user.user_id, user.role);
-        let found = cases::draft_of(&mut conn, holder, &query.draft).await;
+        let found = cases::draft_of(&mut conn, user.draft_holder(), &query.draft).await;
         let draft = match found {
             Ok(Some(draft)) => draft,
             Ok(None) => return error_response(&AppError::NotFound),

@@ -3,7 +3,7 @@
 //! removal revoke at once); an expired access token is replaced using the refresh token, which
 //! is stored only as a hash.
 
-use crate::backend::db::{DbResult, sessions};
+use crate::backend::db::{DbResult, cases, sessions};
 use crate::backend::{AppState, now_ms, random_token, sha256_hex};
 use crate::domain::Role;
 
@@ -13,6 +13,13 @@ pub struct CurrentUser {
     pub user_id: i64,
     pub session_id: String,
     pub role: Role,
+}
+
+impl CurrentUser {
+    /// The drafts this user reaches (their own, or those a front-desk worker is filing).
+    pub fn draft_holder(&self) -> cases::DraftHolder {
+        cases::DraftHolder::of(self.user_id, self.role)
+    }
 }
 
 /// The request's origin, for rate limits and the audit log.

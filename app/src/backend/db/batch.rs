@@ -48,6 +48,11 @@ impl Batch {
         }
     }
 
+    /// The database the batch is written for.
+    pub fn kind(&self) -> DbKind {
+        self.kind
+    }
+
     /// Queues `sql`, written with `$1`, `$2`, … as if it ran alone; its values follow with
     /// [`Batch::bind`].
     pub fn push(&mut self, sql: &str) -> &mut Self {

@@ -378,7 +378,7 @@ pub async fn insert_submitted_case(
     // The number as `CaseNumber::new` writes it, checked against it below: it is needed in
     // the same round trip as the serial it is made of.
     let serial = "(SELECT last FROM case_numbers WHERE year = $2)";
-    let number = match DbKind::of_connection(conn) {
+    let number = match batch.kind() {
         DbKind::Sqlite => format!("printf('%s-%d-%06d', $1, $2, {serial})"),
         DbKind::Postgres => format!("$1 || '-' || $2::text || '-' || lpad({serial}::text, 6, '0')"),
     };

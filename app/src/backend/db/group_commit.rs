@@ -423,7 +423,6 @@ mod tests {
                 if audited {
                     audit::append(
                         conn,
-                        super::super::DbKind::Sqlite,
                         &audit::Actor::system("test"),
                         "test.job",
                         &format!("job:{n}"),

@@ -230,13 +230,9 @@ async fn own_draft(
     user: &CurrentUser,
     draft_id: &str,
 ) -> ServiceResult<cases::DraftRow> {
-    Ok(cases::draft_of(conn, holder_of(user), draft_id)
+    Ok(cases::draft_of(conn, user.draft_holder(), draft_id)
         .await?
         .ok_or(DbError::NotFound)?)
-}
-
-fn holder_of(user: &CurrentUser) -> cases::DraftHolder {
-    cases::DraftHolder::of(user.user_id, user.role)
 }
 
 fn target_kind_of(row: &cases::DraftRow) -> ServiceResult<TargetKind> {
@@ -464,7 +460,7 @@ async fn check_submission(
         draft: row,
         newest_signature,
         calendar_revision,
-    } = cases::draft_to_submit(conn, holder_of(user), draft_id)
+    } = cases::draft_to_submit(conn, user.draft_holder(), draft_id)
         .await?
         .ok_or(DbError::NotFound)?;
     if let Some(case_id) = row.case_id {

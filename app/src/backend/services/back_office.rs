@@ -208,7 +208,6 @@ async fn record_step(
     }
     audit::append(
         conn,
-        state.db.kind(),
         actor,
         &format!("case.{}", step.kind),
         &format!("case:{}", step.case.number),
@@ -293,7 +292,6 @@ async fn issue_document(
     .await?;
     audit::append(
         conn,
-        state.db.kind(),
         actor,
         "document.issue",
         &format!("case:{}", case.number),
@@ -775,7 +773,6 @@ pub async fn claim(
     }
     audit::append(
         &mut tx,
-        state.db.kind(),
         actor,
         "case.claim",
         &format!("case:{}", case.number),
@@ -823,7 +820,6 @@ pub async fn release(
     if db::release(&mut tx, case.id, worker.user_id).await? {
         audit::append(
             &mut tx,
-            state.db.kind(),
             actor,
             "case.release",
             &format!("case:{}", case.number),
@@ -1514,7 +1510,6 @@ pub async fn decide_task(
         let mut tx = state.db.begin_write().await?;
         audit::append(
             &mut tx,
-            state.db.kind(),
             actor,
             "case.separation_of_duties_refused",
             &format!("case:{}", case.number),
@@ -1837,7 +1832,6 @@ async fn staff_view(
         .collect();
     audit::append(
         conn,
-        state.db.kind(),
         actor,
         "case.view",
         &format!("case:{number}"),
@@ -2052,7 +2046,6 @@ pub async fn document(
         let mut tx = state.db.begin_write().await?;
         audit::append(
             &mut tx,
-            state.db.kind(),
             actor,
             "document.view",
             &format!("case:{}", case.number),
@@ -2108,7 +2101,6 @@ pub async fn set_calendar_day(
     db::upsert_calendar_day(&mut tx, &day.to_string(), kind.code(), &name, now).await?;
     audit::append(
         &mut tx,
-        state.db.kind(),
         actor,
         "calendar.set",
         &format!("calendar:{day}"),
@@ -2131,7 +2123,6 @@ pub async fn remove_calendar_day(state: &AppState, actor: &Actor, day: &str) -> 
     }
     audit::append(
         &mut tx,
-        state.db.kind(),
         actor,
         "calendar.remove",
         &format!("calendar:{day}"),
@@ -2223,7 +2214,6 @@ pub async fn find_applicant(
         .ok_or(DbError::NotFound)?;
     audit::append(
         &mut tx,
-        state.db.kind(),
         actor,
         "filing.lookup",
         &format!("user:{user_id}"),
@@ -2282,7 +2272,6 @@ pub async fn start_filing(
     crate::backend::db::notices::notify(&mut tx, applicant_id, None, "filing_started", now).await?;
     audit::append(
         &mut tx,
-        state.db.kind(),
         actor,
         "filing.start",
         &format!("draft:{draft_id}"),

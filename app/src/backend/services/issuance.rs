@@ -525,7 +525,6 @@ pub async fn issue_for_case(
     licence_mail(conn, state, case, &issued, now).await?;
     audit::append(
         conn,
-        state.db.kind(),
         actor,
         "case.issued",
         &format!("case:{}", case.number),
@@ -899,7 +898,6 @@ pub async fn choose_delivery(
     }
     audit::append(
         &mut tx,
-        state.db.kind(),
         actor,
         "delivery.choose",
         &format!("case:{}", case.number),
@@ -1161,7 +1159,6 @@ async fn paper_step(
     .await?;
     audit::append(
         conn,
-        state.db.kind(),
         actor,
         &format!("delivery.{kind}"),
         &format!("case:{}", case.number),
@@ -1324,7 +1321,6 @@ pub async fn revoke_in(
     .await?;
     audit::append(
         conn,
-        state.db.kind(),
         actor,
         "licence.revoke",
         &format!("licence:{}", licence.number),
@@ -1419,7 +1415,6 @@ pub async fn create_feed_token(
     .await?;
     audit::append(
         &mut tx,
-        state.db.kind(),
         actor,
         "api_token.create",
         &format!("api_token:{name}"),

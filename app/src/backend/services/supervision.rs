@@ -287,7 +287,6 @@ pub async fn record(
     }
     audit::append(
         &mut tx,
-        state.db.kind(),
         actor,
         &format!("inspection.{}", outcome.code()),
         &format!("licence:{}", licence.number),
