@@ -1,6 +1,7 @@
 //! Proves the audit trail (全程留痕) over real requests: registration, sign-in and sign-out each
 //! leave a hash-chained entry, `verify_chain` accepts the untouched log, and editing any column
-//! of a row, deleting a row or re-linking the chain afterwards is detected.
+//! of a row, deleting a row or re-linking the chain afterwards is detected; an entry written
+//! past the application that does not follow the last one is refused by the database.
 
 use app::backend::audit::{ChainError, verify_chain};
 
@@ -147,4 +148,39 @@ async fn the_chain_continues_across_later_requests() {
         .await
         .expect("still intact after more requests");
     assert_eq!(after, before + 2);
+}
+
+#[tokio::test]
+async fn an_entry_that_does_not_follow_the_last_one_is_refused_by_the_database() {
+    let app = app_with_history().await;
+    let hashes: Vec<String> = sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id")
+        .fetch_all(app.state.db.pool())
+        .await
+        .expect("hashes");
+    let before = app.count("audit_log").await;
+    // A fork off an earlier entry, a second start of the chain, and a made-up predecessor:
+    // written straight into the table, past the application.
+    for prev_hash in [
+        hashes[0].clone(),
+        app::backend::audit::GENESIS.to_owned(),
+        "f".repeat(64),
+    ] {
+        let refused = sqlx::query(
+            "INSERT INTO audit_log (at, actor_user_id, actor_label, action, subject, detail, ip, \
+             prev_hash, hash) VALUES (1, NULL, 'system', 'forged', 'user:1', '{}', NULL, $1, $2)",
+        )
+        .bind(&prev_hash)
+        .bind("e".repeat(64))
+        .execute(app.state.db.pool())
+        .await;
+        let error = refused.expect_err("an entry off the chain must be refused");
+        assert!(
+            error.to_string().contains("audit_log entries follow the chain"),
+            "{error}"
+        );
+    }
+    assert_eq!(app.count("audit_log").await, before);
+    // The application's next entries still follow the chain.
+    app.register_ok(&browser(), "13800138002").await;
+    verify(&app).await.expect("intact");
 }
