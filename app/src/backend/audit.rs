@@ -178,25 +178,15 @@ pub async fn push_append(
     Ok(hash)
 }
 
-/// Appends an entry stamped with the current time, in the database of `state`.
+/// Appends an entry stamped with the current time.
 pub async fn record(
     conn: &mut AnyConnection,
-    state: &super::AppState,
     actor: &Actor,
     action: &str,
     subject: &str,
     detail: serde_json::Value,
 ) -> DbResult<String> {
-    append(
-        conn,
-        state.db.kind(),
-        actor,
-        action,
-        subject,
-        detail,
-        super::now_ms(),
-    )
-    .await
+    append(conn, actor, action, subject, detail, super::now_ms()).await
 }
 
 /// Where the chain is broken.

@@ -243,7 +243,6 @@ pub async fn seed(state: &AppState) -> ServiceResult<()> {
     if created > 0 {
         audit::record(
             &mut tx,
-            state,
             &actor,
             "demo.seed_organisation",
             "organisation",
@@ -437,7 +436,6 @@ async fn seed_registry_and_credit(state: &AppState) -> ServiceResult<()> {
             .await?;
         audit::record(
             &mut tx,
-            state,
             &Actor::system("demo-seed"),
             "demo.seed_identity",
             &format!("user:{}", user.id),
@@ -489,7 +487,6 @@ async fn seed_applicant(
     .await?;
     audit::record(
         &mut tx,
-        state,
         actor,
         "demo.seed_applicant",
         &format!("user:{user_id}"),

@@ -77,7 +77,6 @@ async fn record_staff_view(
         let mut tx = state.db.begin_write().await?;
         audit::record(
             &mut tx,
-            state,
             &Actor::user(user.user_id, ip),
             action,
             subject,
@@ -212,7 +211,6 @@ pub async fn upload(
         .await?;
         audit::record(
             &mut tx,
-            &state,
             &Actor::user(user.user_id, client.ip.clone()),
             "material.upload",
             &format!("draft:{}", draft.id),
@@ -415,7 +413,6 @@ pub async fn upload_identity_photo(
         .await?;
         audit::record(
             &mut tx,
-            &state,
             &Actor::user(user.user_id, client.ip.clone()),
             "identity.photo_upload",
             &format!("user:{}", user.user_id),

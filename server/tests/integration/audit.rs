@@ -175,7 +175,9 @@ async fn an_entry_that_does_not_follow_the_last_one_is_refused_by_the_database()
         .await;
         let error = refused.expect_err("an entry off the chain must be refused");
         assert!(
-            error.to_string().contains("audit_log entries follow the chain"),
+            error
+                .to_string()
+                .contains("audit_log entries follow the chain"),
             "{error}"
         );
     }

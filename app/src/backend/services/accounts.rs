@@ -31,7 +31,6 @@ async fn start_recorded_session(
     let detail = json!({ "session": &started.session_id[..8], "second_factor": second_factor });
     audit::record(
         tx,
-        state,
         &actor,
         "session.start",
         &format!("user:{user_id}"),
@@ -84,7 +83,6 @@ pub async fn register(
     let detail = json!({ "login": login.masked() });
     audit::record(
         &mut tx,
-        state,
         &actor,
         "account.register",
         &format!("user:{user_id}"),
@@ -172,7 +170,6 @@ pub async fn login(
     };
     audit::record(
         &mut tx,
-        state,
         &actor,
         "login.password_ok",
         &format!("user:{}", user.id),
@@ -252,7 +249,6 @@ pub async fn login_second_factor(
         let subject = format!("user:{}", user.id);
         audit::record(
             &mut tx,
-            state,
             &actor,
             "account.totp_enrolled",
             &subject,
@@ -277,7 +273,6 @@ pub async fn logout(
     let actor = Actor::user(user.user_id, client.ip.clone());
     audit::record(
         &mut tx,
-        state,
         &actor,
         "session.end",
         &format!("user:{}", user.user_id),
@@ -332,7 +327,6 @@ pub async fn change_password(
     let actor = Actor::user(user.user_id, client.ip.clone());
     audit::record(
         &mut tx,
-        state,
         &actor,
         "account.password_changed",
         &format!("user:{}", user.user_id),

@@ -190,7 +190,6 @@ pub async fn start(
     .await?;
     audit::record(
         &mut tx,
-        state,
         actor,
         "application.start",
         &format!("draft:{draft_id}"),
@@ -329,7 +328,6 @@ pub async fn discard(
     }
     audit::record(
         &mut tx,
-        state,
         actor,
         "application.discard",
         &format!("draft:{}", row.id),
@@ -369,7 +367,6 @@ pub async fn remove_file(
     }
     audit::record(
         &mut tx,
-        state,
         actor,
         "material.remove",
         &format!("draft:{}", row.id),
@@ -775,7 +772,6 @@ async fn record_refused_submission(
     let mut tx = state.db.begin_write().await?;
     audit::record(
         &mut tx,
-        state,
         actor,
         "case.submit_refused",
         &format!("draft:{draft_id}"),
@@ -912,7 +908,6 @@ pub async fn withdraw(
     .await?;
     audit::record(
         &mut tx,
-        state,
         actor,
         "case.withdraw",
         &format!("case:{}", case.number),

@@ -155,7 +155,6 @@ struct Step<'a> {
 
 async fn record_step(
     conn: &mut AnyConnection,
-    state: &AppState,
     actor: &Actor,
     step: Step<'_>,
     now: i64,
@@ -367,7 +366,6 @@ pub async fn after_submission(
             let note = reasons.join(",");
             record_step(
                 conn,
-                state,
                 &system,
                 Step {
                     case,
@@ -526,7 +524,6 @@ async fn accept_case(
     }
     record_step(
         conn,
-        state,
         actor,
         Step {
             case,
@@ -634,7 +631,6 @@ async fn finish_case(
     db::record_decision(conn, case.id, now).await?;
     record_step(
         conn,
-        state,
         actor,
         Step {
             case,
@@ -990,7 +986,6 @@ pub async fn return_for_correction(
         .collect();
     record_step(
         &mut tx,
-        state,
         actor,
         Step {
             case: &case,
@@ -1076,7 +1071,6 @@ pub async fn refuse(
     db::record_refusal(&mut tx, case.id, reason.code(), &note, now).await?;
     record_step(
         &mut tx,
-        state,
         actor,
         Step {
             case: &case,
@@ -1241,7 +1235,6 @@ pub async fn answer_notice(
     }
     record_step(
         &mut tx,
-        state,
         actor,
         Step {
             case: &case,
@@ -1292,7 +1285,6 @@ pub async fn answer_supplement(
     resume_clocks(&mut tx, &case, &waiting, now).await?;
     record_step(
         &mut tx,
-        state,
         actor,
         Step {
             case: &case,
@@ -1449,7 +1441,7 @@ pub async fn task_view(
     let (task, case) = own_task(&mut tx, approver, task_id).await?;
     let calendar = load_calendar(&mut tx).await?;
     let view = task_view_of(&mut tx, &task, &calendar, now).await?;
-    let staff = staff_view(&mut tx, state, actor, approver, case, now).await?;
+    let staff = staff_view(&mut tx, actor, approver, case, now).await?;
     tx.commit().await?;
     Ok(TaskWorkView {
         task: view,
@@ -1541,7 +1533,6 @@ pub async fn decide_task(
             db::pause_clock(&mut tx, case.id, now).await?;
             record_step(
                 &mut tx,
-                state,
                 actor,
                 Step {
                     case: &case,
@@ -1583,7 +1574,6 @@ pub async fn decide_task(
             }
             record_step(
                 &mut tx,
-                state,
                 actor,
                 Step {
                     case: &case,
@@ -1728,7 +1718,6 @@ pub async fn extend_task(
     .await?;
     record_step(
         &mut tx,
-        state,
         actor,
         Step {
             case: &case,
@@ -1765,7 +1754,7 @@ pub async fn desk_case(
     let case = db::case_by_number(&mut tx, number.as_str())
         .await?
         .ok_or(DbError::NotFound)?;
-    let view = staff_view(&mut tx, state, actor, worker, case, now).await?;
+    let view = staff_view(&mut tx, actor, worker, case, now).await?;
     tx.commit().await?;
     Ok(view)
 }
@@ -1785,7 +1774,6 @@ async fn staff_name(
 
 async fn staff_view(
     conn: &mut AnyConnection,
-    state: &AppState,
     actor: &Actor,
     viewer: &CurrentUser,
     case: cases::CaseRow,

@@ -165,15 +165,7 @@ pub async fn import_with_progress(
         "unchanged": report.unchanged,
         "rejected": report.rejected.len(),
     });
-    audit::record(
-        &mut tx,
-        state,
-        actor,
-        "catalogue.import",
-        "catalogue",
-        detail,
-    )
-    .await?;
+    audit::record(&mut tx, actor, "catalogue.import", "catalogue", detail).await?;
     tx.commit().await?;
     report.written = true;
     Ok(report)

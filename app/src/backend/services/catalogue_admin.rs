@@ -243,7 +243,6 @@ pub async fn save_item(
     };
     audit::record(
         &mut tx,
-        state,
         actor,
         "catalogue.item.save",
         &format!("item:{}", spec.code),
@@ -342,7 +341,6 @@ pub async fn publish_item(
     catalogue::publish_item(&mut tx, code, version, now).await?;
     audit::record(
         &mut tx,
-        state,
         actor,
         "catalogue.item.publish",
         &format!("item:{code}"),
@@ -378,7 +376,6 @@ pub async fn unpublish_item(state: &AppState, actor: &Actor, code: &str) -> Serv
     catalogue::unpublish_item(&mut tx, code, now_ms()).await?;
     audit::record(
         &mut tx,
-        state,
         actor,
         "catalogue.item.unpublish",
         &format!("item:{code}"),
@@ -475,7 +472,6 @@ pub async fn save_bundle(
     };
     audit::record(
         &mut tx,
-        state,
         actor,
         "catalogue.bundle.save",
         &format!("bundle:{}", spec.code),
@@ -517,7 +513,6 @@ pub async fn publish_bundle(
     catalogue::publish_bundle(&mut tx, code, version, now_ms()).await?;
     audit::record(
         &mut tx,
-        state,
         actor,
         "catalogue.bundle.publish",
         &format!("bundle:{code}"),
@@ -540,7 +535,6 @@ pub async fn unpublish_bundle(state: &AppState, actor: &Actor, code: &str) -> Se
     catalogue::unpublish_bundle(&mut tx, code, now_ms()).await?;
     audit::record(
         &mut tx,
-        state,
         actor,
         "catalogue.bundle.unpublish",
         &format!("bundle:{code}"),

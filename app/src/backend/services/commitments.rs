@@ -365,7 +365,6 @@ pub async fn sign(
             .await?;
             audit::record(
                 &mut tx,
-                state,
                 actor,
                 "signing_key.enrol",
                 &format!("user:{}", user.user_id),
@@ -417,7 +416,6 @@ pub async fn sign(
     row.id = signatures::insert_signature(&mut tx, &row).await?;
     audit::record(
         &mut tx,
-        state,
         actor,
         "commitment.sign",
         &format!("draft:{}", draft.id),

@@ -144,7 +144,6 @@ pub async fn import(
     }
     crate::backend::audit::record(
         &mut tx,
-        state,
         actor,
         "credit.import",
         "credit_records",

@@ -235,7 +235,6 @@ pub async fn send_code(
     .await?;
     audit::record(
         &mut tx,
-        state,
         actor,
         "identity.code_sent",
         &format!("user:{}", user.user_id),
@@ -301,7 +300,6 @@ pub async fn confirm_contact(
     identity::confirm_contact(&mut tx, user.user_id, now_ms()).await?;
     audit::record(
         &mut tx,
-        state,
         actor,
         "identity.contact_confirmed",
         &format!("user:{}", user.user_id),
@@ -370,7 +368,6 @@ pub async fn verify_resident(
     let findings = credit::findings(&mut tx, &[id.as_str().to_owned()]).await?;
     audit::record(
         &mut tx,
-        state,
         actor,
         "identity.registry_matched",
         &format!("user:{}", user.user_id),
@@ -396,7 +393,6 @@ pub async fn import_registry(
     }
     audit::record(
         &mut tx,
-        state,
         &Actor::system("cli"),
         "registry.import",
         "population_registry",
@@ -450,7 +446,6 @@ pub async fn request_person_check(
     .await?;
     audit::record(
         &mut tx,
-        state,
         actor,
         "identity.person_check_requested",
         &format!("user:{}", user.user_id),
@@ -528,7 +523,6 @@ pub async fn decide_person_check(
     notices::notify(&mut tx, check.user_id, None, kind, now).await?;
     audit::record(
         &mut tx,
-        state,
         actor,
         &format!("identity.{kind}"),
         &format!("user:{}", check.user_id),

@@ -970,7 +970,6 @@ pub async fn record_dispatch(
     }
     paper_step(
         &mut tx,
-        state,
         actor,
         &case,
         "dispatched",
@@ -1028,13 +1027,12 @@ pub async fn record_courier_outcome(
         {
             return Err(AppError::ChangedMeanwhile.into());
         }
-        paper_step(&mut tx, state, actor, &case, "delivered", "", now).await?;
+        paper_step(&mut tx, actor, &case, "delivered", "", now).await?;
     } else {
         // A failed delivery can be dispatched again.
         crate::backend::db::licences::reopen_dispatch(&mut tx, case.id, now).await?;
         paper_step(
             &mut tx,
-            state,
             actor,
             &case,
             "delivery_failed",
@@ -1105,7 +1103,7 @@ pub async fn pickup(
     {
         return refuse(Problem::PickupCodeUsed);
     }
-    paper_step(&mut tx, state, actor, &case, "picked_up", &centre, now).await?;
+    paper_step(&mut tx, actor, &case, "picked_up", &centre, now).await?;
     let licences = db::licences_of_case(&mut tx, case_id).await?;
     tx.commit().await?;
     Ok(PickupDone {
@@ -1124,7 +1122,6 @@ pub async fn pickup(
 /// A step of paper delivery: timeline, notification, mail and audit.
 async fn paper_step(
     conn: &mut AnyConnection,
-    state: &AppState,
     actor: &Actor,
     case: &cases::CaseRow,
     kind: &str,
@@ -1274,7 +1271,6 @@ pub async fn verify_pdf(state: &AppState, bytes: &[u8]) -> ServiceResult<Verific
 /// Revokes a licence (admin, or the supervision flow): `/verify` says so at once.
 pub async fn revoke_in(
     conn: &mut AnyConnection,
-    state: &AppState,
     actor: &Actor,
     licence: &db::LicenceRow,
     reason: &str,
@@ -1348,7 +1344,7 @@ pub async fn revoke(
     let licence = db::licence_by_number(&mut tx, licence_type, number.trim())
         .await?
         .ok_or(DbError::NotFound)?;
-    revoke_in(&mut tx, state, actor, &licence, &reason, now).await?;
+    revoke_in(&mut tx, actor, &licence, &reason, now).await?;
     tx.commit().await?;
     Ok(())
 }

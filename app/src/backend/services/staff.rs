@@ -124,7 +124,7 @@ pub async fn create(
         },
     )
     .await?;
-    audit::record(&mut tx, state, actor,
+    audit::record(&mut tx, actor,
         "staff.create",
         &format!("user:{user_id}"),
         json!({ "role": role.code(), "department_id": input.department_id, "service_centre_id": input.service_centre_id })).await?;
@@ -179,7 +179,6 @@ pub async fn change_role(
     let revoked = sessions::revoke_all_for_user(&mut tx, user_id, None, now).await?;
     audit::record(
         &mut tx,
-        state,
         actor,
         "staff.role_changed",
         &format!("user:{user_id}"),
@@ -202,7 +201,6 @@ pub async fn remove(state: &AppState, actor: &Actor, user_id: i64) -> ServiceRes
     let revoked = sessions::revoke_all_for_user(&mut tx, user_id, None, now).await?;
     audit::record(
         &mut tx,
-        state,
         actor,
         "staff.removed",
         &format!("user:{user_id}"),

@@ -262,7 +262,7 @@ pub async fn record(
     }
     if outcome == InspectionOutcome::Unrectified {
         let reason = format!("承诺核查发现未履行告知承诺且逾期未整改：{findings}");
-        revoke_in(&mut tx, state, actor, &licence, &reason, now).await?;
+        revoke_in(&mut tx, actor, &licence, &reason, now).await?;
         // The broken commitment goes into the credit registry for the person and the entity.
         let recorded_on = china_date(now);
         let mut subjects = vec![licence.holder_person_id.clone()];
