@@ -5,6 +5,13 @@
 pub mod config;
 pub mod open_data;
 
+/// mimalloc instead of the system's allocator, for the server and everything built on this
+/// library (its benchmarks and tests): the request threads free what the database threads
+/// allocated and the other way round, and glibc's arenas made that a contended lock in the
+/// submissions' write turn (docs/benchmarks.md, "mimalloc").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::sync::Arc;
 use std::time::Duration;
 
