@@ -11,8 +11,10 @@ use super::sha256_hex;
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Key of the PostgreSQL advisory lock that serialises appends (SQLite's write lock does the
-/// same there), so two transactions never chain onto the same predecessor.
-const APPEND_LOCK_KEY: i64 = 0x006a_6d61_7564_6974;
+/// same there), so two transactions never chain onto the same predecessor. The chain trigger of
+/// migration `20261207000015_audit_chain_trigger` takes the same lock, its key written out as a
+/// literal (a migration cannot read Rust); a test compares the two.
+pub const APPEND_LOCK_KEY: i64 = 0x006a_6d61_7564_6974;
 
 /// Who did it: a person, or the system itself (instant approval, background jobs, the CLI).
 #[derive(Debug, Clone)]
@@ -178,7 +180,9 @@ pub async fn push_append(
     Ok(hash)
 }
 
-/// Appends an entry stamped with the current time.
+/// Appends an entry stamped with the current time: for a change that has no timestamp of its
+/// own. A change that stamps its rows calls [`append`] with the same `now`, so that its audit
+/// entry carries exactly the time its rows do.
 pub async fn record(
     conn: &mut AnyConnection,
     actor: &Actor,

@@ -186,3 +186,36 @@ async fn an_entry_that_does_not_follow_the_last_one_is_refused_by_the_database()
     app.register_ok(&browser(), "13800138002").await;
     verify(&app).await.expect("intact");
 }
+
+#[tokio::test]
+async fn the_chain_trigger_takes_the_lock_the_application_takes() {
+    let app = spawn_app().await;
+    match app.state.db.kind() {
+        app::backend::db::DbKind::Postgres => {
+            // The migration writes the key out as a literal: a drift would let a raw insert and
+            // an application append both pass the trigger against the same last entry.
+            let source: String = sqlx::query_scalar(
+                "SELECT pg_get_functiondef('audit_log_follow_chain'::regproc)::text",
+            )
+            .fetch_one(app.state.db.pool())
+            .await
+            .expect("the chain trigger's function");
+            let lock = format!(
+                "pg_advisory_xact_lock({})",
+                app::backend::audit::APPEND_LOCK_KEY
+            );
+            assert!(source.contains(&lock), "{lock} not in {source}");
+        }
+        app::backend::db::DbKind::Sqlite => {
+            // SQLite has one writer at a time: the trigger needs no lock, only to be there.
+            let triggers: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM sqlite_master \
+                 WHERE type = 'trigger' AND name = 'audit_log_follows_chain'",
+            )
+            .fetch_one(app.state.db.pool())
+            .await
+            .expect("the schema");
+            assert_eq!(triggers, 1);
+        }
+    }
+}

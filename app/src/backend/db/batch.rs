@@ -40,7 +40,8 @@ impl Batch {
         Self::new(DbKind::of_connection(conn))
     }
 
-    pub fn new(kind: DbKind) -> Self {
+    /// An empty batch for `kind`; callers outside take the kind from their connection.
+    fn new(kind: DbKind) -> Self {
         Self {
             kind,
             queries: Vec::new(),
