@@ -70,6 +70,7 @@ pub async fn build_state(
             app::backend::metrics::Metrics::new().context("registering the metrics")?,
         ),
         calendar: Arc::default(),
+        targets: Arc::default(),
         leptos_options,
     };
     if state.config.demo {

@@ -23,6 +23,9 @@ pub struct AppState {
     pub metrics: Arc<super::metrics::Metrics>,
     /// The working calendar as last read, for the submissions (see its revision check).
     pub calendar: Arc<super::services::back_office::CalendarCache>,
+    /// What applicants apply for, parsed, as last read, for the submissions (see its revision
+    /// check).
+    pub targets: Arc<super::services::applications::TargetCache>,
     pub leptos_options: leptos::config::LeptosOptions,
 }
 

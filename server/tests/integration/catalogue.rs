@@ -688,3 +688,92 @@ async fn the_search_index_answers_exactly_like_substring_matching_through_every_
     assert_index_is_exact(&app, "backfilled").await;
     assert_searches_match_substrings(&app, "backfilled").await;
 }
+
+#[tokio::test]
+async fn a_catalogue_change_made_on_another_node_reaches_the_target_a_submission_is_checked_against()
+ {
+    use app::backend::db::catalogue::catalogue_revision;
+    use app::backend::services::applications::TargetCache;
+    use app::backend::services::catalogue_admin;
+    use app::domain::case::TargetKind;
+    let app = spawn_app_with_demo().await;
+    let other = app.spawn_node(|_| {}).await;
+    let actor = Actor::system("test");
+    let targets = TargetCache::default();
+    let mut conn = app.state.db.read().await.expect("connection");
+    let revision = catalogue_revision(&mut conn).await.expect("revision");
+    assert!(revision.is_some(), "the migration made the counter row");
+    let bundle = (TargetKind::Bundle, "YJS-CANYIN");
+    let before = targets
+        .at_revision(&mut conn, revision, bundle.0, bundle.1)
+        .await
+        .expect("the bundle");
+    let kept = targets
+        .at_revision(&mut conn, revision, bundle.0, bundle.1)
+        .await
+        .expect("the bundle");
+    assert!(
+        std::sync::Arc::ptr_eq(&before, &kept),
+        "the same revision is served from memory"
+    );
+    let first_item = before.items[0].0.code.clone();
+    assert_eq!(before.items[0].1, 1);
+
+    // A new version of one of the bundle's items, imported on the other node: the revision
+    // moves and the bundle is read again, with the item's new version.
+    let mut catalogue = demo_catalogue().expect("seed parses");
+    let changed = catalogue
+        .items
+        .iter_mut()
+        .find(|item| item.code == first_item)
+        .expect("the bundle's item is in the seed");
+    changed.name.zh.push_str("（新版）");
+    import(&other.state, &actor, &catalogue, true)
+        .await
+        .expect("import");
+    let revision_after_import = catalogue_revision(&mut conn).await.expect("revision");
+    assert!(
+        revision_after_import > revision,
+        "the import moved the revision"
+    );
+    let after = targets
+        .at_revision(&mut conn, revision_after_import, bundle.0, bundle.1)
+        .await
+        .expect("the bundle");
+    assert_eq!(after.items[0].1, 2, "the item's new version");
+    assert!(after.items[0].0.name.zh.ends_with("（新版）"));
+
+    // Withdrawn on the other node: the bundle is no longer available, not served from memory.
+    catalogue_admin::unpublish_bundle(&other.state, &actor, bundle.1)
+        .await
+        .expect("withdraw");
+    let revision_after_withdrawal = catalogue_revision(&mut conn).await.expect("revision");
+    assert!(revision_after_withdrawal > revision_after_import);
+    assert!(
+        targets
+            .at_revision(&mut conn, revision_after_withdrawal, bundle.0, bundle.1)
+            .await
+            .is_err(),
+        "a withdrawn bundle is not found"
+    );
+
+    // An older revision (a statement that read the counter before a change) is answered but
+    // does not replace what is kept at the newer one.
+    catalogue_admin::publish_bundle(&other.state, &actor, bundle.1, 1)
+        .await
+        .expect("publish again");
+    let newest = catalogue_revision(&mut conn).await.expect("revision");
+    let current = targets
+        .at_revision(&mut conn, newest, bundle.0, bundle.1)
+        .await
+        .expect("the bundle");
+    let _ = targets
+        .at_revision(&mut conn, revision, bundle.0, bundle.1)
+        .await
+        .expect("the bundle");
+    let still = targets
+        .at_revision(&mut conn, newest, bundle.0, bundle.1)
+        .await
+        .expect("the bundle");
+    assert!(std::sync::Arc::ptr_eq(&current, &still));
+}

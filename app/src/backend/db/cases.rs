@@ -74,8 +74,8 @@ pub async fn draft_of(
 }
 
 /// A draft as a submission checks it: its row, the newest signature of its commitment letter
-/// and the working calendar's revision, read in one statement (every statement is a round trip
-/// on SQLite).
+/// and the revisions of the working calendar and of the catalogue, read in one statement
+/// (every statement is a round trip on SQLite).
 #[derive(Debug, Clone)]
 pub struct DraftToSubmit {
     pub draft: DraftRow,
@@ -84,6 +84,8 @@ pub struct DraftToSubmit {
     pub newest_signature: Option<(i64, String)>,
     /// The revision of `working_calendar` (moved by every change of it, see its migration).
     pub calendar_revision: Option<i64>,
+    /// The revision of the catalogue (moved by every change of it, see its migration).
+    pub catalogue_revision: Option<i64>,
 }
 
 #[derive(FromRow)]
@@ -93,6 +95,7 @@ struct DraftToSubmitRow {
     signature_id: Option<i64>,
     signature_letter_sha256: Option<String>,
     calendar_revision: Option<i64>,
+    catalogue_revision: Option<i64>,
 }
 
 /// Whose a draft is: its applicant's, or the front-desk worker's filing it for a walk-in
@@ -134,7 +137,8 @@ pub async fn draft_to_submit(
     let row = sqlx::query_as::<_, DraftToSubmitRow>(sqlx::AssertSqlSafe(format!(
         "SELECT {DRAFT_COLUMNS}, (SELECT s.id {newest}) AS signature_id, \
          (SELECT s.letter_sha256 {newest}) AS signature_letter_sha256, \
-         (SELECT revision FROM working_calendar_revision WHERE id = 1) AS calendar_revision \
+         (SELECT revision FROM working_calendar_revision WHERE id = 1) AS calendar_revision, \
+         (SELECT revision FROM catalogue_revision WHERE id = 1) AS catalogue_revision \
          FROM drafts WHERE public_id = $1 AND {condition}"
     )))
     .bind(public_id)
@@ -146,6 +150,7 @@ pub async fn draft_to_submit(
         // Both columns come from the same row of `commitment_signatures`, or neither.
         newest_signature: row.signature_id.zip(row.signature_letter_sha256),
         calendar_revision: row.calendar_revision,
+        catalogue_revision: row.catalogue_revision,
     }))
 }
 

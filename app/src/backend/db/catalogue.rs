@@ -991,6 +991,16 @@ pub async fn current_bundle(
     .await?)
 }
 
+/// The revision of the catalogue: moved by every change of its items, bundles and their
+/// versions (triggers, see the migration `catalogue_revision`); `None` if its row is missing.
+pub async fn catalogue_revision(conn: &mut AnyConnection) -> DbResult<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT revision FROM catalogue_revision WHERE id = 1")
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
 /// Every published item's current spec, by code.
 pub async fn current_items(conn: &mut AnyConnection) -> DbResult<Vec<String>> {
     Ok(sqlx::query_scalar(

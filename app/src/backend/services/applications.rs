@@ -105,6 +105,64 @@ pub async fn load_target(
     }
 }
 
+/// What applicants apply for, parsed, kept in memory with the catalogue revision it was read
+/// at. Every change of the catalogue moves the revision (triggers do, on whichever node the
+/// change is made), and a submission reads the revision in a statement it runs anyway: a
+/// bundle's spec and its items' specs (23 KB of JSON for 开办餐饮店) are read and parsed again
+/// only when it moved. Bounded by the catalogue: only targets found in it are kept.
+#[derive(Default)]
+pub struct TargetCache(std::sync::Mutex<KeptTargets>);
+
+#[derive(Default)]
+struct KeptTargets {
+    revision: i64,
+    targets: std::collections::HashMap<(TargetKind, String), std::sync::Arc<Target>>,
+}
+
+impl TargetCache {
+    /// The current target `kind` `code` at `revision` (read just before), from memory when it
+    /// was kept at that revision. Without a revision (the counter row is missing) it is read
+    /// and not kept.
+    pub async fn at_revision(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        revision: Option<i64>,
+        kind: TargetKind,
+        code: &str,
+    ) -> ServiceResult<std::sync::Arc<Target>> {
+        let Some(revision) = revision else {
+            return Ok(std::sync::Arc::new(load_target(conn, kind, code).await?));
+        };
+        {
+            let kept = self.kept();
+            if kept.revision == revision
+                && let Some(target) = kept.targets.get(&(kind, code.to_owned()))
+            {
+                return Ok(target.clone());
+            }
+        }
+        // Read after the revision: as new as `revision` or newer, so keeping it under
+        // `revision` at worst reads it once more than needed, never serves an older one.
+        let target = std::sync::Arc::new(load_target(conn, kind, code).await?);
+        let mut kept = self.kept();
+        if kept.revision < revision {
+            kept.revision = revision;
+            kept.targets.clear();
+        }
+        if kept.revision == revision {
+            kept.targets.insert((kind, code.to_owned()), target.clone());
+        }
+        Ok(target)
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, KeptTargets> {
+        // Nothing panics while holding the lock; a poisoned one still holds a whole value.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 pub(crate) fn parse_values(json: &str) -> ServiceResult<BTreeMap<String, RawValue>> {
     decode(json)
 }
@@ -413,7 +471,7 @@ fn credit_subjects(
 /// at a time for the whole server: what can be done before it is done before it).
 struct CheckedSubmission {
     row: cases::DraftRow,
-    target: Target,
+    target: std::sync::Arc<Target>,
     level: Option<IdentityLevel>,
     /// The form's values as stored in `cases.form_values`.
     values_json: String,
@@ -450,6 +508,7 @@ async fn case_number_of(conn: &mut sqlx::AnyConnection, case_id: i64) -> Service
 async fn check_submission(
     conn: &mut sqlx::AnyConnection,
     calendars: &super::back_office::CalendarCache,
+    targets: &TargetCache,
     user: &CurrentUser,
     draft_id: &str,
 ) -> ServiceResult<Checked> {
@@ -457,13 +516,21 @@ async fn check_submission(
         draft: row,
         newest_signature,
         calendar_revision,
+        catalogue_revision,
     } = cases::draft_to_submit(conn, user.draft_holder(), draft_id)
         .await?
         .ok_or(DbError::NotFound)?;
     if let Some(case_id) = row.case_id {
         return Ok(Checked::Submitted(case_number_of(conn, case_id).await?));
     }
-    let target = load_target(conn, target_kind_of(&row)?, &row.target_code).await?;
+    let target = targets
+        .at_revision(
+            conn,
+            catalogue_revision,
+            target_kind_of(&row)?,
+            &row.target_code,
+        )
+        .await?;
     let (known, level, identity_row) = identity::known_identity(conn, user.user_id).await?;
     let needed = target.identity_needed();
     if level.is_none_or(|level| level < needed) {
@@ -568,7 +635,7 @@ pub async fn submit(
     let now = now_ms();
     let checked = {
         let mut conn = state.db.read().await?;
-        check_submission(&mut conn, &state.calendar, user, draft_id).await?
+        check_submission(&mut conn, &state.calendar, &state.targets, user, draft_id).await?
     };
     let checked = match checked {
         Checked::Submitted(number) => return Ok(number),
