@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::catalogue::decode;
+use super::kept_at_revision::KeptAtRevision;
 use super::{ServiceResult, credit, identity};
 use crate::api::{
     AppError, ApplicationDraft, CaseDetail, CaseSummary, DraftSaved, DraftSummary, FiledItem,
@@ -111,12 +112,9 @@ pub async fn load_target(
 /// bundle's spec and its items' specs (23 KB of JSON for 开办餐饮店) are read and parsed again
 /// only when it moved. Bounded by the catalogue: only targets found in it are kept.
 #[derive(Default)]
-pub struct TargetCache(std::sync::Mutex<KeptTargets>);
-
-#[derive(Default)]
-struct KeptTargets {
-    revision: i64,
-    targets: std::collections::HashMap<(TargetKind, String), std::sync::Arc<Target>>,
+pub struct TargetCache {
+    items: KeptAtRevision<String, Target>,
+    bundles: KeptAtRevision<String, Target>,
 }
 
 impl TargetCache {
@@ -130,36 +128,12 @@ impl TargetCache {
         kind: TargetKind,
         code: &str,
     ) -> ServiceResult<std::sync::Arc<Target>> {
-        let Some(revision) = revision else {
-            return Ok(std::sync::Arc::new(load_target(conn, kind, code).await?));
+        let kept = match kind {
+            TargetKind::Item => &self.items,
+            TargetKind::Bundle => &self.bundles,
         };
-        {
-            let kept = self.kept();
-            if kept.revision == revision
-                && let Some(target) = kept.targets.get(&(kind, code.to_owned()))
-            {
-                return Ok(target.clone());
-            }
-        }
-        // Read after the revision: as new as `revision` or newer, so keeping it under
-        // `revision` at worst reads it once more than needed, never serves an older one.
-        let target = std::sync::Arc::new(load_target(conn, kind, code).await?);
-        let mut kept = self.kept();
-        if kept.revision < revision {
-            kept.revision = revision;
-            kept.targets.clear();
-        }
-        if kept.revision == revision {
-            kept.targets.insert((kind, code.to_owned()), target.clone());
-        }
-        Ok(target)
-    }
-
-    fn kept(&self) -> std::sync::MutexGuard<'_, KeptTargets> {
-        // Nothing panics while holding the lock; a poisoned one still holds a whole value.
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        kept.get_or_read(revision, code, load_target(conn, kind, code))
+            .await
     }
 }
 

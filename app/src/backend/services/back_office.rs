@@ -58,7 +58,7 @@ pub async fn load_calendar(conn: &mut AnyConnection) -> ServiceResult<WorkingCal
 /// made), and a submission reads the revision in a statement it runs anyway: the 40-odd
 /// calendar rows are read again only when it moved.
 #[derive(Default)]
-pub struct CalendarCache(std::sync::Mutex<Option<(i64, std::sync::Arc<WorkingCalendar>)>>);
+pub struct CalendarCache(super::kept_at_revision::KeptAtRevision<(), WorkingCalendar>);
 
 impl CalendarCache {
     /// The calendar at `revision` (read just before), from memory when that is the one kept.
@@ -68,29 +68,7 @@ impl CalendarCache {
         conn: &mut AnyConnection,
         revision: Option<i64>,
     ) -> ServiceResult<std::sync::Arc<WorkingCalendar>> {
-        let Some(revision) = revision else {
-            return Ok(std::sync::Arc::new(load_calendar(conn).await?));
-        };
-        if let Some((kept_at, calendar)) = self.kept().as_ref()
-            && *kept_at == revision
-        {
-            return Ok(calendar.clone());
-        }
-        // Read after the revision: the rows are as new as `revision` or newer, so keeping them
-        // under it at worst reads them once more than needed, never serves an older calendar.
-        let calendar = std::sync::Arc::new(load_calendar(conn).await?);
-        let mut kept = self.kept();
-        if kept.as_ref().is_none_or(|(kept_at, _)| *kept_at < revision) {
-            *kept = Some((revision, calendar.clone()));
-        }
-        Ok(calendar)
-    }
-
-    fn kept(&self) -> std::sync::MutexGuard<'_, Option<(i64, std::sync::Arc<WorkingCalendar>)>> {
-        // Nothing panics while holding the lock; a poisoned one still holds a whole value.
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0.get_or_read(revision, &(), load_calendar(conn)).await
     }
 }
 

@@ -11,6 +11,7 @@ pub mod commitments;
 pub mod credit;
 pub mod identity;
 pub mod issuance;
+pub mod kept_at_revision;
 pub mod limits;
 pub mod staff;
 pub mod statistics;
